@@ -1,0 +1,67 @@
+"""Shared fixtures: a fresh, initialised database on SQLite and on PostgreSQL.
+
+Tests that take `engine` run twice, once per backend. The PostgreSQL run needs
+WARMTH_TEST_PG_URL (scripts/test.sh starts a server on loopback and sets it); without it,
+those runs are skipped with the reason, so a missing server is visible, never silent.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from warmth import bootstrap
+from warmth.database import make_engine
+
+PG_URL = os.environ.get("WARMTH_TEST_PG_URL")
+PG_TEMPLATE = "warmth_test_template"
+
+
+@pytest.fixture(scope="session")
+def pg_admin():
+    if not PG_URL:
+        pytest.skip("WARMTH_TEST_PG_URL is not set (scripts/test.sh starts PostgreSQL)")
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {PG_TEMPLATE}"))
+    template = make_engine(sa.make_url(PG_URL).set(database=PG_TEMPLATE).render_as_string(False))
+    bootstrap.init_database(template)
+    template.dispose()
+    yield admin
+    admin.dispose()
+
+
+def _pg_engine(admin: sa.Engine):
+    name = f"warmth_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}"))
+    engine = make_engine(sa.make_url(PG_URL).set(database=name).render_as_string(False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request, tmp_path):
+    """A new database with the schema and the reference data, on each backend."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'warmth.db'}")
+        bootstrap.init_database(eng)
+        yield eng
+        eng.dispose()
+    else:
+        yield from _pg_engine(request.getfixturevalue("pg_admin"))
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    """A new initialised SQLite database, for tests that need only one backend."""
+    eng = make_engine(f"sqlite:///{tmp_path / 'warmth.db'}")
+    bootstrap.init_database(eng)
+    yield eng
+    eng.dispose()
