@@ -1,0 +1,68 @@
+"""What a viewer may see (scope) and what they asked to see (filters).
+
+Every query takes a Scope. Default deny: an empty scope sees nothing. District officials get
+a scope of their own district; city staff get every district and department.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from warmth import schema
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The districts and departments whose data a viewer may see, and whether personal data
+    may be shown unmasked."""
+
+    districts: frozenset[str] = frozenset()
+    departments: frozenset[str] = frozenset()
+    role: str = "none"  # city | district | none
+    user: str = "anonymous"
+    may_unmask: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.districts
+
+    def allowed_districts(self, wanted: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
+        """The requested districts that the scope allows (all allowed ones when none asked),
+        sorted; values from a URL are never trusted beyond this."""
+        if not wanted:
+            return tuple(sorted(self.districts))
+        return tuple(sorted(set(wanted) & self.districts))
+
+    def describe(self) -> str:
+        return f"{self.role}:{','.join(sorted(self.districts)) or '-'}"
+
+
+def city_scope(conn: sa.Connection, user: str = "city") -> Scope:
+    """Everything: all districts and departments (the city's staff)."""
+    d = conn.execute(sa.select(schema.districts.c.code)).scalars().all()
+    p = conn.execute(sa.select(schema.departments.c.code)).scalars().all()
+    return Scope(frozenset(d), frozenset(p), role="city", user=user)
+
+
+def district_scope(conn: sa.Connection, district: str, user: str = "district") -> Scope:
+    """One district's officials: their district only, every department's work in it."""
+    p = conn.execute(sa.select(schema.departments.c.code)).scalars().all()
+    return Scope(frozenset({district}), frozenset(p), role="district", user=user)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The viewer's choice of slice. Empty tuples mean 'all that the scope allows'."""
+
+    campaign: str | None = None  # campaign code; None = the newest
+    districts: tuple[str, ...] = ()
+    streets: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
+    as_of: date | None = None  # reached by this date (records dated up to it)
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
