@@ -6,7 +6,7 @@ a scope of their own district; city staff get every district and department.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -65,4 +65,3 @@ class Filters:
     categories: tuple[str, ...] = ()
     forms: tuple[str, ...] = ()
     as_of: date | None = None  # reached by this date (records dated up to it)
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
