@@ -210,3 +210,13 @@ audit_log = sa.Table(
     sa.Column("row_count", sa.Integer),
     sa.Column("file_sha256", sa.String(64)),
 )
+
+# Who may see what: role city (everything) or district (one district). Unknown users see nothing.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("email", sa.String(120), primary_key=True),
+    sa.Column("role", sa.String(20), nullable=False),  # city | district
+    sa.Column("district_code", sa.ForeignKey("districts.code")),
+    sa.Column("may_unmask", sa.Boolean, nullable=False, server_default=sa.false()),
+)
