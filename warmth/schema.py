@@ -220,3 +220,80 @@ users = sa.Table(
     sa.Column("district_code", sa.ForeignKey("districts.code")),
     sa.Column("may_unmask", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries (owned by warmth/summaries.py; rebuilt by `warmth refresh`, never edited by hand).
+# Small aggregates the dashboard reads instead of the base tables. Masks are BIGINT bit sets:
+# bit categories.bit of cat_mask, bit programmes.bit of the programme masks.
+# Every row belongs to one district (the attribution district, see summaries.py), so a
+# district's rows can be rebuilt alone.
+# ---------------------------------------------------------------------------------------------
+
+# One row per distinct person profile, with the number of ID numbers (n) that share it.
+summary_profile = sa.Table(
+    "summary_profile",
+    metadata,
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("district_code", sa.String(6), nullable=False),
+    sa.Column("street_code", sa.String(9)),  # NULL: not a registered beneficiary of the row
+    sa.Column("eligible", sa.Boolean, nullable=False),  # a registered beneficiary's own row
+    sa.Column("cat_mask", sa.BigInteger, nullable=False),
+    sa.Column("reach_mask", sa.BigInteger, nullable=False),  # programmes with a matching record
+    sa.Column("repeat_mask", sa.BigInteger, nullable=False),  # programmes with >= 2 records
+    sa.Column("leak_mask", sa.BigInteger, nullable=False),  # programmes with non-matching records
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Index("ix_summary_profile_district", "campaign_id", "district_code"),
+)
+
+# Records by attribution district and street, programme, beneficiary categories and form.
+summary_records = sa.Table(
+    "summary_records",
+    metadata,
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("district_code", sa.String(6), nullable=False),
+    sa.Column("street_code", sa.String(9)),
+    sa.Column("programme_code", sa.String(8), nullable=False),
+    sa.Column("cat_mask", sa.BigInteger, nullable=False),
+    sa.Column("matching", sa.Boolean, nullable=False),
+    sa.Column("form", sa.String(12), nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("repeat_records", sa.Integer, nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Index("ix_summary_records_district", "campaign_id", "district_code"),
+)
+
+# Per day and slice (all | category | department | programme): people first reached, first
+# repeated, first overlapping, first leaking that day, and the day's records and amount.
+summary_reach_day = sa.Table(
+    "summary_reach_day",
+    metadata,
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("district_code", sa.String(6), nullable=False),
+    sa.Column("street_code", sa.String(9)),
+    sa.Column("slice_kind", sa.String(10), nullable=False),
+    sa.Column("slice_key", sa.String(8), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("newly_reached", sa.Integer, nullable=False),
+    sa.Column("newly_repeat", sa.Integer, nullable=False),
+    sa.Column("newly_overlap", sa.Integer, nullable=False),
+    sa.Column("newly_leakage", sa.Integer, nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("repeat_records", sa.Integer, nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Index("ix_summary_reach_day_slice", "campaign_id", "slice_kind", "district_code"),
+)
+
+# Reporting status: records of each department's programmes attributed to each district.
+summary_reporting = sa.Table(
+    "summary_reporting",
+    metadata,
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("district_code", sa.String(6), nullable=False),
+    sa.Column("department_code", sa.String(4), nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Column("last_date", sa.Date),  # newest record date
+    sa.Column("last_submitted", sa.Date),  # newest import of those records (NULL: not imported)
+    sa.Index("ix_summary_reporting_district", "campaign_id", "district_code"),
+)
