@@ -1,0 +1,360 @@
+"""Reading an uploaded file into rows of text, refusing anything unsafe or ambiguous.
+
+The type comes from the bytes (magic numbers), never from the file name; the file name is
+only sanitised for display and storage, never used as a path. Every cell is read as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from warmth.intake.columns import guess_kind, known_header_count
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED = 100 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1000
+MAX_REFUSED_ROWS_NAMED = 20
+HEADER_SEARCH_ROWS = 10
+
+
+class UploadRefusedError(ValueError):
+    """The file cannot be read safely; the message says why (and where, when it can)."""
+
+    def __init__(self, message: str, *, row: int | None = None, cell: str | None = None):
+        super().__init__(message)
+        self.row = row
+        self.cell = cell
+
+
+@dataclass
+class RawTable:
+    """An uploaded table as text: the header row, the data rows and their sheet row numbers."""
+
+    file_name: str  # sanitised: a display name, never a path
+    file_type: str  # csv | xlsx
+    encoding: str  # utf-8, utf-8-sig, gb18030 or xlsx
+    headers: list[str]
+    rows: list[list[str]]
+    row_numbers: list[int]  # the sheet row (1-based, header included) of each data row
+    sha256: str
+    size: int
+    header_row: int = 1
+    kind_guess: str | None = None  # register | aid | None
+    sheet_name: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def safe_file_name(name: str | None) -> str:
+    """A display name: the last path component, without control characters or leading dots."""
+    text = unicodedata.normalize("NFC", str(name or ""))
+    text = re.split(r"[/\\]", text)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = text.strip().lstrip(".").strip()
+    return text[:200] or "upload"
+
+
+def read_upload(data: bytes, file_name: str, *, max_bytes: int = MAX_BYTES) -> RawTable:
+    """The uploaded bytes as a RawTable, or UploadRefusedError saying why not."""
+    name = safe_file_name(file_name)
+    if len(data) == 0:
+        raise UploadRefusedError("the file is empty (0 bytes)")
+    if len(data) > max_bytes:
+        raise UploadRefusedError(
+            f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes"
+        )
+    sha = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"PK\x03\x04"):
+        table = _read_xlsx(data, name, sha)
+    else:
+        _refuse_binary(data)
+        table = _read_csv(data, name, sha)
+    if not table.rows:
+        raise UploadRefusedError(
+            f"the file has a header row (row {table.header_row}) but no data rows",
+            row=table.header_row,
+        )
+    table.kind_guess = guess_kind(table.headers)
+    return table
+
+
+def _refuse_binary(data: bytes) -> None:
+    head = data[:8]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UploadRefusedError(
+            "the file is UTF-16 text; save it as CSV UTF-8 (or GB18030) and upload again"
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UploadRefusedError(
+            "the file is an old Excel (.xls) or other OLE document; save it as .xlsx"
+        )
+    if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+        raise UploadRefusedError("the file is a program, not a CSV or .xlsx table")
+    if head.startswith((b"%PDF", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
+        raise UploadRefusedError("the file is not a CSV or .xlsx table")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise UploadRefusedError(
+            f"the file contains a NUL byte at byte offset {nul} (line {line}): it is binary "
+            "or UTF-16, not a CSV in UTF-8 or GB18030",
+            row=line,
+        )
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    _refuse_mixed(data, utf8_error)
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 2].hex(" ")
+        raise UploadRefusedError(
+            f"the file is neither UTF-8 nor GB18030 text: invalid bytes {bad} at byte offset "
+            f"{exc.start} (line {line}); save it as CSV UTF-8 and upload again",
+            row=line,
+        ) from exc
+
+
+def _refuse_mixed(data: bytes, utf8_error: UnicodeDecodeError) -> None:
+    """Refuse a file where some lines are UTF-8 and others are not (two files pasted
+    together): GB18030 would decode the UTF-8 lines into the wrong characters."""
+    bad_line = data.count(b"\n", 0, utf8_error.start) + 1
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum(not ch.isascii() for ch in text) >= 3:
+            raise UploadRefusedError(
+                f"the file mixes encodings: line {number} is UTF-8 but line {bad_line} is not "
+                f"(byte offset {utf8_error.start}); save the whole file as CSV UTF-8",
+                row=bad_line,
+            )
+
+
+def _read_csv(data: bytes, name: str, sha: str) -> RawTable:
+    text, encoding = _decode(data)
+    if "\x00" in text:
+        raise UploadRefusedError("the file contains NUL characters; it is not a CSV table")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    record_no = 0
+    while True:
+        record_no += 1
+        start_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise UploadRefusedError(
+                f"row {record_no} (line {start_line}): broken quoting ({exc}); "
+                "a quote opened there is never closed",
+                row=record_no,
+            ) from exc
+        records.append((record_no, row))
+    return _table_from_records(records, name, "csv", encoding, sha, len(data))
+
+
+def _is_blank(row: list[str]) -> bool:
+    return all(not cell.strip() for cell in row)
+
+
+def _header_index(records: list[tuple[int, list[str]]]) -> int:
+    """The header row: the first non-blank row, or a later one among the first few that
+    holds known column names (a title row above the header is common)."""
+    candidates = [
+        i for i, (_, row) in enumerate(records[:HEADER_SEARCH_ROWS]) if not _is_blank(row)
+    ]
+    if not candidates:
+        raise UploadRefusedError("the file has no header row: every row is blank")
+    best = max(candidates, key=lambda i: (known_header_count(records[i][1]), -i))
+    return best if known_header_count(records[best][1]) else candidates[0]
+
+
+def _table_from_records(
+    records: list[tuple[int, list[str]]],
+    name: str,
+    file_type: str,
+    encoding: str,
+    sha: str,
+    size: int,
+    sheet_name: str | None = None,
+) -> RawTable:
+    if not records:
+        raise UploadRefusedError("the file has no rows")
+    h = _header_index(records)
+    header_row, header = records[h]
+    while header and not header[-1].strip():
+        header = header[:-1]
+    headers = [cell.strip() for cell in header]
+    width = len(headers)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    ragged: list[str] = []
+    for number, row in records[h + 1 :]:
+        if _is_blank(row):
+            continue
+        if len(row) != width:
+            if len(row) < width or any(c.strip() for c in row[width:]):
+                ragged.append(f"row {number} has {len(row)} cells")
+                continue
+            row = row[:width]
+        rows.append(row)
+        numbers.append(number)
+    if ragged:
+        shown = "; ".join(ragged[:MAX_REFUSED_ROWS_NAMED])
+        more = f" (and {len(ragged) - MAX_REFUSED_ROWS_NAMED} more)" if len(ragged) > 20 else ""
+        raise UploadRefusedError(
+            f"ragged rows: the header (row {header_row}) has {width} columns but {shown}{more}",
+            row=int(re.search(r"\d+", ragged[0]).group()),
+        )
+    notes = [f"rows above the header (row {header_row}) were skipped"] if h else []
+    return RawTable(
+        file_name=name,
+        file_type=file_type,
+        encoding=encoding,
+        headers=headers,
+        rows=rows,
+        row_numbers=numbers,
+        sha256=sha,
+        size=size,
+        header_row=header_row,
+        sheet_name=sheet_name,
+        notes=notes,
+    )
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UploadRefusedError(f"the file looks like a zip/xlsx but is damaged: {exc}") from exc
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise UploadRefusedError(
+            f"the workbook has {len(infos)} parts; at most {MAX_ZIP_ENTRIES} are accepted"
+        )
+    names = {info.filename for info in infos}
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise UploadRefusedError("the workbook contains macros (.xlsm); save it as plain .xlsx")
+    if "xl/workbook.xml" not in names:
+        raise UploadRefusedError("the file is a zip archive but not an Excel .xlsx workbook")
+    # Declared sizes are the uploader's word: count the bytes actually decompressed.
+    budget = MAX_UNZIPPED
+    for info in infos:
+        keep = info.filename == "[Content_Types].xml"
+        size, content = _inflate(archive, info, budget, keep=keep)
+        budget -= size
+        if keep and (b"macroEnabled" in content or b"vbaProject" in content):
+            raise UploadRefusedError("the workbook is macro-enabled (.xlsm); save it as .xlsx")
+
+
+def _inflate(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, *, keep: bool
+) -> tuple[int, bytes]:
+    """The decompressed size of a member (and its bytes when keep), stopping at the budget."""
+    chunks = []
+    total = 0
+    try:
+        with archive.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                total += len(chunk)
+                if total > budget:
+                    raise UploadRefusedError(
+                        f"the workbook expands to more than {MAX_UNZIPPED // 2**20} MB "
+                        "(a zip bomb?); refused"
+                    )
+                if keep:
+                    chunks.append(chunk)
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
+        raise UploadRefusedError(f"the workbook is damaged ({info.filename}): {exc}") from exc
+    return total, b"".join(chunks)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes, name: str, sha: str) -> RawTable:
+    import openpyxl
+    import openpyxl.xml
+
+    if not openpyxl.xml.DEFUSEDXML:
+        raise UploadRefusedError("Excel files cannot be read safely here (defusedxml missing)")
+    _check_zip(data)
+    try:
+        book = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+        )
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise UploadRefusedError(f"the workbook cannot be read: {exc}") from exc
+    try:
+        sheet = book.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # the stored dimension is the uploader's word
+        records: list[tuple[int, list[str]]] = []
+        formulas: list[str] = []
+        # Rows come consecutively from row 1 (missing rows as empty ones) once the
+        # dimensions are reset, so the position is the sheet row number.
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            texts = []
+            for cell in cells:
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.append(cell.coordinate)
+                texts.append(_cell_text(cell.value))
+            records.append((number, texts))
+    except UploadRefusedError:
+        raise
+    except Exception as exc:
+        raise UploadRefusedError(f"the workbook cannot be read: {exc}") from exc
+    finally:
+        book.close()
+    if formulas:
+        shown = ", ".join(formulas[:MAX_REFUSED_ROWS_NAMED])
+        more = f" and {len(formulas) - 20} more" if len(formulas) > 20 else ""
+        raise UploadRefusedError(
+            f"the workbook contains formulas (cells {shown}{more}); paste them as values",
+            cell=formulas[0],
+        )
+    width = max((len(r) for _, r in records), default=0)
+    records = [(n, r + [""] * (width - len(r))) for n, r in records]
+    table = _table_from_records(records, name, "xlsx", "xlsx", sha, len(data), sheet.title)
+    return table

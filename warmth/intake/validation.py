@@ -1,0 +1,677 @@
+"""Checking every row of an upload against FORMATS.md, collecting every problem.
+
+Columns are checked as whole arrays; checks on codes, names, amounts and dates run once per
+distinct value (a file has few), so 200,000 rows validate in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from warmth import ids, schema
+from warmth.intake.columns import FORMATS, HeaderMap, map_headers
+from warmth.intake.reading import RawTable
+from warmth.intake.report import RowError, error_frame, frame_csv, frame_xlsx
+from warmth.scope import Scope
+
+FORMS = {
+    "cash": "现金",
+    "in_kind": "实物",
+    "service": "劳务",
+    "pairing": "结对",
+    "visit": "慰问",
+    "medical": "医疗",
+    "scholarship": "奖学金",
+}
+CATEGORY_SEPARATORS = re.compile(r"[;；、]")
+MAX_DIGITS_YUAN = 12
+AMOUNT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+DATE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
+FULL_WIDTH_DIGITS = re.compile(r"[０-９]")
+ID_FORMAT = r"[0-9]{17}[0-9X]"
+TEXT_LIMITS = {"name": 60, "address": 200, "record_no": 40}
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+@dataclass
+class Reference:
+    """The code lists an upload is checked against, loaded once per validation."""
+
+    districts: dict[str, str]  # code, name or short name -> code
+    district_names: dict[str, str]  # code -> name
+    streets: dict[tuple[str, str], str]  # (district code, code / name / short) -> street code
+    street_district: dict[str, str]  # street code -> district code
+    street_names: dict[str, list[str]]  # name -> district codes that have it
+    categories: dict[str, str]
+    programmes: dict[str, str]
+    programme_forms: dict[str, str]
+    forms: dict[str, str]
+    departments: set[str]
+
+    @classmethod
+    def load(cls, conn: sa.Connection) -> Reference:
+        districts: dict[str, str] = {}
+        names: dict[str, str] = {}
+        for code, zh, en in conn.execute(
+            sa.select(
+                schema.districts.c.code, schema.districts.c.name_zh, schema.districts.c.name_en
+            )
+        ):
+            names[code] = zh
+            short = re.sub(r"(新区|区|县)$", "", zh)
+            for label in (
+                code,
+                zh,
+                short,
+                en.lower(),
+                re.sub(r" district$| county$", "", en.lower()),
+            ):
+                districts.setdefault(_key(label), code)
+        streets: dict[tuple[str, str], str] = {}
+        street_district: dict[str, str] = {}
+        street_names: dict[str, list[str]] = {}
+        for dcode, code, zh in conn.execute(
+            sa.select(
+                schema.streets.c.district_code, schema.streets.c.code, schema.streets.c.name_zh
+            )
+        ):
+            street_district[code] = dcode
+            short = re.sub(r"(街道|镇|乡)$", "", zh)
+            for label in (code, zh, short):
+                streets.setdefault((dcode, _key(label)), code)
+            street_names.setdefault(_key(zh), []).append(dcode)
+        categories = {}
+        for code, zh in conn.execute(
+            sa.select(schema.categories.c.code, schema.categories.c.name_zh)
+        ):
+            categories[code.upper()] = code
+            categories[_key(zh)] = code
+        programmes: dict[str, str] = {}
+        forms_of: dict[str, str] = {}
+        for code, zh, form in conn.execute(
+            sa.select(
+                schema.programmes.c.code, schema.programmes.c.name_zh, schema.programmes.c.form
+            )
+        ):
+            programmes[code.upper()] = code
+            programmes[_key(zh)] = code
+            forms_of[code] = form
+        forms = {code: code for code in FORMS} | {zh: code for code, zh in FORMS.items()}
+        departments = set(conn.execute(sa.select(schema.departments.c.code)).scalars())
+        return cls(
+            districts,
+            names,
+            streets,
+            street_district,
+            street_names,
+            categories,
+            programmes,
+            forms_of,
+            forms,
+            departments,
+        )
+
+
+@dataclass
+class Campaign:
+    id: int
+    code: str
+    start: date
+    end: date
+
+
+@dataclass
+class Validation:
+    """Everything learnt about an upload: problems, counts and the clean rows to load."""
+
+    kind: str
+    raw: RawTable
+    scope: Scope
+    campaign: Campaign | None
+    headers: HeaderMap
+    file_errors: list[str]
+    errors: list[RowError]
+    ok: np.ndarray  # per data row: no problem found
+    clean: pd.DataFrame  # the rows without problems, typed, with their position and sheet row
+    reasons: dict[int, str] = field(default_factory=dict)  # position -> reasons joined
+    submitter: str | None = None
+    district: str | None = None  # the one district every row names, if they all name one
+    status: pd.Series | None = None  # per clean row: new | present | cross_district
+
+    @property
+    def rows(self) -> int:
+        return len(self.raw.rows)
+
+    @property
+    def refused(self) -> bool:
+        """True when nothing in the file can be imported: a problem with the file itself."""
+        return bool(self.file_errors)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """rows, valid, errors (rows with a problem), new, already_present, cross_district."""
+        status = self.status if self.status is not None else pd.Series(dtype=object)
+        valid = 0 if self.refused else int(self.ok.sum())
+        return {
+            "rows": self.rows,
+            "valid": valid,
+            "errors": self.rows - valid,
+            "new": int((status == "new").sum()),
+            "already_present": int(status.isin(["present", "cross_district"]).sum()),
+            "cross_district": int((status == "cross_district").sum()),
+        }
+
+    def error_lines(self, limit: int | None = 20) -> list[str]:
+        """'row N, column C: reason (value)', file problems first."""
+        lines = list(self.file_errors) + [e.line() for e in self.errors]
+        return lines if limit is None else lines[:limit]
+
+    def error_report_frame(self) -> pd.DataFrame:
+        """row, column, value (masked), reason: one line per problem."""
+        return error_frame(self.errors, self.file_errors)
+
+    def error_report_csv(self) -> bytes:
+        return frame_csv(self.error_report_frame())
+
+    def error_report_xlsx(self) -> bytes:
+        return frame_xlsx(self.error_report_frame())
+
+    def report(self) -> dict:
+        """Machine-readable: counts, columns and every problem (values masked)."""
+        return {
+            "file_name": self.raw.file_name,
+            "file_sha256": self.raw.sha256,
+            "kind": self.kind,
+            "campaign": self.campaign.code if self.campaign else None,
+            "encoding": self.raw.encoding,
+            "submitter": self.submitter,
+            "counts": self.counts,
+            "missing_columns": self.headers.missing,
+            "unknown_columns": self.headers.unknown,
+            "file_errors": self.file_errors,
+            "errors": [
+                {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
+                for e in self.errors
+            ],
+        }
+
+    def raw_json(self, position: int) -> str:
+        """The row as submitted, header -> cell, for the quarantine table."""
+        row = self.raw.rows[position]
+        return json.dumps(dict(zip(self.raw.headers, row, strict=False)), ensure_ascii=False)
+
+
+class _Problems:
+    """Problems gathered column by column: (positions, field, reasons)."""
+
+    def __init__(self, row_numbers: list[int]):
+        self.n = len(row_numbers)
+        self.row_numbers = row_numbers
+        self.parts: list[tuple[np.ndarray, str, np.ndarray]] = []
+
+    def add(self, mask: np.ndarray | pd.Series, column: str, reason: str | np.ndarray) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        if isinstance(reason, str):
+            reasons = np.full(len(positions), reason, dtype=object)
+        else:
+            reasons = np.asarray(reason, dtype=object)[positions]
+        self.parts.append((positions, column, reasons))
+
+    def bad(self) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        for positions, _, _ in self.parts:
+            mask[positions] = True
+        return mask
+
+
+def _has(reasons: np.ndarray) -> np.ndarray:
+    return pd.notna(reasons)
+
+
+def _per_value(values: pd.Series, check: Callable[[str], tuple[object, str | None]]):
+    """check() run once per distinct value: (results, reasons) arrays in row order."""
+    codes, uniques = pd.factorize(values, sort=False)
+    results = [check(u) for u in uniques]
+    out = np.empty(len(results), dtype=object)
+    why = np.empty(len(results), dtype=object)
+    for i, (value, reason) in enumerate(results):
+        out[i] = value
+        why[i] = reason
+    return out[codes], why[codes]
+
+
+def _campaign(conn: sa.Connection, code: str | None) -> Campaign | None:
+    c = schema.campaigns
+    query = sa.select(c.c.id, c.c.code, c.c.window_start, c.c.window_end)
+    query = query.where(c.c.code == code) if code else query.order_by(c.c.window_start.desc())
+    found = conn.execute(query.limit(1)).first()
+    return Campaign(*found) if found else None
+
+
+def validate(
+    conn: sa.Connection,
+    campaign_code: str | None,
+    kind: str,
+    raw: RawTable,
+    *,
+    scope: Scope,
+    submitter: str | None = None,
+    today: date | None = None,
+) -> Validation:
+    """Every problem of every row (and of the file), and the clean rows ready to load.
+
+    campaign_code None means the newest campaign. For aid records the submitter (whose
+    record numbers these are) is the district every row names, else the one district of the
+    scope, else must be given."""
+    if kind not in FORMATS:
+        raise ValueError(f"kind must be register or aid, not {kind!r}")
+    today = today or datetime.now(UTC).date()
+    headers = map_headers(kind, raw.headers)
+    campaign = _campaign(conn, campaign_code)
+    file_errors = list(headers.problems)
+    file_errors += [f"missing required column {m}" for m in headers.missing]
+    if headers.missing and raw.kind_guess and raw.kind_guess != kind:
+        file_errors.append(f"this looks like a {raw.kind_guess} file, not a {kind} file")
+    if campaign is None:
+        file_errors.append(f"no campaign {campaign_code!r}" if campaign_code else "no campaign")
+    if scope.is_empty:
+        file_errors.append("your account may not upload: its scope has no district")
+    n = len(raw.rows)
+    empty = Validation(
+        kind,
+        raw,
+        scope,
+        campaign,
+        headers,
+        file_errors,
+        [],
+        np.zeros(n, dtype=bool),
+        pd.DataFrame(),
+        status=pd.Series(dtype=object),
+    )
+    if file_errors:
+        return empty
+    ref = Reference.load(conn)
+    columns = list(zip(*raw.rows, strict=True)) if n else []
+    cells = {name: pd.Series(columns[i], dtype=object) for name, i in headers.positions.items()}
+    blank = pd.Series([""] * n, dtype=object)
+    for col in FORMATS[kind]:
+        cells.setdefault(col.field, blank)
+    problems = _Problems(raw.row_numbers)
+    check = _check_register if kind == "register" else _check_aid
+    clean = check(cells, ref, campaign, scope, problems, today)
+    v = Validation(
+        kind, raw, scope, campaign, headers, file_errors, [], np.ones(n, dtype=bool), clean
+    )
+    _finish(v, cells, problems)
+    if kind == "aid":
+        _choose_submitter(v, ref, submitter)
+    else:
+        found = set(v.clean["district_code"].unique())
+        v.district = found.pop() if len(found) == 1 else None
+    v.status = classify(conn, v) if not v.refused else pd.Series(dtype=object)
+    return v
+
+
+def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> None:
+    labels = v.headers.labels
+    order = {col.field: i for i, col in enumerate(FORMATS[v.kind])}
+    records: list[tuple[int, int, str, str]] = []
+    for positions, column, reasons in problems.parts:
+        records += zip(
+            positions.tolist(),
+            [order[column]] * len(positions),
+            [column] * len(positions),
+            reasons.tolist(),
+            strict=True,
+        )
+    records.sort(key=lambda r: (r[0], r[1]))
+    errors = []
+    by_row: dict[int, list[str]] = {}
+    for position, _, column, reason in records:
+        raw_value = str(cells[column].iat[position])
+        if column == "id_number":
+            shown = ids.mask_id(raw_value.strip())
+        elif column == "name":
+            shown = ids.mask_name(raw_value.strip())
+        else:
+            shown = raw_value[:80]
+        label = labels.get(column, column)
+        errors.append(RowError(v.raw.row_numbers[position], label, shown, reason))
+        by_row.setdefault(position, []).append(f"{label}: {reason}")
+    v.errors = errors
+    v.reasons = {p: "; ".join(r) for p, r in by_row.items()}
+    v.ok = ~problems.bad()
+    clean = v.clean
+    clean.insert(0, "row", v.raw.row_numbers)
+    clean.insert(0, "pos", np.arange(len(clean)))
+    v.clean = clean[v.ok].reset_index(drop=True)
+
+
+def _check_ids(values: pd.Series, problems: _Problems) -> pd.Series:
+    raw = values.str.strip()
+    norm = raw.str.replace("x", "X", regex=False)
+    good = norm.str.fullmatch(ID_FORMAT).to_numpy(dtype=bool, copy=True)
+    if good.any():
+        sub = norm[good]
+        digits = np.frombuffer("".join(sub).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        total = (digits[:, :17].astype(np.int64) - 48) @ np.array(ids.WEIGHTS) % 11
+        expected = np.frombuffer(ids.CHECK_CHARS.encode("ascii"), dtype=np.uint8)[total]
+        born = pd.to_datetime(sub.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+        fine = (digits[:, 17] == expected) & born.notna().to_numpy()
+        good[np.flatnonzero(good)[~fine]] = False
+    bad = ~good
+    problems.add(bad & (raw == "").to_numpy(), "id_number", "required")
+    reasons = np.empty(len(raw), dtype=object)
+    for position in np.flatnonzero(bad & (raw != "").to_numpy()):
+        value = raw.iat[position]
+        reason = ids.id_problem(value) or f"birth date {value[6:14]} is out of range"
+        if FULL_WIDTH_DIGITS.search(value):
+            reason = "full-width digits are not accepted; type the ID with ordinary digits"
+        elif len(ids.normalise(value)) == 15 and value.isdigit():
+            reason = (
+                "15-digit (first-generation) ID numbers are not accepted; give the 18-digit one"
+            )
+        reasons[position] = reason
+    problems.add(bad & (raw != "").to_numpy(), "id_number", reasons)
+    return norm
+
+
+def _required_text(values: pd.Series, column: str, problems: _Problems, *, required: bool):
+    """Text kept as entered (only surrounding spaces trimmed); formulas are escaped on export."""
+    kept = values.str.strip(" \u3000")
+    if required:
+        problems.add((values.str.strip() == "").to_numpy(), column, "required")
+    limit = TEXT_LIMITS.get(column)
+    if limit:
+        problems.add((kept.str.len() > limit).to_numpy(), column, f"longer than {limit} characters")
+    return kept
+
+
+def _district_check(ref: Reference, scope: Scope, *, required: bool):
+    def check(value: str):
+        key = _key(value)
+        if not key:
+            return None, "required" if required else None
+        code = ref.districts.get(key) or ref.districts.get(key.lower())
+        if code is None:
+            return None, "unknown district (give the 6-digit code or the name)"
+        if code not in scope.districts:
+            return code, f"district {ref.district_names[code]} ({code}) is outside your scope"
+        return code, None
+
+    return check
+
+
+def _street_check(ref: Reference):
+    def check(pair: str):
+        district, _, value = pair.partition("|")
+        key = _key(value)
+        if not key:
+            return None, "required"
+        if not district:
+            return None, None  # the district's own problem is reported
+        code = ref.streets.get((district, key))
+        if code:
+            return code, None
+        other = ref.street_district.get(key)
+        dname = ref.district_names[district]
+        if other:
+            return None, f"street {key} belongs to {ref.district_names[other]}, not {dname}"
+        if key in ref.street_names:
+            where = "、".join(ref.district_names[d] for d in ref.street_names[key])
+            return None, f"{key} is not a street of {dname} (it is in {where})"
+        return None, f"unknown street of {dname}"
+
+    return check
+
+
+def _categories_check(ref: Reference):
+    def check(value: str):
+        tokens = [_key(t) for t in CATEGORY_SEPARATORS.split(value)]
+        tokens = [t for t in tokens if t]
+        if not tokens:
+            return None, "required"
+        codes, unknown = [], []
+        for token in tokens:
+            code = ref.categories.get(token) or ref.categories.get(token.upper())
+            if code is None:
+                unknown.append(token)
+            elif code not in codes:
+                codes.append(code)
+        if unknown:
+            return None, "unknown category " + ", ".join(unknown)
+        return ";".join(codes), None
+
+    return check
+
+
+def _household_check(value: str):
+    text = value.strip()
+    if not text:
+        return None, None
+    if re.fullmatch(r"[0-9]{1,2}", text) and 1 <= int(text) <= 20:
+        return int(text), None
+    return None, "must be a whole number from 1 to 20"
+
+
+def _check_register(cells, ref, campaign, scope, problems, today) -> pd.DataFrame:
+    id_number = _check_ids(cells["id_number"], problems)
+    name = _required_text(cells["name"], "name", problems, required=True)
+    district, why = _per_value(cells["district"], _district_check(ref, scope, required=True))
+    problems.add(_has(why), "district", why)
+    usable = np.where(_has(why), "", district)
+    pairs = pd.Series(usable, dtype=object).fillna("") + "|" + cells["street"]
+    street, why = _per_value(pairs, _street_check(ref))
+    problems.add(_has(why), "street", why)
+    categories, why = _per_value(cells["categories"], _categories_check(ref))
+    problems.add(_has(why), "categories", why)
+    household, why = _per_value(cells["household_size"], _household_check)
+    problems.add(_has(why), "household_size", why)
+    address = _required_text(cells["address"], "address", problems, required=False)
+    _in_file_duplicates(id_number, "id_number", "ID number", problems)
+    return pd.DataFrame(
+        {
+            "id_number": id_number,
+            "name": name,
+            "district_code": district,
+            "street_code": street,
+            "categories": categories,
+            "household_size": household,
+            "address": address.where(address != "", None),
+        }
+    )
+
+
+def _in_file_duplicates(values: pd.Series, column: str, what: str, problems: _Problems) -> None:
+    present = values != ""
+    dup = values.duplicated(keep=False) & present
+    if not dup.any():
+        return
+    reasons = np.empty(len(values), dtype=object)
+    groups = pd.Series(np.flatnonzero(dup.to_numpy())).groupby(values[dup].to_numpy())
+    for _, positions in groups:
+        rows = positions.tolist()
+        reason = f"{what} appears {len(rows)} times in this file"
+        for p in rows:
+            others = [problems.row_numbers[q] for q in rows if q != p][:5]
+            reasons[p] = reason + " (also row " + ", ".join(map(str, others)) + ")"
+    problems.add(dup, column, reasons)
+
+
+def _programme_check(ref: Reference):
+    def check(value: str):
+        key = _key(value)
+        if not key:
+            return None, "required"
+        code = ref.programmes.get(key.upper()) or ref.programmes.get(key)
+        return (code, None) if code else (None, "unknown programme (give the code or the name)")
+
+    return check
+
+
+def _amount_check(value: str):
+    text = value.strip()
+    if not text:
+        return None, "required"
+    if AMOUNT.fullmatch(text):
+        whole, _, cents = text.partition(".")
+        if len(whole.lstrip("0")) > MAX_DIGITS_YUAN:
+            return None, "amount is too large"
+        return int(whole) * 100 + int((cents + "00")[:2]), None
+    lower = text.lower()
+    if lower in {"nan", "inf", "-inf", "infinity", "null", "none", "n/a", "-"}:
+        return None, "not a number"
+    if re.fullmatch(r"-\s*[0-9]+(\.[0-9]+)?", text):
+        return None, "must not be negative"
+    if re.search(r"[¥￥$€元]|rmb|cny", lower):
+        return None, "currency signs are not accepted: give the number of yuan only"
+    if re.search(r"[0-9][,，][0-9]", text):
+        return None, "thousands separators are not accepted (write 1000, not 1,000)"
+    if re.fullmatch(r"[0-9.]+e[+-]?[0-9]+", lower):
+        return None, "exponent notation is not accepted: write the number in full"
+    if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
+        return None, "at most two decimals (fen)"
+    if FULL_WIDTH_DIGITS.search(text):
+        return None, "full-width digits are not accepted"
+    return None, "not an amount in yuan (digits, optionally a point and up to two decimals)"
+
+
+def _form_check(ref: Reference):
+    def check(pair: str):
+        programme, _, value = pair.partition("|")
+        key = _key(value)
+        if not key:
+            return ref.programme_forms.get(programme), None
+        code = ref.forms.get(key) or ref.forms.get(key.lower())
+        if code is None:
+            return None, "unknown form: one of " + ", ".join(f"{c} {z}" for c, z in FORMS.items())
+        return code, None
+
+    return check
+
+
+def _date_check(campaign: Campaign, today: date):
+    window = f"{campaign.start:%Y-%m-%d} to {campaign.end:%Y-%m-%d}"
+
+    def check(value: str):
+        text = value.strip()
+        if not text:
+            return None, "required"
+        match = DATE.fullmatch(text)
+        if not match:
+            return None, "not a date: write YYYY-MM-DD (or YYYY/MM/DD)"
+        try:
+            day = date(int(match[1]), int(match[3]), int(match[4]))
+        except ValueError:
+            return None, f"{text} does not exist"
+        if day > today:
+            return None, f"{day:%Y-%m-%d} is in the future"
+        if not campaign.start <= day <= campaign.end:
+            return None, f"{day:%Y-%m-%d} is outside the campaign window ({window})"
+        return day, None
+
+    return check
+
+
+def _check_aid(cells, ref, campaign, scope, problems, today) -> pd.DataFrame:
+    record_no = _required_text(cells["record_no"], "record_no", problems, required=True)
+    record_no = record_no.str.strip()
+    id_number = _check_ids(cells["id_number"], problems)
+    programme, why = _per_value(cells["programme"], _programme_check(ref))
+    problems.add(_has(why), "programme", why)
+    amount, why = _per_value(cells["amount_yuan"], _amount_check)
+    problems.add(_has(why), "amount_yuan", why)
+    pairs = pd.Series(programme, dtype=object).fillna("") + "|" + cells["form"]
+    form, why = _per_value(pairs, _form_check(ref))
+    problems.add(_has(why), "form", why)
+    day, why = _per_value(cells["date"], _date_check(campaign, today))
+    problems.add(_has(why), "date", why)
+    district, why = _per_value(cells["district"], _district_check(ref, scope, required=False))
+    problems.add(_has(why), "district", why)
+    _in_file_duplicates(record_no, "record_no", "record number", problems)
+    return pd.DataFrame(
+        {
+            "record_no": record_no,
+            "id_number": id_number,
+            "programme_code": programme,
+            "amount_fen": amount,
+            "form": form,
+            "date": day,
+            "district_code": district,
+        }
+    )
+
+
+def _choose_submitter(v: Validation, ref: Reference, submitter: str | None) -> None:
+    scope = v.scope
+    named = set(v.clean["district_code"].dropna().unique())
+    every_row = not v.clean["district_code"].isna().any()
+    v.district = next(iter(named)) if len(named) == 1 and every_row else None
+    if submitter:
+        allowed = submitter in scope.districts or (
+            submitter in ref.departments and scope.role == "city"
+        )
+        if not allowed:
+            v.file_errors.append(f"you may not submit records as {submitter}")
+        v.submitter = submitter
+        return
+    if len(named) == 1:
+        v.submitter = named.pop()
+    elif len(scope.districts) == 1:
+        v.submitter = next(iter(scope.districts))
+    elif named:
+        v.file_errors.append(
+            "the rows name several delivering districts ("
+            + ", ".join(sorted(named))
+            + "): choose the submitting district or department"
+        )
+    elif len(v.clean):
+        v.file_errors.append(
+            "no delivering district: add a district column or choose the submitter"
+        )
+
+
+def classify(conn: sa.Connection, v: Validation, submitter: str | None = None) -> pd.Series:
+    """Per clean row: new, present (already in the database) or cross_district (a register
+    row whose ID is registered in another district for the campaign)."""
+    clean = v.clean
+    if clean.empty:
+        return pd.Series(dtype=object)
+    if v.kind == "aid":
+        a = schema.aid_records
+        existing = set(
+            conn.execute(
+                sa.select(a.c.record_no).where(
+                    a.c.campaign_id == v.campaign.id, a.c.submitter == (submitter or v.submitter)
+                )
+            ).scalars()
+        )
+        present = clean["record_no"].isin(existing)
+        return pd.Series(np.where(present, "present", "new"), dtype=object)
+    b = schema.beneficiaries
+    existing = dict(
+        conn.execute(
+            sa.select(b.c.id_number, b.c.district_code).where(b.c.campaign_id == v.campaign.id)
+        ).all()
+    )
+    where = clean["id_number"].map(existing)
+    status = np.where(
+        where.isna(), "new", np.where(where == clean["district_code"], "present", "cross_district")
+    )
+    return pd.Series(status, dtype=object)
