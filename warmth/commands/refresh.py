@@ -1,0 +1,58 @@
+"""warmth refresh: rebuild the summary tables the dashboard reads."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import sqlalchemy as sa
+
+from warmth import bootstrap, reference, schema, summaries
+from warmth.cli import UsageError
+from warmth.commands.init import open_database
+from warmth.database import DatabaseUnavailableError, redact
+
+
+def add_parser(sub):
+    cmd = sub.add_parser(
+        "refresh",
+        help="rebuild the dashboard's summary tables from the register and the aid records",
+    )
+    cmd.add_argument("--campaign", metavar="CODE", help="campaign code (default: every campaign)")
+    return cmd
+
+
+def run(args) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:  # also when run as `python -m warmth.cli` (another UsageError class)
+        print(f"warmth refresh: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    engine = open_database(args.db)
+    if not bootstrap.is_initialised(engine):
+        raise UsageError(f"{redact(engine.url)} is not initialised: run `warmth init` first")
+    try:
+        with engine.begin() as conn:
+            if args.campaign:
+                try:
+                    ids = [reference.campaign_id(conn, args.campaign)]
+                except LookupError as exc:
+                    raise UsageError(str(exc).strip("'\"")) from exc
+            else:
+                ids = list(conn.execute(sa.select(schema.campaigns.c.id)).scalars())
+            started = time.perf_counter()
+            for cid in ids:
+                summaries.refresh(conn, cid)
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise DatabaseUnavailableError(
+            f"cannot write database {redact(engine.url)}: {reason}"
+        ) from exc
+    print(
+        f"refreshed summaries of {len(ids)} campaign(s) in {redact(engine.url)}: "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    return 0
