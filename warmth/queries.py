@@ -551,18 +551,22 @@ def _first_reach(
         f = firsts.loc[(firsts["bit"].to_numpy() & sl.programmes & allowed) != 0]
         f = f.drop_duplicates("id_number")
         reached = f.groupby(["home", "day"]).size().rename("newly_reached")
-        if sl.categories is None:
-            r = recs.loc[(recs["bit"].to_numpy() & sl.programmes) != 0]
-        else:
-            r = recs.loc[
-                recs["matching"]
-                & ((recs["bit"].to_numpy() & sl.programmes) != 0)
-                & ((recs["serves"] & recs["cat_mask"] & sl.categories) != 0)
-            ]
-        r = r.rename(columns={"att": "home"}).assign(records=1)
-        recsum = r.groupby(["home", "day"])[["records", "amount_fen"]].sum()
+        reached.index.names = ["district_code", "day"]
+        ok = (recs["bit"].to_numpy() & sl.programmes) != 0
+        if sl.categories is not None:
+            ok &= recs["matching"].to_numpy(dtype=bool) & (
+                (recs["serves"] & recs["cat_mask"] & sl.categories).to_numpy() != 0
+            )
+        r = pd.DataFrame(
+            {
+                "district_code": recs["att"].to_numpy()[ok],
+                "day": recs["day"].to_numpy()[ok],
+                "records": 1,
+                "amount_fen": recs["amount_fen"].to_numpy()[ok],
+            }
+        )
+        recsum = r.groupby(["district_code", "day"])[["records", "amount_fen"]].sum()
         both = pd.concat([reached, recsum], axis=1).fillna(0).reset_index()
-        both.columns = ["district_code", "day", *both.columns[2:]]
         out.append(both.assign(key=key))
     if not out:
         return pd.DataFrame(

@@ -456,6 +456,31 @@ SUMMARY_TABLES = (
 )
 
 
+CHUNK_PEOPLE = 400_000  # registered beneficiaries read at once (bounds memory)
+
+
+def _chunks(conn: sa.Connection, campaign_id: int, chosen: list[str]) -> list[list[str]]:
+    """Districts grouped so that each group holds about CHUNK_PEOPLE beneficiaries."""
+    b = schema.beneficiaries
+    sizes = dict(
+        conn.execute(
+            sa.select(b.c.district_code, sa.func.count())
+            .where(b.c.campaign_id == campaign_id, b.c.district_code.in_(chosen))
+            .group_by(b.c.district_code)
+        ).all()
+    )
+    chunks: list[list[str]] = [[]]
+    held = 0
+    for d in chosen:
+        size = sizes.get(d, 0)
+        if chunks[-1] and held + size > CHUNK_PEOPLE:
+            chunks.append([])
+            held = 0
+        chunks[-1].append(d)
+        held += size
+    return chunks
+
+
 def refresh(conn: sa.Connection, campaign_id: int, districts: Iterable[str] | None = None) -> None:
     """Rebuild the summary rows of `districts` (None: every district) of one campaign, inside
     the caller's transaction. Pass every district touched by the change (module docstring)."""
@@ -468,8 +493,9 @@ def refresh(conn: sa.Connection, campaign_id: int, districts: Iterable[str] | No
             stmt = stmt.where(table.c.district_code.in_(chosen))
         conn.execute(stmt)
     submitted = _submitted(conn, campaign_id)
-    for district in chosen:
-        base = read_base(conn, campaign_id, [district], catalogue=cat)
+    for chunk in _chunks(conn, campaign_id, chosen):
+        whole = districts is None and len(chunk) == len(all_districts)
+        base = read_base(conn, campaign_id, None if whole else chunk, catalogue=cat)
         for table, frame, dates in (
             (schema.summary_profile, profile_frame(base), ()),
             (schema.summary_records, records_frame(base), ()),

@@ -1,0 +1,103 @@
+"""`warmth refresh` and `warmth report` on the hand-made campaign."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import types
+
+import pytest
+
+from tests import fixtures_small as fx
+from warmth import cli, queries
+
+
+@pytest.fixture
+def db(engine):
+    with engine.begin() as conn:
+        fx.build_small(conn)
+    url = engine.url.render_as_string(hide_password=False)
+    assert cli.main(["refresh", "--db", url]) == 0
+    return url
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_report_coverage_csv_and_json(db, capsys):
+    code, out, _ = run(capsys, "report", "coverage", "--by", "district", "--db", db)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == queries.COVERAGE_COLUMNS
+    by_key = {r["key"]: r for r in rows}
+    assert len(rows) == 19
+    assert by_key[fx.A]["coverage"] == "0.500000"
+    assert (by_key[fx.A]["eligible"], by_key[fx.A]["amount_yuan"]) == ("4", "2400.00")
+    assert by_key["310105"]["coverage"] == ""  # undefined, never 0
+
+    code, out, _ = run(
+        capsys,
+        "report",
+        "coverage",
+        "--to",
+        "2005-01-31",
+        "--district",
+        fx.B,
+        "--format",
+        "json",
+        "--db",
+        db,
+    )
+    assert code == 0
+    (city,) = json.loads(out)
+    assert list(city) == queries.COVERAGE_COLUMNS
+    assert (city["eligible"], city["reached"], city["coverage"], city["records"]) == (2, 0, 0.0, 1)
+
+
+def test_report_rejects_bad_arguments(db, capsys):
+    code, _, err = run(
+        capsys, "report", "coverage", "--from", "2005-02-01", "--to", "2005-01-01", "--db", db
+    )
+    assert code == 2 and "--from" in err
+    code, _, err = run(capsys, "report", "coverage", "--district", "' OR 1=1--", "--db", db)
+    assert code == 2 and "unknown district" in err
+    code, _, err = run(capsys, "report", "coverage", "--campaign", "1999", "--db", db)
+    assert code == 2
+    with pytest.raises(SystemExit):
+        cli.main(["report", "coverage", "--by", "planet", "--db", db])
+
+
+def test_report_gaps_is_handed_to_worklists(db, capsys, monkeypatch):
+    seen = {}
+
+    def report_gaps(conn, scope, filters, kind, fmt, out):
+        seen.update(kind=kind, fmt=fmt, districts=filters.districts, role=scope.role)
+        out.write("gaps\n")
+        return 0
+
+    monkeypatch.setitem(
+        sys.modules, "warmth.worklists", types.SimpleNamespace(report_gaps=report_gaps)
+    )
+    import warmth
+
+    monkeypatch.setattr(warmth, "worklists", sys.modules["warmth.worklists"], raising=False)
+    code, out, _ = run(
+        capsys,
+        "report",
+        "gaps",
+        "--kind",
+        "omission",
+        "--district",
+        fx.A,
+        "--format",
+        "json",
+        "--db",
+        db,
+    )
+    assert code == 0 and out == "gaps\n"
+    assert seen == {"kind": "omission", "fmt": "json", "districts": (fx.A,), "role": "city"}
