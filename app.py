@@ -1,0 +1,29 @@
+"""Warmth, the holiday aid campaign dashboard (帮困送温暖).
+
+The entrypoint only frames every page: page config, language, first-run set-up of the
+database, who is looking, the shared sidebar filters and the navigation. Pages live in
+pages/ and are listed in components/navigation.py.
+"""
+
+import streamlit as st
+
+from components import data, filters, navigation, session
+from warmth import i18n
+
+navigation.navigation_only()
+st.set_page_config(
+    page_title="帮困送温暖 Warmth",
+    page_icon=":material/volunteer_activism:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+lang = session.language()
+data.ensure_database()
+viewer = session.viewer(lang)
+page = st.navigation(navigation.pages(lang))
+st.sidebar.markdown(f"### {i18n.t('app_title', lang)}")
+session.show_viewer(viewer, lang)
+chosen, campaign = filters.show(viewer.scope, lang)
+session.publish(session.View(lang, viewer, chosen, campaign))
+page.run()

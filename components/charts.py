@@ -1,0 +1,385 @@
+"""Figure builders: tidy frame in, plotly figure out. No streamlit here.
+
+One keyword vocabulary for every chart, like plotly.express: ``by=`` (city, district,
+street, category, programme, department), ``title=``, ``lang=`` (zh | en). Coverage is always
+drawn in its band colour (metrics.BAND_COLOURS); a department always has the same colour
+(DEPARTMENT_COLOURS). Every point carries its code as ``customdata[0]`` (and as ``x`` on bar
+charts), which is what a drill-down reads back from a selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from warmth import i18n, metrics
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+NO_DATA = "#b8b8b8"
+INK = "#333333"
+EXPECTED = "#555555"
+DEPARTMENT_COLOURS: dict[str, str] = {
+    "MZ": "#1f3a93",  # civil affairs, the lead: the darkest
+    "LB": "#6a3d9a",
+    "YB": "#1b9e9e",
+    "JY": "#4c8fe0",
+    "GH": "#8c564b",
+    "TW": "#e377c2",
+    "FL": "#a6287a",
+    "CL": "#556b2f",
+    "HS": "#5e3c58",
+    "CS": "#17becf",
+    "SH": "#7f7f7f",
+}
+
+
+def names(df: pd.DataFrame, lang: str) -> pd.Series:
+    """The display name of each row in lang (English falls back to Chinese when missing)."""
+    if lang == "en" and "name_en" in df:
+        en = df["name_en"].astype("string")
+        return en.where(en.notna() & (en != ""), df["name_zh"]).astype(str)
+    return df["name_zh"].astype(str)
+
+
+def label(key: str, lang: str) -> str:
+    """A column's label: a metric's from metrics.DEFINITIONS, anything else from strings.csv."""
+    d = metrics.DEFINITIONS.get(key)
+    if d is not None:
+        return d.label_zh if lang == "zh" else d.label_en
+    return i18n.t(f"dash_col_{key}", lang)
+
+
+def band_colour(coverage: float | None) -> str:
+    """The band colour of a coverage fraction; grey when coverage is undefined."""
+    return metrics.BAND_COLOURS.get(metrics.band(coverage), NO_DATA)
+
+
+def department_colour(code: str | None) -> str:
+    return DEPARTMENT_COLOURS.get(code or "", NO_DATA)
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 20}},
+        font={"family": FONT, "size": 15, "color": INK},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+        hoverlabel={"font": {"family": FONT, "size": 15}},
+        dragmode=False,
+        clickmode="event+select",
+    )
+    return fig
+
+
+def _tick_labels(labels: list[str], lang: str) -> list[str]:
+    """English names wrapped onto two lines so long ones stay readable under a bar."""
+    if lang != "en":
+        return labels
+    out = []
+    for text in labels:
+        words, lines, line = text.split(), [], ""
+        for w in words:
+            if line and len(line) + 1 + len(w) > 16:
+                lines.append(line)
+                line = w
+            else:
+                line = f"{line} {w}".strip()
+        lines.append(line)
+        out.append("<br>".join(lines[:3]))
+    return out
+
+
+def _category_axis(fig: go.Figure, keys: list[str], labels: list[str], lang: str) -> None:
+    """Codes on the axis (what a click returns), names as tick text, slanted when crowded."""
+    longest = max((len(x) for x in labels), default=0)
+    crowded = len(keys) > 12 or (lang == "zh" and len(keys) * longest > 60)
+    fig.update_xaxes(
+        type="category",
+        tickmode="array",
+        tickvals=keys,
+        ticktext=_tick_labels(labels, lang),
+        tickangle=-40 if crowded else 0,
+        tickfont={"size": 13 if len(keys) > 12 else 14},
+        automargin=True,
+    )
+
+
+def _pct_text(values: pd.Series, lang: str) -> list[str]:
+    return [i18n.fmt_pct(v, lang) for v in values]
+
+
+def _sorted_by_coverage(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = df.assign(_name=names(df, lang).to_numpy())
+    # Highest first, undefined (no one eligible) last; ties in name order so it is stable.
+    return out.sort_values(
+        ["coverage", "_name"], ascending=[False, True], na_position="last", kind="mergesort"
+    ).reset_index(drop=True)
+
+
+def _expected_line(fig: go.Figure, expected: float | None, lang: str) -> None:
+    if expected is None or expected != expected:
+        return
+    fig.add_hline(
+        y=expected * 100,
+        line={"color": EXPECTED, "dash": "dash", "width": 2},
+        annotation_text=i18n.t("dash_chart_expected", lang, pct=i18n.fmt_pct(expected, lang)),
+        annotation_position="top right",
+        annotation_font={"color": EXPECTED, "size": 14},
+    )
+
+
+def coverage_bar(
+    df: pd.DataFrame,
+    *,
+    by: str,
+    title: str,
+    lang: str,
+    expected: float | None = None,
+    height: int = 440,
+) -> go.Figure:
+    """Coverage of each row (district, street, category, ...) as bars, highest first, each in
+    its band colour; rows where nobody is eligible show "—" and no bar. ``expected`` draws
+    the pace line (share of the window elapsed)."""
+    d = _sorted_by_coverage(df, lang)
+    cov = d["coverage"].astype(float)
+    custom = np.stack(
+        [
+            d["key"].astype(str),
+            d["_name"],
+            [i18n.fmt_int(v, lang) for v in d["eligible"]],
+            [i18n.fmt_int(v, lang) for v in d["reached"]],
+            [i18n.fmt_int(v, lang) for v in d["omitted"]],
+        ],
+        axis=-1,
+    )
+    fig = go.Figure(
+        go.Bar(
+            x=d["key"].astype(str),
+            y=(cov * 100).fillna(0).round(1),
+            marker={"color": [band_colour(c) for c in cov], "line": {"width": 0}},
+            text=_pct_text(cov, lang),
+            textposition="outside",
+            cliponaxis=False,
+            customdata=custom,
+            hovertemplate=(
+                "<b>%{customdata[1]}</b><br>"
+                + label("coverage", lang)
+                + ": %{text}<br>"
+                + label("eligible", lang)
+                + ": %{customdata[2]}<br>"
+                + label("reached", lang)
+                + ": %{customdata[3]}<br>"
+                + label("omitted", lang)
+                + ": %{customdata[4]}<extra></extra>"
+            ),
+            name=by,
+        )
+    )
+    _base_layout(fig, title, height)
+    _category_axis(fig, list(d["key"].astype(str)), list(d["_name"]), lang)
+    fig.update_traces(textfont={"size": 12 if len(d) > 12 else 14})
+    fig.update_yaxes(range=[0, 112], ticksuffix="%", gridcolor="#eeeeee", zeroline=False)
+    _expected_line(fig, expected, lang)
+    fig.update_layout(meta={"by": by, "order": list(d["key"].astype(str))})
+    return fig
+
+
+def tile_map(df: pd.DataFrame, *, title: str, lang: str, height: int = 560) -> go.Figure:
+    """The 19 districts as a tile map (row 0 north, column 0 west), each square in the band
+    colour of its coverage, labelled with its name and coverage."""
+    d = df.assign(_name=names(df, lang).to_numpy()).reset_index(drop=True)
+    cov = d["coverage"].astype(float)
+    pct = _pct_text(cov, lang)
+    fig = go.Figure(
+        go.Scatter(
+            x=d["tile_col"].astype(int).tolist(),
+            y=d["tile_row"].astype(int).tolist(),
+            mode="markers+text",
+            marker={
+                "symbol": "square",
+                "size": 84,
+                "color": [band_colour(c) for c in cov],
+                "line": {"color": "white", "width": 2},
+            },
+            text=[f"<b>{n}</b><br>{p}" for n, p in zip(d["_name"], pct, strict=True)],
+            textfont={"color": "white", "size": 14 if lang == "zh" else 11},
+            customdata=np.stack([d["key"].astype(str), d["_name"], pct], axis=-1),
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
+            name="district",
+        )
+    )
+    _base_layout(fig, title, height)
+    axis = {"showgrid": False, "zeroline": False, "showticklabels": False, "fixedrange": True}
+    fig.update_xaxes(range=[-0.6, d["tile_col"].max() + 0.6], **axis)
+    fig.update_yaxes(range=[d["tile_row"].max() + 0.6, -0.6], scaleanchor="x", scaleratio=1, **axis)
+    return fig
+
+
+def measure_bar(
+    df: pd.DataFrame,
+    *,
+    by: str,
+    measure: str,
+    title: str,
+    lang: str,
+    height: int = 420,
+    sort: bool = True,
+) -> go.Figure:
+    """A count or amount (records, amount_yuan, omitted, repeat_beneficiaries, ...) per row.
+    Departments and programmes are drawn in their department's colour, others in grey-blue."""
+    d = df.assign(_name=names(df, lang).to_numpy())
+    if sort:
+        d = d.sort_values([measure, "_name"], ascending=[False, True], kind="mergesort")
+    d = d.reset_index(drop=True)
+    if by == "department":
+        colours = [department_colour(k) for k in d["key"]]
+    elif "department_code" in d:
+        colours = [department_colour(k) for k in d["department_code"]]
+    else:
+        colours = [DEPARTMENT_COLOURS["MZ"]] * len(d)
+    values = d[measure].astype(float).fillna(0)
+    fmt = i18n.fmt_yuan if measure == "amount_yuan" else i18n.fmt_int
+    text = [fmt(v, lang) for v in values]
+    fig = go.Figure(
+        go.Bar(
+            x=d["key"].astype(str),
+            y=values,
+            marker={"color": colours},
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=np.stack([d["key"].astype(str), d["_name"], text], axis=-1),
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
+            name=measure,
+        )
+    )
+    _base_layout(fig, title, height)
+    _category_axis(fig, list(d["key"].astype(str)), list(d["_name"]), lang)
+    top = float(values.max()) if len(values) else 0.0
+    fig.update_yaxes(
+        title={"text": label(measure, lang)},
+        gridcolor="#eeeeee",
+        range=[0, top * 1.18 or 1],
+    )
+    return fig
+
+
+def _mark_days(fig: go.Figure, marks: Mapping[str, date | None]) -> None:
+    """Vertical dotted lines with a label for named days (New Year, Spring Festival, ...)."""
+    for label, day in marks.items():
+        if day is None:
+            continue
+        fig.add_shape(
+            type="line",
+            x0=day,
+            x1=day,
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": EXPECTED, "dash": "dot", "width": 2},
+        )
+        fig.add_annotation(
+            x=day,
+            y=1,
+            xref="x",
+            yref="paper",
+            text=label,
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 14, "color": EXPECTED},
+        )
+
+
+def pacing_chart(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    lang: str,
+    marks: Mapping[str, date | None] | None = None,
+    height: int = 420,
+) -> go.Figure:
+    """Cumulative share of eligible beneficiaries reached, day by day, against the expected
+    share (the part of the campaign window elapsed)."""
+    d = df.sort_values("day").reset_index(drop=True)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=d["day"],
+            y=(d["expected"].astype(float) * 100).round(1),
+            mode="lines",
+            line={"color": EXPECTED, "dash": "dash", "width": 2},
+            name=i18n.t("dash_chart_expected_share", lang),
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}%<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=d["day"],
+            y=(d["share"].astype(float) * 100).round(1),
+            mode="lines+markers",
+            line={"color": DEPARTMENT_COLOURS["MZ"], "width": 3},
+            marker={"size": 5},
+            name=i18n.t("dash_chart_reached_share", lang),
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}%<extra></extra>",
+        )
+    )
+    _base_layout(fig, title, height)
+    fig.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.15, "x": 0},
+        clickmode="none",
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+    )
+    fig.update_yaxes(range=[0, 105], ticksuffix="%", gridcolor="#eeeeee")
+    fig.update_xaxes(tickformat="%m-%d", gridcolor="#f4f4f4")
+    _mark_days(fig, marks or {})
+    return fig
+
+
+def timeline_chart(
+    df: pd.DataFrame,
+    *,
+    measure: str,
+    title: str,
+    lang: str,
+    window: tuple[date, date] | None = None,
+    marks: Mapping[str, date | None] | None = None,
+    height: int = 460,
+) -> go.Figure:
+    """A daily measure (records, amount_yuan, newly_reached) stacked by department, one
+    colour per department, across the campaign window."""
+    d = df.assign(_name=names(df, lang).to_numpy()).sort_values(["key", "day"])
+    fig = go.Figure()
+    for key, rows in d.groupby("key", sort=False):
+        fig.add_trace(
+            go.Bar(
+                x=rows["day"],
+                y=rows[measure].astype(float),
+                name=str(rows["_name"].iloc[0]),
+                marker={"color": department_colour(str(key))},
+                customdata=np.stack([rows["key"].astype(str), rows["_name"]], axis=-1),
+                hovertemplate="<b>%{customdata[1]}</b> %{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
+            )
+        )
+    _base_layout(fig, title, height)
+    fig.update_layout(
+        barmode="stack",
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        clickmode="none",
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+    )
+    fig.update_yaxes(title={"text": label(measure, lang)}, gridcolor="#eeeeee")
+    if window is not None:
+        fig.update_xaxes(range=[window[0] - timedelta(days=1), window[1] + timedelta(days=1)])
+    fig.update_xaxes(tickformat="%m-%d")
+    _mark_days(fig, marks or {})
+    return fig

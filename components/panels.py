@@ -1,0 +1,249 @@
+"""How a figure or table sits on a page: the chart, its definitions (from
+metrics.DEFINITIONS, never retyped), the "does not add up" note where it applies, and the
+data behind it with CSV and Excel downloads of exactly those rows. Also the headline cards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import charts, export, tables
+from components.session import View
+from warmth import i18n, metrics
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "zoom2d", "pan2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+NOT_ADDITIVE = ("category", "programme", "department")
+BAND_STREAMLIT = {"green": "green", "amber": "orange", "red": "red", None: "gray"}
+
+
+def definition(key: str, lang: str) -> tuple[str, str]:
+    d = metrics.DEFINITIONS[key]
+    return (d.label_zh, d.help_zh) if lang == "zh" else (d.label_en, d.help_en)
+
+
+def help_text(keys: Iterable[str], lang: str) -> str:
+    """Markdown: each figure's label and definition, from metrics.DEFINITIONS."""
+    return "\n\n".join(
+        f"**{label}**: {text}" for label, text in (definition(k, lang) for k in keys)
+    )
+
+
+def picked(event: object) -> str | None:
+    """The code of the point a selection event picked (customdata[0], else x), or None."""
+    if not event:
+        return None
+    try:
+        points = event["selection"]["points"]  # item access: works for real and test events
+    except (KeyError, TypeError):
+        return None
+    if not points:
+        return None
+    point = points[0]
+    custom = point.get("customdata")
+    if custom:
+        return str(custom[0] if isinstance(custom, list | tuple) else custom)
+    for k in ("x", "label"):
+        if point.get(k) is not None:
+            return str(point[k])
+    return None
+
+
+def data_expander(table: pd.DataFrame, *, key: str, kind: str, view: View, help_md: str) -> None:
+    with st.expander(view.t("dash_data_and_definitions"), icon=":material/table:"):
+        if help_md:
+            st.markdown(help_md)
+        st.dataframe(table, hide_index=True, key=f"{key}_table")
+        export.buttons(table, kind=kind, key=f"{key}_dl", view=view)
+
+
+def chart(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    *,
+    key: str,
+    kind: str,
+    view: View,
+    help_keys: Iterable[str] = ("coverage",),
+    by: str | None = None,
+    select: bool = False,
+) -> str | None:
+    """Show fig with its definitions and its data; return the code a click picked (when
+    select is on)."""
+    keys = tuple(help_keys)
+    if select:
+        event = st.plotly_chart(
+            fig,
+            key=key,
+            on_select="rerun",
+            selection_mode="points",
+            config=PLOTLY_CONFIG,
+        )
+    else:
+        st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+        event = None
+    notes = []
+    if keys:
+        notes.append(":material/info: " + definition(keys[0], view.lang)[1])
+    if by in NOT_ADDITIVE:
+        notes.append(view.t("dash_not_additive"))
+    if select:
+        notes.append(view.t("dash_click_to_drill"))
+    st.caption("  \n".join(notes))
+    data_expander(table, key=key, kind=kind, view=view, help_md=help_text(keys, view.lang))
+    return picked(event)
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    key: str,
+    kind: str,
+    view: View,
+    help_keys: Iterable[str] = (),
+    caption: str | None = None,
+    column_config: dict | None = None,
+    height: int | str = "auto",
+) -> None:
+    """A table on screen with its downloads (the same rows)."""
+    st.dataframe(df, hide_index=True, key=key, column_config=column_config, height=height)
+    if caption:
+        st.caption(caption)
+    keys = tuple(help_keys)
+    if keys:
+        with st.expander(view.t("dash_definitions"), icon=":material/info:"):
+            st.markdown(help_text(keys, view.lang))
+    export.buttons(df, kind=kind, key=f"{key}_dl", view=view)
+
+
+def headline_cards(h: dict, view: View) -> None:
+    """The city (or district) headline in cards: who is eligible, reached, left out, paid
+    twice, paid wrongly; money out; days to the Spring Festival; pace."""
+    lang, t = view.lang, view.t
+
+    def card(col, key: str, value: str, **kwargs) -> None:
+        label, help_ = definition(key, lang)
+        col.metric(label, value, help=help_, border=True, **kwargs)
+
+    cov = h.get("coverage")
+    band = metrics.band(cov)
+    row1 = st.columns(5)
+    card(row1[0], "eligible", i18n.fmt_int(h.get("eligible"), lang))
+    card(row1[1], "reached", i18n.fmt_int(h.get("reached"), lang))
+    card(
+        row1[2],
+        "coverage",
+        i18n.fmt_pct(cov, lang),
+        delta=t(f"dash_band_{band}") if band else None,
+        delta_color=BAND_STREAMLIT[band],
+        delta_arrow="off",
+    )
+    card(row1[3], "omitted", i18n.fmt_int(h.get("omitted"), lang))
+    card(row1[4], "amount_yuan", i18n.fmt_yuan(h.get("amount_yuan"), lang))
+
+    row2 = st.columns(5)
+    card(row2[0], "repeat_beneficiaries", i18n.fmt_int(h.get("repeat_beneficiaries"), lang))
+    card(row2[1], "overlap_beneficiaries", i18n.fmt_int(h.get("overlap_beneficiaries"), lang))
+    card(row2[2], "leakage_beneficiaries", i18n.fmt_int(h.get("leakage_beneficiaries"), lang))
+    days = h.get("days_to_spring_festival")
+    row2[3].metric(
+        t("dash_days_to_sf"),
+        "—" if days is None else (t("dash_days", n=days) if days >= 0 else t("dash_sf_passed")),
+        help=t("dash_days_to_sf_help"),
+        border=True,
+    )
+    status = h.get("pacing_status")
+    expected = h.get("expected_share")
+    label, help_ = definition("pacing", lang)
+    gap = None if cov is None or expected is None or cov != cov else (cov - expected) * 100
+    row2[4].metric(
+        label,
+        t(f"dash_pacing_{status}") if status else "—",
+        delta=None if gap is None else t("dash_points_vs_expected", gap=f"{gap:+.1f}"),
+        delta_color="red" if status == "behind" else "green",
+        delta_arrow="off",
+        help=help_,
+        border=True,
+    )
+
+
+def coverage_panel(
+    frame: pd.DataFrame,
+    *,
+    by: str,
+    key: str,
+    view: View,
+    title: str,
+    expected: float | None = None,
+    select: bool = False,
+    kind: str | None = None,
+    columns: tuple[str, ...] = tables.COVERAGE_COLUMNS,
+    help_keys: Iterable[str] = ("coverage",),
+) -> str | None:
+    """Coverage of each row as band-coloured bars, with its table and downloads."""
+    fig = charts.coverage_bar(frame, by=by, title=title, lang=view.lang, expected=expected)
+    table_ = tables.coverage_table(frame, by=by, lang=view.lang, columns=columns)
+    return chart(
+        fig,
+        table_,
+        key=key,
+        kind=kind or f"coverage_by_{by}",
+        view=view,
+        by=by,
+        select=select,
+        help_keys=help_keys,
+    )
+
+
+def district_panels(
+    by_district: pd.DataFrame, *, key: str, view: View, expected: float | None
+) -> str | None:
+    """Coverage by district as sorted bars beside the tile map; returns a clicked district."""
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        picked = coverage_panel(
+            by_district,
+            by="district",
+            key=f"{key}_district_bar",
+            view=view,
+            title=view.t("dash_cov_by_district"),
+            expected=expected,
+            select=True,
+        )
+    with right:
+        fig = charts.tile_map(by_district, title=view.t("dash_tile_map"), lang=view.lang)
+        table_ = tables.coverage_table(by_district, by="district", lang=view.lang)
+        tile = chart(
+            fig,
+            table_,
+            key=f"{key}_district_tiles",
+            kind="coverage_by_district",
+            view=view,
+            by="district",
+            select=True,
+        )
+    return tile or picked
+
+
+def pacing_panel(pace: pd.DataFrame, *, key: str, view: View, marks: dict) -> None:
+    """Cumulative coverage against the expected share, festivals marked."""
+    fig = charts.pacing_chart(pace, title=view.t("dash_pacing_title"), lang=view.lang, marks=marks)
+    table_ = tables.pacing_table(pace, lang=view.lang)
+    chart(fig, table_, key=key, kind="pacing", view=view, help_keys=("pacing", "reached"))
+
+
+def festival_marks(view: View, *, as_of: bool = False) -> dict:
+    """The days to mark on time charts: New Year, Spring Festival (and the as-of day)."""
+    marks = {
+        view.t("dash_new_year"): view.campaign.get("new_year"),
+        view.t("dash_spring_festival"): view.campaign.get("spring_festival"),
+    }
+    if as_of and view.as_of:
+        marks[view.t("dash_as_of_mark")] = view.as_of
+    return marks

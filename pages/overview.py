@@ -1,0 +1,62 @@
+"""Overview: the headline, coverage by district (bars and tile map), by department and by
+category, pacing against the window, and the districts behind pace."""
+
+import streamlit as st
+
+from components import data, navigation, panels, tables
+from components.session import current
+from warmth import i18n, metrics
+
+view = current()
+lang, t, scope, f = view.lang, view.t, view.scope, view.filters
+h = data.headline(scope, f, lang)
+expected = h.get("expected_share")
+st.title(t("dash_overview_title"))
+st.caption(
+    t("dash_as_of", day=i18n.fmt_date(h.get("as_of"), lang), campaign=view.campaign[f"name_{lang}"])
+)
+panels.headline_cards(h, view)
+
+by_district = data.coverage(scope, f, "district", lang)
+picked = panels.district_panels(by_district, key="overview", view=view, expected=expected)
+if picked in scope.districts:
+    st.switch_page(navigation.page_path("districts"), query_params={"district": picked})
+
+for col, by in zip(st.columns(2, gap="large"), ("department", "category"), strict=True):
+    with col:
+        frame = data.coverage(scope, f, by, lang)
+        panels.coverage_panel(
+            frame,
+            by=by,
+            key=f"overview_{by}_bar",
+            view=view,
+            title=t(f"dash_cov_by_{by}"),
+            expected=expected,
+        )
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    panels.pacing_panel(
+        data.pacing(scope, f, lang),
+        key="overview_pacing",
+        view=view,
+        marks=panels.festival_marks(view, as_of=True),
+    )
+with right:
+    st.subheader(t("dash_behind_title"), help=panels.definition("pacing", lang)[1])
+    behind = by_district[
+        [metrics.pacing_status(c, expected) == "behind" for c in by_district["coverage"]]
+    ]
+    if behind.empty:
+        st.success(t("dash_behind_none"), icon=":material/check_circle:")
+    else:
+        shown = tables.coverage_table(
+            behind, by="district", lang=lang, columns=("eligible", "reached", "coverage", "omitted")
+        )
+        panels.table(
+            shown,
+            key="overview_behind",
+            kind="districts_behind_pace",
+            view=view,
+            caption=t("dash_behind_caption", pct=i18n.fmt_pct(expected, lang)),
+        )

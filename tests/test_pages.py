@@ -1,0 +1,237 @@
+"""Every page in streamlit's AppTest against a small demo database: no exception, the right
+charts, drill-down by an injected click, URL filters (unknown values ignored), language."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from warmth import bootstrap, demo, reference, summaries
+from warmth.config import ENV_VAR
+from warmth.database import make_engine
+
+APP = "../app.py"  # relative to this file
+DISTRICT, STREET = "310101", "310101013"  # 黄浦区, 外滩街道
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """A small demo city (scale 0.005) in SQLite, used by every page test."""
+    path = tmp_path_factory.mktemp("pages") / "warmth.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    bootstrap.init_database(engine)
+    demo.load_demo(engine, scale=0.005)
+    with engine.begin() as conn:
+        summaries.refresh(conn, reference.campaign_id(conn, None))
+    engine.dispose()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV_VAR, url)
+        yield url
+
+
+def run(page: str | None = None, *, query: dict | None = None, locale: str = "en-US") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.context = {"locale": locale}
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """Plotly specs on screen, by chart key."""
+    out = {}
+    for el in at.get("plotly_chart"):
+        key = el.proto.id.split("-")[-1] if not el.key else el.key
+        out[key] = json.loads(el.proto.spec)
+    return out
+
+
+def table_with(at: AppTest, column: str):
+    """The (first) table on screen that has this column (AppTest does not expose table keys)."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def chart_keys(at: AppTest) -> list[str]:
+    return [el.key for el in at.get("plotly_chart")]
+
+
+def click(key: str, code: str) -> dict:
+    """A selection event as the browser sends it for a click on the point with this code."""
+    return {
+        "selection": {
+            "points": [{"x": code, "customdata": [code]}],
+            "point_indices": [0],
+            "box": [],
+            "lasso": [],
+        }
+    }
+
+
+pytestmark = pytest.mark.usefixtures("demo_db")
+
+
+def test_overview_shows_headline_and_charts():
+    at = run()
+    assert at.title[0].value == "Holiday aid campaign · Overview"
+    labels = [m.label for m in at.metric]
+    assert labels[:5] == ["Eligible", "Reached", "Coverage", "Omitted", "Amount (yuan)"]
+    assert "To Spring Festival" in labels and "Pacing" in labels
+    keys = chart_keys(at)
+    assert keys == [
+        "overview_district_bar",
+        "overview_district_tiles",
+        "overview_department_bar",
+        "overview_category_bar",
+        "overview_pacing",
+    ]
+    specs = charts(at)
+    bar = specs["overview_district_bar"]["data"][0]
+    assert bar["type"] == "bar" and len(bar["x"]) == 19
+    tiles = specs["overview_district_tiles"]["data"][0]
+    assert tiles["marker"]["symbol"] == "square" and len(tiles["x"]) == 19
+    depts = specs["overview_department_bar"]["data"][0]
+    assert len(depts["x"]) == 11  # every department, reporting or not
+    pace = specs["overview_pacing"]["layout"]
+    assert {a["text"] for a in pace["annotations"]} >= {"New Year", "Spring Festival"}
+
+
+def test_overview_notes_that_totals_by_department_do_not_add_up():
+    at = run()
+    assert any("do not add up to the city total" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page", ["overview", "districts", "departments", "categories", "timeline"])
+def test_every_page_runs_in_both_languages(page):
+    for locale, title_word in (
+        ("zh-CN", "帮困送温暖" if page == "overview" else ""),
+        ("en-US", ""),
+    ):
+        at = run(None if page == "overview" else page, locale=locale)
+        assert at.title, page
+        if title_word:
+            assert title_word in at.title[0].value
+        assert chart_keys(at), page
+
+
+def test_language_from_locale_and_switch():
+    at = run(locale="zh-CN")
+    assert at.title[0].value == "帮困送温暖 · 总览"
+    at.segmented_control(key="lang").set_value("en").run()
+    assert at.title[0].value == "Holiday aid campaign · Overview"
+
+
+def test_language_from_url():
+    at = run(query={"lang": "zh"}, locale="en-US")
+    assert at.title[0].value == "帮困送温暖 · 总览"
+
+
+def test_districts_drill_city_to_district_to_street_and_back():
+    at = run("districts")
+    assert chart_keys(at) == ["districts_district_bar", "districts_district_tiles"]
+
+    at.session_state["districts_district_bar"] = click("districts_district_bar", DISTRICT)
+    at.run()
+    assert not at.exception
+    assert at.query_params["district"] == DISTRICT
+    assert chart_keys(at) == ["districts_street_bar"]
+    streets = charts(at)["districts_street_bar"]["data"][0]["x"]
+    assert STREET in streets and all(s.startswith(DISTRICT) for s in streets)
+
+    at.session_state["districts_street_bar"] = click("districts_street_bar", STREET)
+    at.run()
+    assert not at.exception
+    assert at.query_params["street"] == STREET
+    people = table_with(at, "ID number")
+    assert len(people) > 0
+    ids = people.iloc[:, 0]
+    assert ids.str.contains(r"\*{8}", regex=True).all()  # masked on screen
+
+    at.button(key="crumb_back").click().run()
+    assert not at.exception
+    assert "street" not in at.query_params
+    assert chart_keys(at) == ["districts_street_bar"]
+
+
+def test_tile_click_drills_too():
+    at = run("districts")
+    at.session_state["districts_district_tiles"] = click("districts_district_tiles", "310230")
+    at.run()
+    assert at.query_params["district"] == "310230"
+    assert chart_keys(at) == ["districts_street_bar"]
+
+
+def test_drill_state_from_url_and_checked():
+    at = run("districts", query={"district": DISTRICT, "street": STREET})
+    assert table_with(at, "ID number").shape[0] > 0
+    at = run("districts", query={"district": "999999", "street": STREET})
+    assert chart_keys(at) == ["districts_district_bar", "districts_district_tiles"]
+    at = run("districts", query={"district": DISTRICT, "street": "310104003"})  # not in 黄浦
+    assert chart_keys(at) == ["districts_street_bar"]
+
+
+def test_url_filters_are_honoured():
+    at = run(query={"districts": DISTRICT})
+    bar = charts(at)["overview_district_bar"]["data"][0]
+    assert bar["x"] == [DISTRICT]
+
+
+def test_unknown_url_values_are_ignored():
+    at = run(
+        query={"districts": ["999999", "'; DROP TABLE users;--"], "depts": "XX", "cats": "NOPE"}
+    )
+    bar = charts(at)["overview_district_bar"]["data"][0]
+    assert len(bar["x"]) == 19
+
+
+def test_departments_click_picks_department_and_programme():
+    at = run("departments")
+    assert at.selectbox(key="dept").value == "MZ"  # civil affairs, the lead, first
+    at.session_state["departments_bar"] = click("departments_bar", "LB")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="dept").value == "LB"
+    progs = charts(at)["departments_programme_bar"]["data"][0]["x"]
+    assert progs and all(p.startswith("LB") for p in progs)
+    table = table_with(at, "Reporting")
+    assert len(table) == 11
+    assert table.iloc[0, 0].startswith("Civil Affairs")
+
+
+def test_categories_and_timeline_pages():
+    at = run("categories")
+    assert chart_keys(at) == ["categories_bar", "categories_omitted"]
+    assert len(table_with(at, "Programmes serving it")) == 16
+    at = run("timeline")
+    assert chart_keys(at) == ["timeline_daily", "timeline_pacing"]
+    at.segmented_control(key="measure").set_value("records").run()
+    assert not at.exception
+    assert charts(at)["timeline_daily"]["layout"]["barmode"] == "stack"
+
+
+def test_database_down_shows_a_friendly_message(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "postgresql+psycopg://nobody@127.0.0.1:9/nowhere")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.error and "数据库暂时无法连接" in at.error[0].value
+    assert "cannot be reached" in at.error[0].value
+
+
+def test_a_page_rerun_is_quick():
+    at = run()
+    import time
+
+    began = time.perf_counter()
+    at.run()
+    assert time.perf_counter() - began < float(os.environ.get("WARMTH_RERUN_BUDGET", "3"))
