@@ -7,8 +7,6 @@ already in the database is decided under the lock.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -17,7 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import schema
+from warmth import schema, summaries
 from warmth.audit import write_audit
 from warmth.intake.reading import safe_file_name
 from warmth.intake.validation import Validation, classify
@@ -72,23 +70,55 @@ def lock_for_import(conn: sa.Connection) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
-    """One chunk of rows (a seam for tests that make the database fail mid-import)."""
-    if rows:
-        conn.execute(table.insert(), rows)
+@dataclass
+class Rows:
+    """Rows to insert: column names and one tuple of values per row."""
+
+    columns: tuple[str, ...]
+    values: list[tuple]
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
-def _chunks(rows: list[dict], size: int = CHUNK):
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: Rows) -> None:
+    """One chunk of rows, straight to the driver's executemany (a seam for tests that make
+    the database fail mid-import)."""
+    if not rows.values:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in rows.columns)}) "
+        f"VALUES ({', '.join([mark] * len(rows.columns))})"
+    )
+    conn.exec_driver_sql(sql, rows.values)
 
 
-def _records(frame: pd.DataFrame, columns: list[str], **constant) -> list[dict]:
-    out = frame[columns].astype(object).where(frame[columns].notna(), None)
-    return [
-        dict(zip(columns, values, strict=True), **constant)
-        for values in out.itertuples(index=False)
-    ]
+def _chunks(rows: Rows):
+    size = CHUNK
+    for start in range(0, len(rows.values), size):
+        yield Rows(rows.columns, rows.values[start : start + size])
+
+
+def _rows(conn: sa.Connection, frame: pd.DataFrame, columns: list[str], **constant) -> Rows:
+    """The frame's columns (missing values as NULL) and the constants, as Rows."""
+    sqlite = conn.dialect.name == "sqlite"
+    lists = []
+    for column in columns:
+        values = frame[column].tolist()
+        if sqlite and column == "date":
+            values = [v.isoformat() if v is not None else None for v in values]
+        lists.append([None if v is None or v != v else v for v in values])
+    lists += [[value] * len(frame) for value in constant.values()]
+    return Rows((*columns, *constant), list(zip(*lists, strict=True)))
+
+
+def _dict_rows(records: list[dict]) -> Rows:
+    if not records:
+        return Rows((), [])
+    columns = tuple(records[0])
+    return Rows(columns, [tuple(r[c] for c in columns) for r in records])
 
 
 def _allowed_submitter(conn: sa.Connection, scope: Scope, submitter: str) -> bool:
@@ -282,7 +312,7 @@ def _message(kind: str, rows_in: int, counts: dict) -> str:
     return f"{rows_in} rows: " + ", ".join(parts)
 
 
-def _write(conn, table, rows: list[dict], progress: Progress | None, done: int, total: int) -> int:
+def _write(conn, table, rows: Rows, progress: Progress | None, done: int, total: int) -> int:
     for chunk in _chunks(rows):
         insert_rows(conn, table, chunk)
         done += len(chunk)
@@ -312,14 +342,13 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
                 a.c.campaign_id == campaign_id, a.c.submitter == submitter, a.c.record_no.in_(part)
             )
             districts |= _districts_of(conn, sa.select(a.c.id_number).where(where), campaign_id)
-            districts |= set(conn.execute(sa.select(a.c.district_code).where(where)).scalars())
             replaced += conn.execute(a.delete().where(where)).rowcount
         write = clean
     else:
         write = clean[~present]
     columns = ["record_no", "id_number", "programme_code", "amount_fen", "form", "date",
                "district_code"]  # fmt: skip
-    rows = _records(write, columns, campaign_id=campaign_id, submitter=submitter,
+    rows = _rows(conn, write, columns, campaign_id=campaign_id, submitter=submitter,
                     batch_id=batch_id)  # fmt: skip
     _write(conn, a, rows, progress, 0, len(rows))
     districts |= _districts_of(
@@ -335,14 +364,28 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
 
 
 def _districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:
-    """The registered districts of these ID numbers."""
-    ben = schema.beneficiaries
-    query = (
-        sa.select(ben.c.district_code)
-        .distinct()
-        .where(ben.c.campaign_id == campaign_id, ben.c.id_number.in_(id_numbers.scalar_subquery()))
+    """The registered and delivering districts of these ID numbers (what the summaries of a
+    person depend on; see summaries.touched_districts)."""
+    ben, a = schema.beneficiaries, schema.aid_records
+    wanted = id_numbers.scalar_subquery()
+    found = set(
+        conn.execute(
+            sa.select(ben.c.district_code)
+            .distinct()
+            .where(ben.c.campaign_id == campaign_id, ben.c.id_number.in_(wanted))
+        ).scalars()
     )
-    return set(conn.execute(query).scalars())
+    every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
+    if found >= every:  # a big file touches every district: no need to look further
+        return found
+    found |= set(
+        conn.execute(
+            sa.select(a.c.district_code)
+            .distinct()
+            .where(a.c.campaign_id == campaign_id, a.c.id_number.in_(wanted))
+        ).scalars()
+    )
+    return {d for d in found if d}
 
 
 def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, progress):
@@ -367,7 +410,7 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
     else:
         write = clean[~present & ~cross]
     columns = ["id_number", "name", "district_code", "street_code", "household_size", "address"]
-    rows = _records(write, columns, campaign_id=campaign_id, batch_id=batch_id)
+    rows = _rows(conn, write, columns, campaign_id=campaign_id, batch_id=batch_id)
     total = len(rows)
     _write(conn, ben, rows, progress, 0, total)
     new_ids = dict(
@@ -378,7 +421,7 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
         for number, codes in zip(write["id_number"], write["categories"], strict=True)
         for code in codes.split(";")
     ]
-    for chunk in _chunks(links):
+    for chunk in _chunks(_dict_rows(links)):
         insert_rows(conn, schema.beneficiary_categories, chunk)
     duplicates = _record_cross_district(conn, clean[cross], campaign_id, batch_id)
     counts = {
@@ -388,7 +431,11 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
         "cross_district": int(cross.sum()),
         "cross_district_new": duplicates,
     }
-    return counts, set(write["district_code"]) | set(clean.loc[cross, "district_code"])
+    districts = _districts_of(
+        conn, sa.select(ben.c.id_number).where(ben.c.batch_id == batch_id), campaign_id
+    )
+    districts |= set(clean.loc[cross, "district_code"]) | set(write["district_code"])
+    return counts, districts
 
 
 def _record_cross_district(conn, rows: pd.DataFrame, campaign_id: int, batch_id: int) -> int:
@@ -408,7 +455,8 @@ def _record_cross_district(conn, rows: pd.DataFrame, campaign_id: int, batch_id:
     fresh = rows[
         [(i, c) not in known for i, c in zip(rows["id_number"], rows["district_code"], strict=True)]
     ]
-    records = _records(
+    records = _rows(
+        conn,
         fresh, ["id_number", "name", "district_code", "street_code", "categories"],
         campaign_id=campaign_id, batch_id=batch_id,
     )  # fmt: skip
@@ -428,19 +476,15 @@ def _quarantine(conn, v: Validation, batch_id: int) -> int:
         }
         for p in bad
     ]
-    for chunk in _chunks(rows):
+    for chunk in _chunks(_dict_rows(rows)):
         insert_rows(conn, schema.quarantine, chunk)
     return len(rows)
 
 
 def refresh_summaries(conn: sa.Connection, campaign_id: int, districts: set[str]) -> None:
-    """Bring the summary tables up to date for these districts, in the caller's transaction."""
-    if importlib.util.find_spec("warmth.summaries") is None:
-        return
-    summaries = importlib.import_module("warmth.summaries")
-    refresh = getattr(summaries, "refresh", None)
-    if refresh is not None:
-        refresh(conn, campaign_id, sorted(districts))
+    """Bring the summary tables up to date for these districts, in the caller's transaction
+    (a seam for tests)."""
+    summaries.refresh(conn, campaign_id, sorted(districts))
 
 
 def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | None = None) -> int:

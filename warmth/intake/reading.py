@@ -22,6 +22,8 @@ MAX_UNZIPPED = 100 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1000
 MAX_REFUSED_ROWS_NAMED = 20
 HEADER_SEARCH_ROWS = 10
+EXCEL_SUFFIXES = {"xlsx", "xls", "xlsm", "xlsb", "et"}
+TEXT_SUFFIXES = {"csv", "txt", "tsv"}
 
 
 class UploadRefusedError(ValueError):
@@ -73,10 +75,22 @@ def read_upload(data: bytes, file_name: str, *, max_bytes: int = MAX_BYTES) -> R
             f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes"
         )
     sha = hashlib.sha256(data).hexdigest()
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix == "xlsm":
+        raise UploadRefusedError("macro-enabled workbooks (.xlsm) are not accepted; save as .xlsx")
     if data.startswith(b"PK\x03\x04"):
+        if suffix in TEXT_SUFFIXES:
+            raise UploadRefusedError(
+                f"the file is named .{suffix} but holds a zip/Excel archive; name it .xlsx"
+            )
         table = _read_xlsx(data, name, sha)
     else:
         _refuse_binary(data)
+        if suffix in EXCEL_SUFFIXES:
+            raise UploadRefusedError(
+                f"the file is named .{suffix} but is not an Excel .xlsx workbook "
+                "(its bytes are plain text); rename it .csv if it is a CSV"
+            )
         table = _read_csv(data, name, sha)
     if not table.rows:
         raise UploadRefusedError(
@@ -120,17 +134,20 @@ def _decode(data: bytes) -> tuple[str, str]:
         return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    _refuse_mixed(data, utf8_error)
     try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 2].hex(" ")
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        _refuse_mixed(data, utf8_error)
+        at = utf8_error.start
+        line = data.count(b"\n", 0, at) + 1
         raise UploadRefusedError(
-            f"the file is neither UTF-8 nor GB18030 text: invalid bytes {bad} at byte offset "
-            f"{exc.start} (line {line}); save it as CSV UTF-8 and upload again",
+            f"the file is neither UTF-8 nor GB18030 text: invalid byte "
+            f"{data[at : at + 1].hex()} at byte offset {at} (line {line}); "
+            "save it as CSV UTF-8 and upload again",
             row=line,
-        ) from exc
+        ) from None
+    _refuse_mixed(data, utf8_error)
+    return text, "gb18030"
 
 
 def _refuse_mixed(data: bytes, utf8_error: UnicodeDecodeError) -> None:
