@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from warmth import i18n, metrics
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-NO_DATA = "#b8b8b8"
+NO_DATA = metrics.BAND_COLOURS.get(None, "#9e9e9e")  # coverage undefined
 INK = "#333333"
 EXPECTED = "#555555"
 DEPARTMENT_COLOURS: dict[str, str] = {
