@@ -19,9 +19,9 @@ st.set_page_config(
 )
 
 lang = session.language()
+page = st.navigation(navigation.pages(lang))
 data.ensure_database()
 viewer = session.viewer(lang)
-page = st.navigation(navigation.pages(lang))
 st.sidebar.markdown(f"### {i18n.t('app_title', lang)}")
 session.show_viewer(viewer, lang)
 chosen, campaign = filters.show(viewer.scope, lang)

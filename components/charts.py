@@ -22,6 +22,7 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans
 NO_DATA = metrics.BAND_COLOURS.get(None, "#9e9e9e")  # coverage undefined
 INK = "#333333"
 EXPECTED = "#555555"
+GRID = (6, 6)  # rows, columns of the 19-district tile map
 DEPARTMENT_COLOURS: dict[str, str] = {
     "MZ": "#1f3a93",  # civil affairs, the lead: the darkest
     "LB": "#6a3d9a",
@@ -97,18 +98,42 @@ def _tick_labels(labels: list[str], lang: str) -> list[str]:
 
 
 def _category_axis(fig: go.Figure, keys: list[str], labels: list[str], lang: str) -> None:
-    """Codes on the axis (what a click returns), names as tick text, slanted when crowded."""
+    """Codes on the axis (what a click returns), names as tick text: English names wrapped
+    when there are few bars, slanted (and shortened) when there are many."""
     longest = max((len(x) for x in labels), default=0)
-    crowded = len(keys) > 12 or (lang == "zh" and len(keys) * longest > 60)
+    if lang == "en":
+        crowded = len(keys) > 6
+        ticks = [_short(x, 28) for x in labels] if crowded else _tick_labels(labels, lang)
+    else:
+        crowded = len(keys) > 12 or len(keys) * longest > 60
+        ticks = labels
     fig.update_xaxes(
         type="category",
         tickmode="array",
         tickvals=keys,
-        ticktext=_tick_labels(labels, lang),
+        ticktext=ticks,
         tickangle=-40 if crowded else 0,
         tickfont={"size": 13 if len(keys) > 12 else 14},
         automargin=True,
     )
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _bar_text(fig: go.Figure, n: int) -> None:
+    """Values on the bars: above them when few, inside and upright when many (so they never
+    overlap on a projector)."""
+    if n > 12:
+        fig.update_traces(
+            textposition="inside",
+            textangle=-90,
+            insidetextanchor="end",
+            textfont={"size": 13, "color": "white"},
+        )
+    else:
+        fig.update_traces(textposition="outside", textfont={"size": 14})
 
 
 def _pct_text(values: pd.Series, lang: str) -> list[str]:
@@ -142,7 +167,7 @@ def coverage_bar(
     title: str,
     lang: str,
     expected: float | None = None,
-    height: int = 440,
+    height: int = 480,
 ) -> go.Figure:
     """Coverage of each row (district, street, category, ...) as bars, highest first, each in
     its band colour; rows where nobody is eligible show "—" and no bar. ``expected`` draws
@@ -184,11 +209,21 @@ def coverage_bar(
     )
     _base_layout(fig, title, height)
     _category_axis(fig, list(d["key"].astype(str)), list(d["_name"]), lang)
-    fig.update_traces(textfont={"size": 12 if len(d) > 12 else 14})
+    _bar_text(fig, len(d))
+    fig.update_traces(width=0.8 if len(d) > 4 else 0.4)
     fig.update_yaxes(range=[0, 112], ticksuffix="%", gridcolor="#eeeeee", zeroline=False)
     _expected_line(fig, expected, lang)
     fig.update_layout(meta={"by": by, "order": list(d["key"].astype(str))})
     return fig
+
+
+def _tile_name(name: str, lang: str) -> str:
+    """A name short enough for a tile: "Pudong New Area" -> "Pudong", "崇明县" stays."""
+    if lang != "en":
+        return name
+    for suffix in (" New Area", " District", " County"):
+        name = name.removesuffix(suffix)
+    return name
 
 
 def tile_map(df: pd.DataFrame, *, title: str, lang: str, height: int = 560) -> go.Figure:
@@ -208,8 +243,10 @@ def tile_map(df: pd.DataFrame, *, title: str, lang: str, height: int = 560) -> g
                 "color": [band_colour(c) for c in cov],
                 "line": {"color": "white", "width": 2},
             },
-            text=[f"<b>{n}</b><br>{p}" for n, p in zip(d["_name"], pct, strict=True)],
-            textfont={"color": "white", "size": 14 if lang == "zh" else 11},
+            text=[
+                f"<b>{_tile_name(n, lang)}</b><br>{p}" for n, p in zip(d["_name"], pct, strict=True)
+            ],
+            textfont={"color": "white", "size": 14 if lang == "zh" else 12},
             customdata=np.stack([d["key"].astype(str), d["_name"], pct], axis=-1),
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
             name="district",
@@ -262,6 +299,7 @@ def measure_bar(
     )
     _base_layout(fig, title, height)
     _category_axis(fig, list(d["key"].astype(str)), list(d["_name"]), lang)
+    _bar_text(fig, len(d))
     top = float(values.max()) if len(values) else 0.0
     fig.update_yaxes(
         title={"text": label(measure, lang)},
