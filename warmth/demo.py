@@ -268,7 +268,6 @@ class _Reference:
     street_island: list[np.ndarray]  # per district: street on an island (温暖送三岛)
     categories: list[str]
     programmes: list[str]
-    prog_department: list[str]
     prog_form: list[str]
     prog_amount: np.ndarray  # fen
     prog_mask: np.ndarray  # bit mask of categories served
@@ -314,7 +313,6 @@ def _reference() -> _Reference:
         street_island=island,
         categories=cats,
         programmes=[r["code"] for r in prows],
-        prog_department=[r["department"] for r in prows],
         prog_form=[r["form"] for r in prows],
         prog_amount=np.array(
             [round(float(r["standard_amount_yuan"] or 0) * 100) for r in prows], dtype=np.int64
