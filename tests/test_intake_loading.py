@@ -287,6 +287,8 @@ def test_district_user_cannot_undo_another_districts_batch(engine):
     with pytest.raises(PermissionError):
         intake.undo_batch(engine, batch.batch_id, user="u", scope=xuhui)
     assert count(engine, schema.beneficiaries) == 2
+    a = schema.audit_log
+    assert count(engine, a, a.c.action == "denied") == 1
 
 
 def test_database_failure_mid_import_writes_nothing_and_retry_succeeds(engine, monkeypatch):
@@ -403,3 +405,25 @@ def test_summaries_follow_imports_and_undo(engine):
     intake.undo_batch(engine, records.batch_id, user="u")
     with engine.connect() as conn:
         assert conn.execute(total).scalar_one() == 0
+
+
+def test_register_correction_replaces_same_district_registrations(engine):
+    upload(engine, "register", REGISTER_HEADER, register_rows(4))
+    fixed = register_rows(3)
+    fixed[1][1] = "改名"
+    fixed[1][4] = "DBU;LTX"
+    fixed.append(register_rows(1, "徐汇区", "天平路街道", start=3)[0])  # cross-district, kept aside
+    result = upload(engine, "register", REGISTER_HEADER, fixed, mode="correct")
+    assert (result.rows_in, result.inserted, result.already_present) == (4, 3, 1)
+    assert (result.replaced, result.cross_district) == (3, 1)
+    b = schema.beneficiaries
+    assert count(engine, b) == 4
+    assert count(engine, b, b.c.name == "改名") == 1
+    assert count(engine, schema.beneficiary_categories) == 5
+    assert count(engine, schema.duplicate_registrations) == 1
+
+
+def test_sha_must_be_of_the_validated_bytes(engine):
+    raw, v = prepare(engine, "aid", AID_HEADER, aid_rows(1))
+    with pytest.raises(ValueError, match="SHA-256"):
+        intake.import_batch(engine, v, user="u", file_name="a", file_sha256="0" * 64)

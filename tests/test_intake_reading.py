@@ -85,7 +85,7 @@ def test_ragged_rows_refused_with_row_numbers():
     data = csv_text(ROW, "11010519491231002X,李四,黄浦区", ROW2, ROW + ",extra").encode()
     error = refused(data)
     assert "row 3 has 3 cells" in str(error)
-    assert "row 5 has 6 cells" in str(error)
+    assert "row 5 has values beyond the last column" in str(error)
     assert error.row == 3
 
 
@@ -229,3 +229,35 @@ def test_file_name_is_only_a_label(given, kept, tmp_path, monkeypatch):
     raw = read_upload(csv_text(ROW).encode(), given)
     assert raw.file_name == kept
     assert list(tmp_path.iterdir()) == []  # nothing was written or looked up on disk
+
+
+def test_tab_separated_file_is_explained():
+    data = ("\t".join(HEADER.split(",")) + "\n" + "\t".join(ROW.split(",")) + "\n").encode()
+    assert "tabs or semicolons" in str(refused(data))
+
+
+def test_xlsx_value_beyond_the_header_refused():
+    rows = [["身份证号", "姓名"], ["11010519491231002X", "张三", "stray"]]
+    error = refused(xlsx_bytes(rows), "a.xlsx")
+    assert "row 2 has values beyond the last column" in str(error)
+
+
+def test_billion_laughs_refused():
+    plain = xlsx_bytes([["a"], ["b"]])
+    with zipfile.ZipFile(io.BytesIO(plain)) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'.encode()
+            for i in range(1, 10)
+        )
+        + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    members["xl/worksheets/sheet1.xml"] = laughs
+    started = time.perf_counter()
+    error = refused(_zip(members), "a.xlsx")
+    assert "declares entities" in str(error)
+    assert time.perf_counter() - started < 5

@@ -158,11 +158,15 @@ def import_batch(
     strict: any problem refuses the whole file; quarantine: good rows are loaded and the
     others kept in `quarantine` with the reason; correct: like strict, and records (or
     same-district registrations) already present are replaced. The same bytes again for the
-    campaign and kind change nothing. rows_in = inserted + already_present + rejected."""
+    campaign and kind change nothing. rows_in = inserted + already_present + rejected.
+    progress(done, total) is called after each chunk of rows written. A database failure
+    raises ImportFailedError with everything rolled back."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     v = validation
     name = safe_file_name(file_name)
+    if file_sha256 != v.raw.sha256:
+        raise ValueError("file_sha256 is not the SHA-256 of the validated upload's bytes")
     if v.refused:
         return _refuse(engine, v, user, name, file_sha256, "; ".join(v.file_errors))
     bad = v.counts["errors"]
@@ -497,11 +501,9 @@ def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | No
             batch = conn.execute(sa.select(b).where(b.c.id == batch_id)).first()
             if batch is None:
                 raise LookupError(f"no import batch {batch_id}")
-            if (
-                scope is not None
-                and scope.role != "city"
-                and batch.district_code not in scope.districts
-            ):
+            if not _may_undo(scope, batch):
+                conn.rollback()
+                _deny(engine, scope, batch)
                 raise PermissionError(f"batch {batch_id} is outside your scope")
             if batch.status == "undone":
                 conn.rollback()
@@ -520,6 +522,19 @@ def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | No
             return removed
     except sa.exc.SQLAlchemyError as exc:
         raise ImportFailedError(f"the database failed while undoing batch {batch_id}") from exc
+
+
+def _may_undo(scope: Scope | None, batch) -> bool:
+    return scope is None or scope.role == "city" or batch.district_code in scope.districts
+
+
+def _deny(engine: sa.Engine, scope: Scope, batch) -> None:
+    with engine.begin() as conn:
+        write_audit(
+            conn, user=scope.user, role=scope.role, scope=scope, action="denied",
+            detail={"wanted": "undo", "batch_id": batch.id, "district": batch.district_code},
+            file_sha256=batch.file_sha256,
+        )  # fmt: skip
 
 
 def _delete_batch_rows(conn, batch) -> tuple[int, set[str]]:

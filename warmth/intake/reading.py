@@ -226,25 +226,37 @@ def _table_from_records(
         header = header[:-1]
     headers = [cell.strip() for cell in header]
     width = len(headers)
+    if width == 1 and re.search(r"[\t;|]", headers[0]):
+        raise UploadRefusedError(
+            f"the header (row {header_row}) is one column holding tabs or semicolons: save the "
+            "table as CSV with commas, or as .xlsx",
+            row=header_row,
+        )
     rows: list[list[str]] = []
     numbers: list[int] = []
-    ragged: list[str] = []
+    ragged: list[tuple[int, str]] = []
     for number, row in records[h + 1 :]:
         if _is_blank(row):
             continue
-        if len(row) != width:
-            if len(row) < width or any(c.strip() for c in row[width:]):
-                ragged.append(f"row {number} has {len(row)} cells")
+        if len(row) < width and file_type == "xlsx":
+            row = row + [""] * (width - len(row))
+        if len(row) < width:
+            ragged.append((number, f"row {number} has {len(row)} cells"))
+            continue
+        if len(row) > width:
+            if any(c.strip() for c in row[width:]):
+                ragged.append((number, f"row {number} has values beyond the last column"))
                 continue
             row = row[:width]
         rows.append(row)
         numbers.append(number)
     if ragged:
-        shown = "; ".join(ragged[:MAX_REFUSED_ROWS_NAMED])
-        more = f" (and {len(ragged) - MAX_REFUSED_ROWS_NAMED} more)" if len(ragged) > 20 else ""
+        shown = "; ".join(text for _, text in ragged[:MAX_REFUSED_ROWS_NAMED])
+        extra = len(ragged) - MAX_REFUSED_ROWS_NAMED
+        more = f" (and {extra} more)" if extra > 0 else ""
         raise UploadRefusedError(
             f"ragged rows: the header (row {header_row}) has {width} columns but {shown}{more}",
-            row=int(re.search(r"\d+", ragged[0]).group()),
+            row=ragged[0][0],
         )
     notes = [f"rows above the header (row {header_row}) were skipped"] if h else []
     return RawTable(
@@ -330,6 +342,21 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _unreadable(exc: BaseException) -> UploadRefusedError:
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return UploadRefusedError(
+                "the workbook cannot be read: its XML declares entities or a DTD "
+                "(a billion-laughs attack?); refused"
+            )
+        seen = seen.__cause__ or seen.__context__
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return UploadRefusedError(f"the workbook cannot be read: {first}")
+
+
 def _read_xlsx(data: bytes, name: str, sha: str) -> RawTable:
     import openpyxl
     import openpyxl.xml
@@ -342,7 +369,7 @@ def _read_xlsx(data: bytes, name: str, sha: str) -> RawTable:
             io.BytesIO(data), read_only=True, data_only=False, keep_links=False
         )
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise UploadRefusedError(f"the workbook cannot be read: {exc}") from exc
+        raise _unreadable(exc) from exc
     try:
         sheet = book.worksheets[0]
         if hasattr(sheet, "reset_dimensions"):
@@ -361,7 +388,7 @@ def _read_xlsx(data: bytes, name: str, sha: str) -> RawTable:
     except UploadRefusedError:
         raise
     except Exception as exc:
-        raise UploadRefusedError(f"the workbook cannot be read: {exc}") from exc
+        raise _unreadable(exc) from exc
     finally:
         book.close()
     if formulas:
