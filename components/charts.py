@@ -73,8 +73,6 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         paper_bgcolor="white",
         showlegend=False,
         hoverlabel={"font": {"family": FONT, "size": 15}},
-        dragmode=False,
-        clickmode="event+select",
     )
     return fig
 
