@@ -55,11 +55,16 @@ def picked(event: object) -> str | None:
     return None
 
 
+def fit_height(rows: int, cap: int = 640) -> int:
+    """A table height that shows every row without scrolling, up to cap pixels."""
+    return min(35 * (rows + 1) + 3, cap)
+
+
 def data_expander(table: pd.DataFrame, *, key: str, kind: str, view: View, help_md: str) -> None:
     with st.expander(view.t("dash_data_and_definitions"), icon=":material/table:"):
         if help_md:
             st.markdown(help_md)
-        st.dataframe(table, hide_index=True, key=f"{key}_table")
+        st.dataframe(table, hide_index=True, key=f"{key}_table", height=fit_height(len(table)))
         export.buttons(table, kind=kind, key=f"{key}_dl", view=view)
 
 
@@ -109,9 +114,10 @@ def table(
     help_keys: Iterable[str] = (),
     caption: str | None = None,
     column_config: dict | None = None,
-    height: int | str = "auto",
+    height: int | None = None,
 ) -> None:
     """A table on screen with its downloads (the same rows)."""
+    height = height or fit_height(len(df))
     st.dataframe(df, hide_index=True, key=key, column_config=column_config, height=height)
     if caption:
         st.caption(caption)
