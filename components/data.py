@@ -19,7 +19,7 @@ import streamlit as st
 
 from warmth import bootstrap, i18n, queries, schema
 from warmth.config import database_url
-from warmth.database import DatabaseUnavailableError, make_engine
+from warmth.database import DatabaseUnavailableError, check, make_engine
 from warmth.scope import Filters, Scope, city_scope, district_scope
 
 P = ParamSpec("P")
@@ -118,6 +118,7 @@ def _prepare(eng: sa.Engine) -> None:
     database that holds no register at all, so real data is never replaced."""
     from warmth import demo, reference, summaries  # only the first run needs them
 
+    check(eng)  # unreachable: the friendly message, not a "first run" that cannot start
     if bootstrap.is_initialised(eng) and _has_data(eng):
         return
     both = lambda key: f"{i18n.t(key, 'zh')} / {i18n.t(key, 'en')}"  # noqa: E731
