@@ -285,3 +285,26 @@ def names(kind: str, lang: str) -> dict[str, str]:
     if "sort_order" in ref:
         ref = ref.sort_values("sort_order", kind="mergesort")
     return dict(zip(ref["code"].astype(str), ref["name"].astype(str), strict=True))
+
+
+def record_export(
+    scope: Scope, *, kind: str, fmt: str, rows: int, filters: str, sha256: str | None = None
+) -> None:
+    """Append an 'export' row to the audit trail (who took which table away, with how many
+    rows). A failure to write it never blocks the download."""
+    from warmth import audit
+
+    try:
+        with engine().begin() as conn:
+            audit.write_audit(
+                conn,
+                user=scope.user,
+                role=scope.role,
+                scope=scope,
+                action="export",
+                detail={"table": kind, "format": fmt, "filters": filters},
+                row_count=rows,
+                file_sha256=sha256,
+            )
+    except sa.exc.SQLAlchemyError:
+        pass  # the audit trail is best effort here; the download itself already happened

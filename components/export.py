@@ -1,12 +1,15 @@
-"""Download buttons (CSV and Excel) for exactly the frame on screen."""
+"""Download buttons (CSV and Excel) for exactly the frame on screen; each download is
+written to the audit trail."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
+from components import data
 from components.filters import describe
 from components.session import View
 from warmth import exports
@@ -36,14 +39,18 @@ def buttons(df: pd.DataFrame, *, kind: str, key: str, view: View) -> None:
     """CSV and Excel download buttons for df (the rows exactly as shown)."""
     campaign = view.filters.campaign
     info = meta(view, kind, len(df))
+    csv = exports.to_csv_bytes(df)
+    audit = {"kind": kind, "rows": len(df), "filters": describe(view.filters, "en")}
     row = st.container(horizontal=True, gap="small")
     row.download_button(
         view.t("dash_download_csv"),
-        data=exports.to_csv_bytes(df),
+        data=csv,
         file_name=exports.export_file_name(kind, campaign, view.as_of, "csv"),
         mime="text/csv",
         key=f"{key}_csv",
-        on_click="ignore",
+        on_click=data.record_export,
+        args=(view.scope,),
+        kwargs=audit | {"fmt": "csv", "sha256": hashlib.sha256(csv).hexdigest()},
         icon=":material/download:",
     )
     row.download_button(
@@ -52,6 +59,8 @@ def buttons(df: pd.DataFrame, *, kind: str, key: str, view: View) -> None:
         file_name=exports.export_file_name(kind, campaign, view.as_of, "xlsx"),
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
-        on_click="ignore",
+        on_click=data.record_export,
+        args=(view.scope,),
+        kwargs=audit | {"fmt": "xlsx"},
         icon=":material/table_view:",
     )

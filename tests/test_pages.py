@@ -235,3 +235,70 @@ def test_a_page_rerun_is_quick():
     began = time.perf_counter()
     at.run()
     assert time.perf_counter() - began < float(os.environ.get("WARMTH_RERUN_BUDGET", "3"))
+
+
+def _add_user(url: str, email: str, role: str, district: str | None) -> None:
+    import sqlalchemy as sa
+
+    from warmth import schema
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(schema.users).where(schema.users.c.email == email))
+        conn.execute(schema.users.insert().values(email=email, role=role, district_code=district))
+    engine.dispose()
+
+
+def signed_in(email: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.context = {"locale": "en-US"}
+    at.secrets["auth"] = {"cookie_secret": "test-only"}  # sign-in configured
+    at.user = {"is_logged_in": True, "email": email}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_district_official_sees_only_their_district(demo_db):
+    _add_user(demo_db, "huangpu@example.gov", "district", DISTRICT)
+    at = signed_in("huangpu@example.gov")
+    assert charts(at)["overview_district_bar"]["data"][0]["x"] == [DISTRICT]
+    assert "Demo" not in " ".join(w.value for w in at.warning)
+    # the URL cannot widen the view
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets["auth"] = {"cookie_secret": "test-only"}
+    at.user = {"is_logged_in": True, "email": "huangpu@example.gov"}
+    at.query_params.update({"districts": "310104", "district": "310104"})
+    at.run()
+    at.switch_page("pages/districts.py").run()
+    assert chart_keys(at)[0] == "districts_district_bar"
+    assert charts(at)["districts_district_bar"]["data"][0]["x"] == [DISTRICT]
+
+
+def test_an_unknown_signed_in_user_sees_nothing():
+    at = signed_in("stranger@example.com")
+    assert at.error and "has no access" in at.error[0].value
+    assert not chart_keys(at)
+
+
+def test_no_sign_in_configured_means_the_demo_viewer_shown_as_such():
+    at = run()
+    assert any("Demo" in w.value for w in at.warning)
+
+
+def test_an_export_is_written_to_the_audit_trail(demo_db):
+    import sqlalchemy as sa
+
+    from warmth import schema
+
+    at = run()
+    at.download_button(key="overview_district_bar_dl_csv").click().run()
+    assert not at.exception
+    engine = make_engine(demo_db)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(schema.audit_log).where(schema.audit_log.c.action == "export")
+        ).first()
+    engine.dispose()
+    assert row is not None and row.row_count == 19
+    assert json.loads(row.detail)["table"] == "coverage_by_district"
