@@ -427,3 +427,13 @@ def test_sha_must_be_of_the_validated_bytes(engine):
     raw, v = prepare(engine, "aid", AID_HEADER, aid_rows(1))
     with pytest.raises(ValueError, match="SHA-256"):
         intake.import_batch(engine, v, user="u", file_name="a", file_sha256="0" * 64)
+
+
+def test_quarantine_of_a_file_with_no_good_row(engine):
+    rows = aid_rows(3)
+    for row in rows:
+        row[3] = "NaN"
+    result = upload(engine, "aid", AID_HEADER, rows, mode="quarantine")
+    assert (result.status, result.inserted, result.rejected) == ("imported", 0, 3)
+    assert count(engine, schema.quarantine) == 3
+    assert count(engine, schema.aid_records) == 0

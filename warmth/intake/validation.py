@@ -292,6 +292,8 @@ def validate(
     if scope.is_empty:
         file_errors.append("your account may not upload: its scope has no district")
     n = len(raw.rows)
+    if n == 0:
+        file_errors.append("the file has no data rows")
     empty = Validation(
         kind,
         raw,
