@@ -27,6 +27,7 @@ Worked out by hand:
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from datetime import date
@@ -34,9 +35,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from warmth import schema, worklists
+from warmth import schema, summaries, worklists
 from warmth.ids import make_id
-from warmth.scope import Filters, Scope
+from warmth.scope import Filters, Scope, city_scope
 
 A = make_id("310101", date(1940, 3, 1), 11)
 B = make_id("310101", date(1945, 5, 2), 21)
@@ -46,11 +47,12 @@ E = make_id("310104", date(1942, 7, 7), 51)
 F = make_id("310104", date(1960, 2, 29), 61)
 X = make_id("310110", date(1955, 12, 12), 71)
 
-CITY = Scope(frozenset({"310101", "310104", "310105"}), role="city", user="city")
-HUANGPU = Scope(frozenset({"310101"}), role="district", user="hp")
-XUHUI = Scope(frozenset({"310104"}), role="district", user="xh")
-CHANGNING = Scope(frozenset({"310105"}), role="district", user="cn")
-UNMASKER = Scope(CITY.districts, role="city", user="boss", may_unmask=True)
+DEPTS = frozenset({"MZ", "LB", "YB", "JY", "GH", "TW", "FL", "CL", "HS", "CS", "SH"})
+CITY = Scope(frozenset({"310101", "310104", "310105"}), DEPTS, role="city", user="city")
+HUANGPU = Scope(frozenset({"310101"}), DEPTS, role="district", user="hp")
+XUHUI = Scope(frozenset({"310104"}), DEPTS, role="district", user="xh")
+CHANGNING = Scope(frozenset({"310105"}), DEPTS, role="district", user="cn")
+UNMASKER = Scope(CITY.districts, DEPTS, role="city", user="boss", may_unmask=True)
 ALL = Filters()
 
 
@@ -134,6 +136,7 @@ def db(engine):
                 for no, idn, prog, yuan, day, dist in records
             ],
         )
+        summaries.refresh(conn, cid, ["310101", "310104"])
     with engine.connect() as conn:
         yield conn
 
@@ -414,3 +417,50 @@ def test_report_gaps_rejects_unknown_kind(db):
         worklists.report_gaps(db, CITY, ALL, "everything", "csv", io.StringIO())
     with pytest.raises(ValueError, match="unknown format"):
         worklists.report_gaps(db, CITY, ALL, "omission", "xml", io.StringIO())
+
+
+# --- totals from the summaries, and the whole-city paths ------------------------------------
+
+LISTS = [
+    ("omission", worklists.omission),
+    ("repeat", worklists.repeats),
+    ("overlap", worklists.overlaps),
+    ("leakage", worklists.leakage),
+]
+SLICES = [
+    ALL,
+    Filters(categories=("LTX", "DBU")),
+    Filters(departments=("MZ",)),
+    Filters(streets=("310101002", "310101013")),
+    Filters(districts=("310104",)),
+]
+
+
+@pytest.mark.parametrize("filters", SLICES)
+@pytest.mark.parametrize(("kind", "fn"), LISTS)
+def test_total_of_a_partial_page_is_the_list_length(db, kind, fn, filters):
+    """limit=1 makes the total come from summary_profile (the dashboard's own figure);
+    it must equal the length of the whole list."""
+    whole = fn(db, CITY, filters)
+    first = fn(db, CITY, filters, limit=1)
+    assert first.total == whole.total == len(whole.rows), (kind, filters)
+
+
+def test_total_without_summaries_is_counted(db):
+    db.execute(sa.delete(schema.summary_profile))
+    assert worklists.omission(db, CITY, ALL, limit=1).total == 3
+    assert worklists.leakage(db, CITY, ALL, limit=1).total == 4
+    db.rollback()
+
+
+def test_whole_city_paths_agree(db):
+    city = dataclasses.replace(city_scope(db), may_unmask=True)
+    for fn in (worklists.repeats, worklists.overlaps, worklists.leakage, worklists.omission):
+        got = fn(db, city, ALL, unmask=True).rows
+        want = fn(db, UNMASKER, ALL, unmask=True).rows
+        key = list(got.columns)
+        assert (
+            got.sort_values(key)
+            .reset_index(drop=True)
+            .equals(want.sort_values(key).reset_index(drop=True))
+        ), fn.__name__

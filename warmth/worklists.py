@@ -23,13 +23,14 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from typing import TextIO
 
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import schema
+from warmth import metrics, schema
 from warmth.ids import mask_id, mask_name
 from warmth.scope import Filters, Scope
 
@@ -117,16 +118,24 @@ class Page:
 
 @dataclass(frozen=True)
 class _Slice:
-    """Filters and scope resolved against the reference tables, ready to bind."""
+    """Filters and scope resolved against the reference tables, ready to bind.
+
+    Mirrors metrics.Slice: `programmes` are the viewer's departments' programmes narrowed by
+    the department and programme filters; `restrict` is the category filter (None: none);
+    `eligible` the categories whose members count (those the programmes serve, within
+    `restrict`)."""
 
     campaign_id: int | None
     districts: tuple[str, ...]  # allowed ∩ requested; empty = nothing visible
     streets: tuple[str, ...] | None  # requested streets inside those districts, or None
-    programmes: tuple[str, ...] | None  # record programmes, or None for all
-    categories: tuple[str, ...] | None  # eligible categories, or None for all
+    programmes: tuple[str, ...]
+    all_programmes: bool  # programmes = every programme: no condition needed
+    restrict: tuple[str, ...] | None
+    eligible: tuple[str, ...]
+    all_eligible: bool  # every category counts: no condition needed
     forms: tuple[str, ...] | None
-    as_of: object | None
-    extra: dict = field(default_factory=dict)
+    as_of: date | None
+    whole_city: bool = False  # every district, no street filter
 
     @property
     def empty(self) -> bool:
@@ -134,60 +143,66 @@ class _Slice:
             self.campaign_id is None
             or not self.districts
             or (self.streets is not None and not self.streets)
-            or (self.programmes is not None and not self.programmes)
-            or (self.categories is not None and not self.categories)
+            or not self.programmes
+            or not self.eligible
         )
 
-    def record_conditions(self, rec) -> list:
-        """Conditions on an aid_records alias: campaign, date window, programmes, forms."""
+    def window(self, rec) -> list:
+        """Conditions on an aid_records alias: campaign, date window, forms."""
         conds = [rec.c.campaign_id == self.campaign_id]
         if self.as_of is not None:
             conds.append(rec.c.date <= self.as_of)
-        if self.programmes is not None:
-            conds.append(rec.c.programme_code.in_(self.programmes))
         if self.forms is not None:
             conds.append(rec.c.form.in_(self.forms))
         return conds
 
-    def person_conditions(self, ben) -> list:
-        """Conditions on a beneficiaries alias: campaign, districts, streets, categories."""
+    def records(self, rec) -> list:
+        """The window, and the slice's programmes."""
+        conds = self.window(rec)
+        if not self.all_programmes:
+            conds.append(rec.c.programme_code.in_(self.programmes))
+        return conds
+
+    def eligible_person(self, ben) -> list:
+        """A beneficiary of the slice: campaign, districts, streets, categories that count."""
         conds = [
             ben.c.campaign_id == self.campaign_id,
             ben.c.district_code.in_(self.districts),
         ]
         if self.streets is not None:
             conds.append(ben.c.street_code.in_(self.streets))
-        if self.categories is not None:
+        if not self.all_eligible:
             cat = bc.alias("bc_eligible")
             conds.append(
                 sa.select(1)
-                .where(cat.c.beneficiary_id == ben.c.id, cat.c.category_code.in_(self.categories))
+                .where(cat.c.beneficiary_id == ben.c.id, cat.c.category_code.in_(self.eligible))
                 .exists()
             )
         return conds
 
-    def matching_exists(self, ben, rec_filter: bool = True):
-        """EXISTS a record matching this beneficiary (and counting in the slice)."""
-        rec = r.alias("r_match")
-        pcat = pc.alias("pc_match")
-        bcat = bc.alias("bc_match")
+    def matches(self, rec, ben, *, restrict: bool = True):
+        """EXISTS: the record's programme serves one of the beneficiary's categories (one
+        of the restricted ones when a category filter is set)."""
+        pcat, bcat = pc.alias(), bc.alias()
         q = (
             sa.select(1)
-            .select_from(
-                rec.join(pcat, pcat.c.programme_code == rec.c.programme_code).join(
-                    bcat,
-                    sa.and_(
-                        bcat.c.beneficiary_id == ben.c.id,
-                        bcat.c.category_code == pcat.c.category_code,
-                    ),
-                )
-            )
-            .where(rec.c.id_number == ben.c.id_number)
+            .select_from(pcat.join(bcat, bcat.c.category_code == pcat.c.category_code))
+            .where(pcat.c.programme_code == rec.c.programme_code, bcat.c.beneficiary_id == ben.c.id)
         )
-        q = q.where(*(self.record_conditions(rec) if rec_filter else []))
-        if self.categories is not None:
-            q = q.where(bcat.c.category_code.in_(self.categories))
-        return q.exists()
+        if restrict and self.restrict is not None:
+            q = q.where(bcat.c.category_code.in_(self.restrict))
+        # correlate to the record and the person however deeply this is nested
+        return q.correlate_except(pcat, bcat).exists()
+
+    def reached(self, ben):
+        """EXISTS a matching record of the slice for this beneficiary."""
+        rec = r.alias("r_reach")
+        return (
+            sa.select(1)
+            .where(rec.c.id_number == ben.c.id_number, *self.records(rec), self.matches(rec, ben))
+            .correlate_except(rec)
+            .exists()
+        )
 
 
 def _campaign_id(conn: sa.Connection, code: str | None) -> int | None:
@@ -209,30 +224,69 @@ def _resolve(conn: sa.Connection, scope: Scope, filters: Filters) -> _Slice:
                 .order_by(s.c.code)
             ).scalars()
         )
-    programmes = None
-    if filters.programmes or filters.departments:
-        q = sa.select(p.c.code).order_by(p.c.code)
-        if filters.programmes:
-            q = q.where(p.c.code.in_(filters.programmes))
-        if filters.departments:
-            q = q.where(p.c.department_code.in_(filters.departments))
-        programmes = tuple(conn.execute(q).scalars())
-    categories = tuple(sorted(set(filters.categories))) if filters.categories else None
-    if programmes is not None:
-        served = set(
-            conn.execute(
-                sa.select(pc.c.category_code).where(pc.c.programme_code.in_(programmes))
-            ).scalars()
-        )
-        categories = tuple(sorted(served if categories is None else served & set(categories)))
+    every = tuple(conn.execute(sa.select(p.c.code).order_by(p.c.code)).scalars())
+    all_districts = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
+    q = sa.select(p.c.code).where(p.c.department_code.in_(sorted(scope.departments)))
+    if filters.programmes:
+        q = q.where(p.c.code.in_(filters.programmes))
+    if filters.departments:
+        q = q.where(p.c.department_code.in_(filters.departments))
+    programmes = tuple(conn.execute(q.order_by(p.c.code)).scalars())
+    all_categories = set(conn.execute(sa.select(schema.categories.c.code)).scalars())
+    restrict = tuple(sorted(set(filters.categories))) if filters.categories else None
+    served = set(
+        conn.execute(
+            sa.select(pc.c.category_code).where(pc.c.programme_code.in_(programmes))
+        ).scalars()
+    )
+    eligible = served if restrict is None else served & set(restrict)
     return _Slice(
         campaign_id=_campaign_id(conn, filters.campaign),
         districts=districts,
         streets=streets,
         programmes=programmes,
-        categories=categories,
+        all_programmes=programmes == every,
+        restrict=restrict,
+        eligible=tuple(sorted(eligible)),
+        all_eligible=eligible == all_categories,
         forms=tuple(sorted(set(filters.forms))) if filters.forms else None,
         as_of=filters.as_of,
+        whole_city=set(districts) == all_districts and streets is None,
+    )
+
+
+def _delivering(rec, ben):
+    """The district that delivered a record: its own, else the beneficiary's, else the
+    submitter when the submitter is a district (summaries.py, attribution)."""
+    d = schema.districts
+    submitter = (
+        sa.select(d.c.code).where(d.c.code == rec.c.submitter).correlate_except(d).scalar_subquery()
+    )
+    return sa.func.coalesce(rec.c.district_code, ben.c.district_code, submitter)
+
+
+def _nonmatching(sl: _Slice, rec, ben):
+    """The record names no registered beneficiary, or its programme serves none of theirs."""
+    return sa.or_(ben.c.id.is_(None), ~sl.matches(rec, ben, restrict=False))
+
+
+def _leak_district(sl: _Slice, id_number):
+    """Where an ID number's leakage counts: the delivering district of its earliest
+    non-matching record (ties by record id), as in summaries.py."""
+    rec, ben = r.alias("r_att"), b.alias("b_att")
+    return (
+        sa.select(_delivering(rec, ben))
+        .select_from(
+            rec.outerjoin(
+                ben,
+                sa.and_(ben.c.campaign_id == rec.c.campaign_id, ben.c.id_number == rec.c.id_number),
+            )
+        )
+        .where(rec.c.id_number == id_number, *sl.window(rec), _nonmatching(sl, rec, ben))
+        .order_by(rec.c.date, rec.c.id)
+        .limit(1)
+        .correlate_except(rec, ben)
+        .scalar_subquery()
     )
 
 
@@ -265,13 +319,14 @@ def _mask(df: pd.DataFrame, scope: Scope, unmask: bool) -> pd.DataFrame:
 
 
 def _chunks(values: list, size: int = 900) -> Iterator[list]:
+    values = sorted(set(values))
     for i in range(0, len(values), size):
         yield values[i : i + size]
 
 
 def _categories_of(conn: sa.Connection, bene_ids: list[int]) -> dict[int, str]:
     found: dict[int, list[str]] = {}
-    for part in _chunks(sorted(set(bene_ids))):
+    for part in _chunks(bene_ids):
         for bid, code in conn.execute(
             sa.select(bc.c.beneficiary_id, bc.c.category_code).where(bc.c.beneficiary_id.in_(part))
         ):
@@ -305,17 +360,26 @@ class _List:
     finish: Callable[[sa.Connection, list], list[dict]]  # raw rows -> output rows
 
 
+def _nothing(kind: str) -> _List:
+    return _List(kind, None, lambda c, rows: [])
+
+
+def _visible_streets(conn: sa.Connection, sl: _Slice) -> tuple[str, ...]:
+    if sl.streets is not None:
+        return sl.streets
+    s = schema.streets
+    return tuple(
+        conn.execute(
+            sa.select(s.c.code).where(s.c.district_code.in_(sl.districts)).order_by(s.c.code)
+        ).scalars()
+    )
+
+
 def _omission_list(conn: sa.Connection, sl: _Slice) -> _List:
     if sl.empty:
-        return _List("omission", None, lambda c, rows: [])
-    streets = sl.streets
-    if streets is None:
-        s = schema.streets
-        streets = tuple(
-            conn.execute(
-                sa.select(s.c.code).where(s.c.district_code.in_(sl.districts)).order_by(s.c.code)
-            ).scalars()
-        )
+        return _nothing("omission")
+    # street IN (...) on ix_beneficiaries_street walks the streets in order, so the first
+    # page needs only the people of the first streets, not a sort of the whole city
     stmt = (
         sa.select(
             b.c.id,
@@ -326,8 +390,8 @@ def _omission_list(conn: sa.Connection, sl: _Slice) -> _List:
             b.c.household_size,
             b.c.address,
         )
-        .where(*sl.person_conditions(b), b.c.street_code.in_(streets))
-        .where(~sl.matching_exists(b))
+        .where(*sl.eligible_person(b), b.c.street_code.in_(_visible_streets(conn, sl)))
+        .where(~sl.reached(b))
         .order_by(b.c.street_code, b.c.id)
     )
 
@@ -349,83 +413,120 @@ def _omission_list(conn: sa.Connection, sl: _Slice) -> _List:
     return _List("omission", stmt, finish)
 
 
-def _record_district(ben):
-    """The district a record counts under: the beneficiary's, else the delivering one."""
-    return sa.func.coalesce(ben.c.district_code, r.c.district_code)
+def _person_join(rec):
+    ben = b.alias("b")
+    return ben, rec.outerjoin(
+        ben, sa.and_(ben.c.campaign_id == rec.c.campaign_id, ben.c.id_number == rec.c.id_number)
+    )
+
+
+def _repeat_records(sl: _Slice, rec, ben) -> list:
+    """Records that count towards repeats: the slice's programmes; with a category filter,
+    only registered beneficiaries in those categories and programmes serving them."""
+    conds = sl.records(rec)
+    if sl.restrict is not None:
+        conds.append(sl.matches(rec, ben))
+    return conds
 
 
 def _repeat_list(conn: sa.Connection, sl: _Slice) -> _List:
     if sl.empty:
-        return _List("repeat", None, lambda c, rows: [])
-    ben = b.alias("b")
-    district = _record_district(ben)
-    q = sa.select(
-        r.c.id_number,
-        r.c.programme_code,
-        sa.func.count().label("records"),
-        sa.func.sum(r.c.amount_fen).label("amount_fen"),
-        sa.func.min(r.c.date).label("first_date"),
-        sa.func.max(r.c.date).label("last_date"),
-        sa.func.min(ben.c.name).label("name"),
-        sa.func.min(district).label("district_code"),
-        sa.func.min(ben.c.street_code).label("street_code"),
-    ).select_from(
-        r.outerjoin(
-            ben, sa.and_(ben.c.campaign_id == r.c.campaign_id, ben.c.id_number == r.c.id_number)
+        return _nothing("repeat")
+    ben, joined = _person_join(r)
+    several = sa.func.count() > sa.func.count(sa.distinct(r.c.programme_code))
+    if sl.whole_city and sl.restrict is None:
+        # the whole city: walk ix_aid_records_person alone; who and where come per page
+        stmt = (
+            sa.select(r.c.id_number)
+            .where(*sl.records(r))
+            .group_by(r.c.id_number)
+            .having(several)
+            .order_by(r.c.id_number)
         )
-    )
-    q = q.where(*sl.record_conditions(r), district.in_(sl.districts))
-    if sl.streets is not None:
-        q = q.where(ben.c.street_code.in_(sl.streets))
-    if sl.categories is not None:
-        # records of a programme that serves one of the chosen categories the person is in
-        pcat, bcat = pc.alias("pc_c"), bc.alias("bc_c")
-        q = q.where(
-            sa.select(1)
-            .select_from(pcat.join(bcat, bcat.c.category_code == pcat.c.category_code))
-            .where(
-                pcat.c.programme_code == r.c.programme_code,
-                bcat.c.beneficiary_id == ben.c.id,
-                bcat.c.category_code.in_(sl.categories),
-            )
-            .exists()
+    else:
+        # registered: their district; not registered: where their leakage counts
+        district = sa.func.coalesce(
+            sa.func.min(ben.c.district_code), _leak_district(sl, r.c.id_number)
         )
-    stmt = (
-        q.group_by(r.c.id_number, r.c.programme_code)
-        .having(sa.func.count() >= 2)
-        .order_by(r.c.id_number, r.c.programme_code)
-    )
+        q = (
+            sa.select(r.c.id_number)
+            .select_from(joined)
+            .where(*_repeat_records(sl, r, ben))
+            .group_by(r.c.id_number)
+            .having(several, district.in_(sl.districts))
+        )
+        if sl.streets is not None:
+            q = q.having(sa.func.min(ben.c.street_code).in_(sl.streets))
+        # grouped in ix_aid_records_person order: the first page stops early
+        stmt = q.order_by(r.c.id_number)
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
-        return [
-            {
-                "id_number": row.id_number,
-                "name": row.name,
-                "programme_code": row.programme_code,
-                "records": int(row.records),
-                "amount_yuan": _yuan(row.amount_fen),
-                "first_date": row.first_date,
-                "last_date": row.last_date,
-                "district_code": row.district_code,
-                "street_code": row.street_code,
-            }
-            for row in rows
-        ]
+        rec = r.alias("r_rep")
+        ben2, joined2 = _person_join(rec)
+        detail: dict[str, list] = {}
+        for part in _chunks([row.id_number for row in rows]):
+            q2 = (
+                sa.select(
+                    rec.c.id_number,
+                    rec.c.programme_code,
+                    sa.func.count(),
+                    sa.func.sum(rec.c.amount_fen),
+                    sa.func.min(rec.c.date),
+                    sa.func.max(rec.c.date),
+                )
+                .select_from(joined2)
+                .where(rec.c.id_number.in_(part), *_repeat_records(sl, rec, ben2))
+                .group_by(rec.c.id_number, rec.c.programme_code)
+                .having(sa.func.count() >= 2)
+            )
+            for idn, prog, n, fen, first, last in c.execute(q2):
+                detail.setdefault(idn, []).append((prog, int(n), int(fen or 0), first, last))
+        who = _who(c, sl, [row.id_number for row in rows])
+        out = []
+        for row in rows:
+            d = sorted(detail.get(row.id_number, []))
+            name, district, street = who.get(row.id_number, (None, None, None))
+            out.append(
+                {
+                    "id_number": row.id_number,
+                    "name": name,
+                    "programme_code": ";".join(x[0] for x in d),
+                    "records": sum(x[1] for x in d),
+                    "amount_yuan": _yuan(sum(x[2] for x in d)),
+                    "first_date": _as_date(min((x[3] for x in d), default=None)),
+                    "last_date": _as_date(max((x[4] for x in d), default=None)),
+                    "district_code": district,
+                    "street_code": street,
+                }
+            )
+        return out
 
     return _List("repeat", stmt, finish)
 
 
-def _matching_records(sl: _Slice, ben):
-    """(beneficiary, record) pairs where the record matches, inside the slice."""
-    pcat, bcat = pc.alias("pc_m"), bc.alias("bc_m")
-    serves = (
-        sa.select(1)
-        .select_from(pcat.join(bcat, bcat.c.category_code == pcat.c.category_code))
-        .where(pcat.c.programme_code == r.c.programme_code, bcat.c.beneficiary_id == ben.c.id)
-    )
-    if sl.categories is not None:
-        serves = serves.where(bcat.c.category_code.in_(sl.categories))
-    return serves.exists()
+def _who(c: sa.Connection, sl: _Slice, id_numbers: list[str]) -> dict[str, tuple]:
+    """Name, district and street of each ID number: the registration, else (not registered)
+    the district where its leakage counts and no name or street."""
+    out: dict[str, tuple] = {}
+    for part in _chunks(id_numbers):
+        q = sa.select(b.c.id_number, b.c.name, b.c.district_code, b.c.street_code).where(
+            b.c.campaign_id == sl.campaign_id, b.c.id_number.in_(part)
+        )
+        out.update({row[0]: tuple(row[1:]) for row in c.execute(q)})
+    missing = [i for i in id_numbers if i not in out]
+    if missing:
+        ids = sa.values(sa.column("id_number", sa.String), name="ids").data(
+            [(i,) for i in sorted(set(missing))]
+        )
+        q = sa.select(ids.c.id_number, _leak_district(sl, ids.c.id_number))
+        out.update({idn: (None, d, None) for idn, d in c.execute(q)})
+    return out
+
+
+def _as_date(value):
+    if isinstance(value, str):  # SQLite aggregates of dates come back as text
+        return date.fromisoformat(value[:10])
+    return value
 
 
 def _overlap_list(
@@ -436,74 +537,117 @@ def _overlap_list(
     need: str | None,
 ) -> _List:
     if sl.empty:
-        return _List("overlap", None, lambda c, rows: [])
-    ben = b.alias("b")
-    q = (
-        sa.select(
-            ben.c.id.label("bid"),
-            p.c.need,
-            sa.func.sum(r.c.amount_fen).label("amount_fen"),
-        )
+        return _nothing("overlap")
+    # a matching record of the slice (r1, p1) and a matching record of another department
+    # for the same need (r2, p2; any programme, as in metrics.overlap_beneficiaries)
+    r1, r2 = r.alias("r1"), r.alias("r2")
+    p1, p2 = p.alias("p1"), p.alias("p2")
+    pair = (
+        sa.select(1)
         .select_from(
-            ben.join(
-                r, sa.and_(r.c.campaign_id == ben.c.campaign_id, r.c.id_number == ben.c.id_number)
-            ).join(p, p.c.code == r.c.programme_code)
+            r1.join(p1, p1.c.code == r1.c.programme_code)
+            .join(
+                r2, sa.and_(r2.c.campaign_id == r1.c.campaign_id, r2.c.id_number == r1.c.id_number)
+            )
+            .join(
+                p2,
+                sa.and_(
+                    p2.c.code == r2.c.programme_code,
+                    p2.c.need == p1.c.need,
+                    p2.c.department_code != p1.c.department_code,
+                ),
+            )
         )
-        .where(*sl.person_conditions(ben), *sl.record_conditions(r), _matching_records(sl, ben))
+        .where(r1.c.id_number == b.c.id_number, *sl.records(r1), *sl.window(r2))
+        .where(sl.matches(r1, b), sl.matches(r2, b))
+        .correlate_except(r1, r2, p1, p2)
     )
     if need is not None:
-        q = q.where(p.c.need == need)
-    having = [sa.func.count(sa.distinct(p.c.department_code)) >= 2]
-    for dept in {d for d in (dept_a, dept_b) if d}:
-        having.append(sa.func.sum(sa.case((p.c.department_code == dept, 1), else_=0)) > 0)
-    grouped = q.group_by(ben.c.id, p.c.need).having(*having).subquery("ov")
-    stmt = (
-        sa.select(
-            grouped.c.bid,
-            grouped.c.need,
-            grouped.c.amount_fen,
-            b.c.id_number,
-            b.c.name,
-            b.c.district_code,
-            b.c.street_code,
+        pair = pair.where(p1.c.need == need)
+    cell = tuple(sorted({d for d in (dept_a, dept_b) if d}))
+    if len(cell) == 2:
+        pair = pair.where(p1.c.department_code.in_(cell), p2.c.department_code.in_(cell))
+    elif len(cell) == 1:
+        pair = pair.where(p1.c.department_code == cell[0])
+    if sl.whole_city and sl.all_programmes and sl.all_eligible and not cell and need is None:
+        # the whole city: walk ix_aid_records_person; a person overlaps when their matching
+        # records name more (need, department) pairs than needs
+        pairs = sa.func.count(sa.distinct(p.c.need + ":" + p.c.department_code))
+        stmt = (
+            sa.select(
+                sa.func.min(b.c.id).label("id"),
+                r.c.id_number,
+                sa.func.min(b.c.name).label("name"),
+                sa.func.min(b.c.district_code).label("district_code"),
+                sa.func.min(b.c.street_code).label("street_code"),
+            )
+            .select_from(
+                r.join(
+                    b, sa.and_(b.c.campaign_id == r.c.campaign_id, b.c.id_number == r.c.id_number)
+                ).join(p, p.c.code == r.c.programme_code)
+            )
+            .where(*sl.window(r), sl.matches(r, b))
+            .group_by(r.c.id_number)
+            .having(pairs > sa.func.count(sa.distinct(p.c.need)))
+            .order_by(r.c.id_number)
         )
-        .join_from(grouped, b, b.c.id == grouped.c.bid)
-        .order_by(b.c.street_code, b.c.id_number, grouped.c.need)
-    )
+    else:
+        stmt = (
+            sa.select(b.c.id, b.c.id_number, b.c.name, b.c.district_code, b.c.street_code)
+            .where(*sl.eligible_person(b), b.c.street_code.in_(_visible_streets(conn, sl)))
+            .where(pair.exists())
+            .order_by(b.c.street_code, b.c.id)
+        )
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
-        detail: dict[tuple[int, str], tuple[set, set]] = {}
-        ids = sorted({row.bid for row in rows})
-        for part in _chunks(ids):
-            d = (
-                sa.select(ben.c.id, p.c.need, p.c.department_code, r.c.programme_code)
-                .distinct()
-                .select_from(
-                    ben.join(
-                        r,
-                        sa.and_(
-                            r.c.campaign_id == ben.c.campaign_id,
-                            r.c.id_number == ben.c.id_number,
-                        ),
-                    ).join(p, p.c.code == r.c.programme_code)
+        rec = r.alias("r_ov")
+        found: dict[str, list] = {}
+        for part in _chunks([row.id_number for row in rows]):
+            # driven by id_number IN (...) on ix_aid_records_person, whatever the statistics
+            q = (
+                sa.select(
+                    rec.c.id_number,
+                    p.c.need,
+                    p.c.department_code,
+                    rec.c.programme_code,
+                    rec.c.amount_fen,
                 )
-                .where(ben.c.id.in_(part), *sl.record_conditions(r), _matching_records(sl, ben))
+                .select_from(
+                    rec.join(
+                        b,
+                        sa.and_(
+                            b.c.campaign_id == rec.c.campaign_id, b.c.id_number == rec.c.id_number
+                        ),
+                    ).join(p, p.c.code == rec.c.programme_code)
+                )
+                .where(rec.c.id_number.in_(part), *sl.window(rec), sl.matches(rec, b))
             )
-            for bid, nd, dept, prog in c.execute(d):
-                depts, progs = detail.setdefault((bid, nd), (set(), set()))
-                depts.add(dept)
-                progs.add(prog)
+            for idn, nd, dept, prog, fen in c.execute(q):
+                found.setdefault(idn, []).append((nd, dept, prog, int(fen)))
         out = []
         for row in rows:
-            depts, progs = detail.get((row.bid, row.need), (set(), set()))
+            by_need: dict[str, list] = {}
+            for nd, dept, prog, fen in found.get(row.id_number, []):
+                by_need.setdefault(nd, []).append((dept, prog, fen))
+            needs, depts, progs, fen_total = [], set(), set(), 0
+            for nd, recs in sorted(by_need.items()):
+                ds = {x[0] for x in recs}
+                if len(ds) < 2 or (need is not None and nd != need) or not set(cell) <= ds:
+                    continue
+                if not sl.all_programmes and not {x[1] for x in recs} & set(sl.programmes):
+                    continue
+                needs.append(nd)
+                depts |= ds
+                progs |= {x[1] for x in recs}
+                fen_total += sum(x[2] for x in recs)
             out.append(
                 {
                     "id_number": row.id_number,
                     "name": row.name,
-                    "need": row.need,
+                    "need": ";".join(needs),
                     "departments": ";".join(sorted(depts)),
                     "programmes": ";".join(sorted(progs)),
-                    "amount_yuan": _yuan(row.amount_fen),
+                    "amount_yuan": _yuan(fen_total),
                     "district_code": row.district_code,
                     "street_code": row.street_code,
                 }
@@ -513,84 +657,68 @@ def _overlap_list(
     return _List("overlap", stmt, finish)
 
 
-def _leak_records(sl: _Slice):
-    """Records that do not match, with the district they count under (the delivering one,
-    else the beneficiary's), inside the slice."""
-    ben = b.alias("b")
-    district = sa.func.coalesce(r.c.district_code, ben.c.district_code)
-    pcat, bcat = pc.alias("pc_l"), bc.alias("bc_l")
-    serves = (
-        sa.select(1)
-        .select_from(pcat.join(bcat, bcat.c.category_code == pcat.c.category_code))
-        .where(pcat.c.programme_code == r.c.programme_code, bcat.c.beneficiary_id == ben.c.id)
-        .exists()
-    )
-    q = (
-        sa.select(
-            r.c.id_number,
-            district.label("district_code"),
-            ben.c.id.label("bid"),
-            ben.c.name,
-            r.c.programme_code,
-            r.c.amount_fen,
-        )
-        .select_from(
-            r.outerjoin(
-                ben,
-                sa.and_(ben.c.campaign_id == r.c.campaign_id, ben.c.id_number == r.c.id_number),
-            )
-        )
-        .where(*sl.record_conditions(r), district.in_(sl.districts))
-        .where(sa.or_(ben.c.id.is_(None), ~serves))
-    )
-    if sl.streets is not None:
-        q = q.where(ben.c.street_code.in_(sl.streets))
-    if sl.categories is not None:
-        # leaked records of programmes meant for the chosen categories
+def _leak_records(sl: _Slice, rec, ben) -> list:
+    """Non-matching records of the slice's programmes (with a category filter: of
+    programmes meant for those categories)."""
+    conds = [*sl.records(rec), _nonmatching(sl, rec, ben)]
+    if sl.restrict is not None:
         pcf = pc.alias("pc_f")
-        q = q.where(
+        conds.append(
             sa.select(1)
             .where(
-                pcf.c.programme_code == r.c.programme_code, pcf.c.category_code.in_(sl.categories)
+                pcf.c.programme_code == rec.c.programme_code, pcf.c.category_code.in_(sl.restrict)
             )
             .exists()
         )
-    return q.subquery("leak")
+    return conds
 
 
 def _leakage_list(conn: sa.Connection, sl: _Slice) -> _List:
     if sl.empty:
-        return _List("leakage", None, lambda c, rows: [])
-    leak = _leak_records(sl)
-    stmt = (
+        return _nothing("leakage")
+    ben, joined = _person_join(r)
+    district = _leak_district(sl, r.c.id_number)
+    q = (
         sa.select(
-            leak.c.id_number,
-            leak.c.district_code,
-            sa.func.min(leak.c.bid).label("bid"),
-            sa.func.min(leak.c.name).label("name"),
+            r.c.id_number,
+            sa.func.min(ben.c.id).label("bid"),
+            sa.func.min(ben.c.name).label("name"),
             sa.func.count().label("records"),
-            sa.func.sum(leak.c.amount_fen).label("amount_fen"),
+            sa.func.sum(r.c.amount_fen).label("amount_fen"),
+            district.label("district_code"),
         )
-        .group_by(leak.c.id_number, leak.c.district_code)
-        .order_by(leak.c.district_code, leak.c.id_number)
+        .select_from(joined)
+        .where(*_leak_records(sl, r, ben))
+        .group_by(r.c.id_number)
+        .having(district.in_(sl.districts))
     )
+    if sl.streets is not None:
+        # a street holds the leakage of its own registered people counted in their district
+        q = q.having(
+            sa.func.min(ben.c.street_code).in_(sl.streets),
+            sa.func.min(ben.c.district_code) == district,
+        )
+    stmt = q.order_by(r.c.id_number)
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
-        progs: dict[tuple[str, str], set] = {}
-        for part in _chunks(sorted({row.id_number for row in rows})):
-            d = (
-                sa.select(leak.c.id_number, leak.c.district_code, leak.c.programme_code)
+        rec = r.alias("r_lk")
+        ben2, joined2 = _person_join(rec)
+        progs: dict[str, set] = {}
+        for part in _chunks([row.id_number for row in rows]):
+            q2 = (
+                sa.select(rec.c.id_number, rec.c.programme_code)
                 .distinct()
-                .where(leak.c.id_number.in_(part))
+                .select_from(joined2)
+                .where(rec.c.id_number.in_(part), *_leak_records(sl, rec, ben2))
             )
-            for idn, dist, prog in c.execute(d):
-                progs.setdefault((idn, dist), set()).add(prog)
+            for idn, prog in c.execute(q2):
+                progs.setdefault(idn, set()).add(prog)
         return [
             {
                 "id_number": row.id_number,
                 "name": row.name,
                 "reason": "not_registered" if row.bid is None else "category_mismatch",
-                "programmes": ";".join(sorted(progs.get((row.id_number, row.district_code), ()))),
+                "programmes": ";".join(sorted(progs.get(row.id_number, ()))),
                 "records": int(row.records),
                 "amount_yuan": _yuan(row.amount_fen),
                 "district_code": row.district_code,
@@ -603,7 +731,7 @@ def _leakage_list(conn: sa.Connection, sl: _Slice) -> _List:
 
 def _cross_district_list(conn: sa.Connection, sl: _Slice) -> _List:
     if sl.campaign_id is None or not sl.districts or (sl.streets is not None and not sl.streets):
-        return _List("cross-district", None, lambda c, rows: [])
+        return _nothing("cross-district")
     q = (
         sa.select(
             b.c.id,
@@ -627,11 +755,11 @@ def _cross_district_list(conn: sa.Connection, sl: _Slice) -> _List:
     )
     if sl.streets is not None:
         q = q.where(sa.or_(b.c.street_code.in_(sl.streets), dup.c.street_code.in_(sl.streets)))
-    if sl.categories is not None:
+    if sl.restrict is not None:
         cat = bc.alias("bc_x")
         q = q.where(
             sa.select(1)
-            .where(cat.c.beneficiary_id == b.c.id, cat.c.category_code.in_(sl.categories))
+            .where(cat.c.beneficiary_id == b.c.id, cat.c.category_code.in_(sl.restrict))
             .exists()
         )
     stmt = q.order_by(b.c.district_code, b.c.id_number, dup.c.id)
@@ -657,19 +785,19 @@ def _cross_district_list(conn: sa.Connection, sl: _Slice) -> _List:
 
 def _street_list(conn: sa.Connection, sl: _Slice, street: str) -> _List:
     if sl.empty or (sl.streets is not None and street not in sl.streets):
-        return _List("street", None, lambda c, rows: [])
+        return _nothing("street")
     stmt = (
-        sa.select(b.c.id, b.c.id_number, b.c.name, sl.matching_exists(b).label("reached"))
-        .where(*sl.person_conditions(b), b.c.street_code == street)
+        sa.select(b.c.id, b.c.id_number, b.c.name, sl.reached(b).label("reached"))
+        .where(*sl.eligible_person(b), b.c.street_code == street)
         .order_by(b.c.id)
     )
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
         cats = _categories_of(c, [row.id for row in rows])
         received: dict[str, tuple[set, int]] = {}
-        for part in _chunks(sorted({row.id_number for row in rows})):
+        for part in _chunks([row.id_number for row in rows]):
             q = sa.select(r.c.id_number, r.c.programme_code, r.c.amount_fen).where(
-                *sl.record_conditions(r), r.c.id_number.in_(part)
+                *sl.records(r), r.c.id_number.in_(part)
             )
             for idn, prog, fen in c.execute(q):
                 progs, total = received.get(idn, (set(), 0))
@@ -696,6 +824,47 @@ def _street_list(conn: sa.Connection, sl: _Slice, street: str) -> _List:
 # --- running a list ----------------------------------------------------------------------
 
 
+_SUMMARY_FIGURE = {
+    "omission": lambda prof, msl, cat: (
+        metrics.eligible(prof, msl, cat) & ~metrics.reached(prof, msl, cat)
+    ),
+    "repeat": metrics.repeat_beneficiaries,
+    "overlap": metrics.overlap_beneficiaries,
+    "leakage": metrics.leakage_beneficiaries,
+}
+
+
+def _summary_total(conn: sa.Connection, sl: _Slice, kind: str) -> int | None:
+    """The size of a whole list read from summary_profile (the figure the dashboard shows),
+    or None when the summaries cannot answer it: a date cut-off or forms, a street filter
+    on leakage, or no summary rows at all (not refreshed)."""
+    if kind not in _SUMMARY_FIGURE or sl.as_of is not None or sl.forms is not None:
+        return None
+    if kind == "leakage" and sl.streets is not None:
+        return None
+    sp = schema.summary_profile
+    keys = [sp.c.eligible, sp.c.cat_mask, sp.c.reach_mask, sp.c.repeat_mask, sp.c.leak_mask]
+    q = sa.select(*keys, sa.func.sum(sp.c.n)).where(
+        sp.c.campaign_id == sl.campaign_id, sp.c.district_code.in_(sl.districts)
+    )
+    if sl.streets is not None:
+        q = q.where(sp.c.street_code.in_(sl.streets))
+    prof = pd.DataFrame(
+        conn.execute(q.group_by(*keys)).all(), columns=[*(k.name for k in keys), "n"]
+    )
+    if prof.empty:
+        return None
+    for col in ("cat_mask", "reach_mask", "repeat_mask", "leak_mask", "n"):
+        prof[col] = prof[col].astype("int64")
+    prof["eligible"] = prof["eligible"].astype(bool)
+    cat = metrics.load_catalogue(conn)
+    msl = metrics.Slice(
+        programmes=cat.programme_mask(sl.programmes),
+        categories=None if sl.restrict is None else cat.category_mask(sl.restrict),
+    )
+    return int(prof.loc[_SUMMARY_FIGURE[kind](prof, msl, cat), "n"].sum())
+
+
 def _page(
     conn: sa.Connection,
     scope: Scope,
@@ -704,17 +873,20 @@ def _page(
     limit: int,
     offset: int,
     unmask: bool,
+    sl: _Slice | None = None,
 ) -> Page:
     limit, offset = max(int(limit), 0), max(int(offset), 0)
     if lst.stmt is None:
         return Page(_frame([], lst.kind), 0, limit, offset)
     rows = conn.execute(lst.stmt.limit(limit).offset(offset)).all()
-    if offset == 0 and len(rows) < limit:
-        total = len(rows)
+    if len(rows) < limit and (rows or offset == 0):
+        total = offset + len(rows)  # the end of the list is on this page
     else:
-        total = conn.execute(
-            sa.select(sa.func.count()).select_from(lst.stmt.order_by(None).subquery())
-        ).scalar_one()
+        total = _summary_total(conn, sl, lst.kind) if sl is not None else None
+        if total is None or total < offset + len(rows):  # no summaries, or stale ones
+            total = conn.execute(
+                sa.select(sa.func.count()).select_from(lst.stmt.order_by(None).subquery())
+            ).scalar_one()
     frame = _mask(_frame(lst.finish(conn, rows), lst.kind), scope, unmask)
     return Page(frame, int(total), limit, offset)
 
@@ -732,7 +904,8 @@ def omission(
     street order: the outreach list behind the omitted figure (households or persons, as the
     category's unit says)."""
     sl = _resolve(conn, scope, filters)
-    return _page(conn, scope, _omission_list(conn, sl), limit=limit, offset=offset, unmask=unmask)
+    lst = _omission_list(conn, sl)
+    return _page(conn, scope, lst, limit=limit, offset=offset, unmask=unmask, sl=sl)
 
 
 def repeats(
@@ -747,7 +920,8 @@ def repeats(
     """ID numbers paid two or more times by the same programme: one row per (ID, programme),
     counted under the beneficiary's district, else the delivering district."""
     sl = _resolve(conn, scope, filters)
-    return _page(conn, scope, _repeat_list(conn, sl), limit=limit, offset=offset, unmask=unmask)
+    lst = _repeat_list(conn, sl)
+    return _page(conn, scope, lst, limit=limit, offset=offset, unmask=unmask, sl=sl)
 
 
 def overlaps(
@@ -767,7 +941,10 @@ def overlaps(
     both departments served for that need (one cell of the overlap matrix)."""
     sl = _resolve(conn, scope, filters)
     lst = _overlap_list(conn, sl, dept_a, dept_b, need)
-    return _page(conn, scope, lst, limit=limit, offset=offset, unmask=unmask)
+    cell = dept_a is None and dept_b is None and need is None
+    return _page(
+        conn, scope, lst, limit=limit, offset=offset, unmask=unmask, sl=sl if cell else None
+    )
 
 
 def leakage(
@@ -782,7 +959,8 @@ def leakage(
     """ID numbers with records that do not match (not registered, or the programme serves
     none of their categories): one row per (ID, district the records count under)."""
     sl = _resolve(conn, scope, filters)
-    return _page(conn, scope, _leakage_list(conn, sl), limit=limit, offset=offset, unmask=unmask)
+    lst = _leakage_list(conn, sl)
+    return _page(conn, scope, lst, limit=limit, offset=offset, unmask=unmask, sl=sl)
 
 
 def cross_district(
