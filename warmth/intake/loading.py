@@ -107,9 +107,12 @@ def _rows(conn: sa.Connection, frame: pd.DataFrame, columns: list[str], **consta
     lists = []
     for column in columns:
         values = frame[column].tolist()
+        missing = frame[column].isna().to_numpy()
+        if missing.any():
+            values = [None if gone else v for v, gone in zip(values, missing, strict=True)]
         if sqlite and column == "date":
             values = [v.isoformat() if v is not None else None for v in values]
-        lists.append([None if v is None or v != v else v for v in values])
+        lists.append(values)
     lists += [[value] * len(frame) for value in constant.values()]
     return Rows((*columns, *constant), list(zip(*lists, strict=True)))
 

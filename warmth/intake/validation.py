@@ -294,20 +294,12 @@ def validate(
     n = len(raw.rows)
     if n == 0:
         file_errors.append("the file has no data rows")
-    empty = Validation(
-        kind,
-        raw,
-        scope,
-        campaign,
-        headers,
-        file_errors,
-        [],
-        np.zeros(n, dtype=bool),
-        pd.DataFrame(),
-        status=pd.Series(dtype=object),
-    )
     if file_errors:
-        return empty
+        nothing = np.zeros(n, dtype=bool)
+        return Validation(
+            kind, raw, scope, campaign, headers, file_errors, [], nothing, pd.DataFrame(),
+            status=pd.Series(dtype=object),
+        )  # fmt: skip
     ref = Reference.load(conn)
     columns = list(zip(*raw.rows, strict=True)) if n else []
     cells = {name: pd.Series(columns[i], dtype=object) for name, i in headers.positions.items()}
@@ -351,6 +343,8 @@ def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> 
             shown = ids.mask_id(raw_value.strip())
         elif column == "name":
             shown = ids.mask_name(raw_value.strip())
+        elif column == "address":
+            shown = raw_value.strip()[:6] + "…"  # personal data: enough to find the row
         else:
             shown = raw_value[:80]
         label = labels.get(column, column)
