@@ -261,3 +261,8 @@ def test_billion_laughs_refused():
     error = refused(_zip(members), "a.xlsx")
     assert "declares entities" in str(error)
     assert time.perf_counter() - started < 5
+
+
+def test_text_starting_with_mz_is_still_text():
+    data = b"MZ01,x\r\n1,2\r\n"
+    assert read_upload(data, "a.csv").headers == ["MZ01", "x"]

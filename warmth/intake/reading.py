@@ -111,7 +111,7 @@ def _refuse_binary(data: bytes) -> None:
         raise UploadRefusedError(
             "the file is an old Excel (.xls) or other OLE document; save it as .xlsx"
         )
-    if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+    if (head.startswith(b"MZ") and b"\x00" in data[:512]) or head.startswith(b"\x7fELF"):
         raise UploadRefusedError("the file is a program, not a CSV or .xlsx table")
     if head.startswith((b"%PDF", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
         raise UploadRefusedError("the file is not a CSV or .xlsx table")
