@@ -292,6 +292,47 @@ def test_load_twice_replaces_rather_than_doubles(engine):
     assert len(set(f["b"].district_code)) == 19
 
 
+def test_reloading_one_campaign_keeps_the_other(engine):
+    with engine.begin() as conn:
+        conn.execute(
+            schema.campaigns.insert().values(
+                code="2006",
+                name_zh="2006年元旦春节帮困送温暖",
+                name_en="2006 New Year and Spring Festival aid campaign",
+                window_start=date(2005, 12, 20),
+                window_end=date(2006, 2, 12),
+                new_year=date(2006, 1, 1),
+                spring_festival=date(2006, 1, 29),
+                lantern_festival=date(2006, 2, 12),
+            )
+        )
+    later = demo.load_demo(engine, scale=SMALL, seed=1, campaign="2006")
+    demo.load_demo(engine, scale=SMALL, seed=1, campaign="2005")
+    again = demo.load_demo(engine, scale=SMALL, seed=2, campaign="2005")
+    c, b, r = schema.campaigns, schema.beneficiaries, schema.aid_records
+    with engine.connect() as conn:
+        per_campaign = dict(
+            conn.execute(
+                sa.select(c.c.code, sa.func.count(b.c.id)).join(b).group_by(c.c.code)
+            ).all()
+        )
+        dates = conn.execute(
+            sa.select(sa.func.min(r.c.date), sa.func.max(r.c.date))
+            .join(c)
+            .where(c.c.code == "2006")
+        ).one()
+        batches = conn.execute(sa.select(sa.func.count()).select_from(schema.import_batches))
+        n_batches = batches.scalar_one()
+        n_categories = conn.execute(
+            sa.select(sa.func.count()).select_from(schema.beneficiary_categories)
+        ).scalar_one()
+    assert per_campaign == {"2006": later.beneficiaries, "2005": again.beneficiaries}
+    assert dates[0] >= date(2005, 12, 20)
+    assert dates[1] <= date(2006, 2, 12)
+    assert n_batches == 2
+    assert n_categories == later.categories + again.categories
+
+
 def test_postgres_sequence_moves_past_the_loaded_ids(engine):
     stats = demo.load_demo(engine, scale=SMALL, seed=3)
     with engine.begin() as conn:

@@ -894,23 +894,33 @@ def _record_chunks(ref, records: _Records, campaign, campaign_id, batch_id, days
 def _delete_campaign(conn: sa.Connection, campaign_id: int) -> int:
     """Remove the campaign's register, records, duplicates and demo batches; returns the
     number of beneficiaries removed."""
-    b, bc = schema.beneficiaries, schema.beneficiary_categories
-    ib = schema.import_batches
-    conn.execute(
-        sa.delete(schema.aid_records).where(schema.aid_records.c.campaign_id == campaign_id)
-    )
-    conn.execute(
-        sa.delete(bc).where(
-            bc.c.beneficiary_id.in_(sa.select(b.c.id).where(b.c.campaign_id == campaign_id))
-        )
-    )
-    dr = schema.duplicate_registrations
-    conn.execute(sa.delete(dr).where(dr.c.campaign_id == campaign_id))
-    removed = conn.execute(sa.delete(b).where(b.c.campaign_id == campaign_id)).rowcount
+    b, bc, dr = schema.beneficiaries, schema.beneficiary_categories, schema.duplicate_registrations
+    ar, ib = schema.aid_records, schema.import_batches
+    removed = conn.execute(
+        sa.select(sa.func.count()).select_from(b).where(b.c.campaign_id == campaign_id)
+    ).scalar_one()
+
+    def only_this_campaign(table: sa.Table) -> bool:
+        # SQLite empties a whole table much faster than it deletes the same rows one by one.
+        others = sa.exists().where(table.c.campaign_id != campaign_id)
+        return is_sqlite(conn) and not conn.execute(sa.select(others)).scalar()
+
+    for table in (ar, dr):
+        if only_this_campaign(table):
+            conn.execute(sa.delete(table))
+        else:
+            conn.execute(sa.delete(table).where(table.c.campaign_id == campaign_id))
+    if only_this_campaign(b):
+        conn.execute(sa.delete(bc))
+        conn.execute(sa.delete(b))
+    else:
+        mine = sa.select(b.c.id).where(b.c.campaign_id == campaign_id)
+        conn.execute(sa.delete(bc).where(bc.c.beneficiary_id.in_(mine)))
+        conn.execute(sa.delete(b).where(b.c.campaign_id == campaign_id))
     demo_batches = sa.select(ib.c.id).where(ib.c.campaign_id == campaign_id, ib.c.kind == "demo")
     conn.execute(sa.delete(schema.quarantine).where(schema.quarantine.c.batch_id.in_(demo_batches)))
     conn.execute(sa.delete(ib).where(ib.c.campaign_id == campaign_id, ib.c.kind == "demo"))
-    return max(removed or 0, 0)
+    return removed
 
 
 def _drop_indexes(conn: sa.Connection) -> list[str]:
@@ -1007,6 +1017,7 @@ def load_demo(
         try:
             with conn.begin():
                 report("removing the earlier data", 0.0)
+                rebuild = _drop_indexes(conn) if sqlite and n_people >= BIG_LOAD else []
                 replaced = _delete_campaign(conn, cid)
                 batch_id = conn.execute(
                     ib.insert().values(
@@ -1031,7 +1042,6 @@ def load_demo(
                     )
                 ).inserted_primary_key[0]
                 first_id = _reserve_ids(conn, n_people)
-                rebuild = _drop_indexes(conn) if sqlite and n_people >= BIG_LOAD else []
                 _bulk(
                     conn,
                     "beneficiaries",
