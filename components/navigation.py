@@ -21,6 +21,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/departments.py", "dash_nav_departments", ":material/account_balance:"),
     ("pages/categories.py", "dash_nav_categories", ":material/groups:"),
     ("pages/timeline.py", "dash_nav_timeline", ":material/timeline:"),
+    ("pages/gaps.py", "gaps_nav", ":material/person_search:"),
+    ("pages/data.py", "submit_nav", ":material/upload_file:"),
 ]
 # ---- end of PAGES ---------------------------------------------------------------------
 

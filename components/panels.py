@@ -253,3 +253,23 @@ def festival_marks(view: View, *, as_of: bool = False) -> dict:
     if as_of and view.as_of:
         marks[view.t("dash_as_of_mark")] = view.as_of
     return marks
+
+
+def measure_panel(
+    frame: pd.DataFrame,
+    *,
+    by: str,
+    measure: str,
+    key: str,
+    view: View,
+    title: str,
+    also: tuple[str, ...] = (),
+) -> None:
+    """A count or amount per row (in department colours where it applies), with its data."""
+    fig = charts.measure_bar(frame, by=by, measure=measure, title=title, lang=view.lang)
+    shown = tables.measure_table(
+        frame, by=by, measures=(*also, measure), lang=view.lang, sort_by=measure
+    )
+    chart(
+        fig, shown, key=key, kind=f"{measure}_by_{by}", view=view, help_keys=(measure, *also), by=by
+    )

@@ -21,6 +21,17 @@ COVERAGE_COLUMNS = (
     "leakage_beneficiaries",
 )
 
+# Per programme: reach and money, and the repeats that are usually errors.
+PROGRAMME_COLUMNS = (
+    "eligible",
+    "reached",
+    "coverage",
+    "records",
+    "amount_yuan",
+    "repeat_beneficiaries",
+    "repeat_records",
+)
+
 
 def coverage_table(
     df: pd.DataFrame,

@@ -3,7 +3,7 @@ each one."""
 
 import streamlit as st
 
-from components import charts, data, panels, tables
+from components import data, panels, tables
 from components.session import current
 
 view = current()
@@ -14,32 +14,20 @@ expected = data.headline(scope, f, lang).get("expected_share")
 
 left, right = st.columns(2, gap="large")
 with left:
-    fig = charts.coverage_bar(
-        by_cat, by="category", title=t("dash_cov_by_category"), lang=lang, expected=expected
-    )
-    panels.chart(
-        fig,
-        tables.coverage_table(by_cat, by="category", lang=lang, extra=("unit",)),
-        key="categories_bar",
-        kind="coverage_by_category",
-        view=view,
-        by="category",
+    title = t("dash_cov_by_category")
+    panels.coverage_panel(
+        by_cat, by="category", key="categories_bar", view=view, title=title, expected=expected
     )
 with right:
-    fig = charts.measure_bar(
-        by_cat, by="category", measure="omitted", title=t("dash_omitted_by_category"), lang=lang
-    )
-    omitted = tables.measure_table(
-        by_cat, by="category", measures=("eligible", "omitted"), lang=lang, sort_by="omitted"
-    )
-    panels.chart(
-        fig,
-        omitted,
-        key="categories_omitted",
-        kind="omitted_by_category",
-        view=view,
-        help_keys=("omitted", "eligible"),
+    title = t("dash_omitted_by_category")
+    panels.measure_panel(
+        by_cat,
         by="category",
+        measure="omitted",
+        key="categories_omitted",
+        view=view,
+        title=title,
+        also=("eligible",),
     )
 
 st.subheader(t("dash_category_programmes"))

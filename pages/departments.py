@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from components import charts, data, panels, picker, tables
+from components import data, panels, picker, tables
 from components.session import current
 
 view = current()
@@ -28,28 +28,15 @@ with left:
         select=True,
     )
 with right:
-    fig = charts.measure_bar(
+    title = t("dash_amount_by_department")
+    panels.measure_panel(
         by_dept,
         by="department",
         measure="amount_yuan",
-        title=t("dash_amount_by_department"),
-        lang=lang,
-    )
-    amounts = tables.measure_table(
-        by_dept,
-        by="department",
-        measures=("records", "amount_yuan"),
-        lang=lang,
-        sort_by="amount_yuan",
-    )
-    panels.chart(
-        fig,
-        amounts,
         key="departments_amount",
-        kind="amount_by_department",
         view=view,
-        help_keys=("amount_yuan", "records"),
-        by="department",
+        title=title,
+        also=("records",),
     )
 
 st.subheader(t("dash_departments_table"))
@@ -73,15 +60,6 @@ dept = picker.choose(
 by_prog = data.coverage(scope, f, "programme", lang)
 by_prog = by_prog[by_prog["department_code"] == dept]
 st.subheader(t("dash_programmes_of", department=depts.get(dept, dept)))
-columns = (
-    "eligible",
-    "reached",
-    "coverage",
-    "records",
-    "amount_yuan",
-    "repeat_beneficiaries",
-    "repeat_records",
-)
 clicked = panels.coverage_panel(
     by_prog,
     by="programme",
@@ -91,7 +69,7 @@ clicked = panels.coverage_panel(
     expected=expected,
     select=True,
     kind=f"programmes_{dept}",
-    columns=columns,
+    columns=tables.PROGRAMME_COLUMNS,
     help_keys=("coverage", "repeat_beneficiaries"),
 )
 
