@@ -435,7 +435,7 @@ def test_progress_is_reported_up_to_done(sqlite_engine):
     seen: list[tuple[str, float]] = []
     demo.load_demo(sqlite_engine, scale=SMALL, progress=lambda s, x: seen.append((s, x)))
     assert seen[-1] == ("done", 1.0)
-    assert {"generating", "register", "aid records"} <= {s for s, _ in seen}
+    assert {"generating", "register", "records", "done"} <= {s for s, _ in seen}
     assert all(0.0 <= x <= 1.0 for _, x in seen)
 
 

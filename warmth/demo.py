@@ -40,6 +40,38 @@ Progress = Callable[[str, float], None]
 DEFAULT_SCALE = 0.02
 DEFAULT_SEED = 2005
 CHUNK = 100_000
+BENEFICIARY_COLUMNS = (
+    "id",
+    "campaign_id",
+    "id_number",
+    "name",
+    "district_code",
+    "street_code",
+    "household_size",
+    "address",
+    "batch_id",
+)
+DUPLICATE_COLUMNS = (
+    "campaign_id",
+    "id_number",
+    "name",
+    "district_code",
+    "street_code",
+    "categories",
+    "batch_id",
+)
+RECORD_COLUMNS = (
+    "campaign_id",
+    "submitter",
+    "record_no",
+    "id_number",
+    "programme_code",
+    "amount_fen",
+    "form",
+    "date",
+    "district_code",
+    "batch_id",
+)
 BIG_LOAD = 100_000  # people; from here on SQLite indexes are rebuilt rather than grown
 
 # District zones: the old core, the inner suburbs, the outer suburbs and the island county.
@@ -789,11 +821,11 @@ def _id_strings(key: np.ndarray, check: np.ndarray) -> list[str]:
     return (key.astype(str).astype(object) + _CHECK[check]).tolist()
 
 
-def _name_strings(people: _People, sl: slice) -> list[str]:
+def _name_strings(people: _People, which: slice | np.ndarray) -> list[str]:
     return (
-        _SURNAME_OBJ[people.surname[sl]]
-        + _GIVEN_OBJ[people.given1[sl]]
-        + _GIVEN_OBJ[people.given2[sl]]
+        _SURNAME_OBJ[people.surname[which]]
+        + _GIVEN_OBJ[people.given1[which]]
+        + _GIVEN_OBJ[people.given2[which]]
     ).tolist()
 
 
@@ -845,6 +877,22 @@ def _person_chunks(ref, people, campaign_id, batch_id, first_id, report) -> Iter
             )
         )
         report(sl.stop / n)
+
+
+def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id) -> list:
+    who, where, street = duplicates.T
+    streets, offsets = _street_lookup(ref)
+    return list(
+        zip(
+            repeat(campaign_id),
+            _id_strings(people.key[who], people.check[who]),
+            _name_strings(people, who),
+            [ref.districts[d] for d in where.tolist()],
+            streets[offsets[where] + street].tolist(),
+            [";".join(PROFILES[p][0]) for p in people.profile[who].tolist()],
+            repeat(batch_id),
+        )
+    )
 
 
 def _category_chunks(people: _People, first_id: int) -> Iterator[list]:
@@ -1004,8 +1052,19 @@ def load_demo(
     behind = tuple(ref.districts[i] for i in np.flatnonzero(plan.behind))
 
     n_people, n_records = len(people.key), len(records.key)
-    ib = schema.import_batches
-    digest = hashlib.sha256(f"demo:{campaign}:{scale!r}:{seed}".encode()).hexdigest()
+    batch = {
+        "kind": "demo",
+        "file_name": f"demo city, scale {scale:g}, seed {seed}",
+        "file_sha256": hashlib.sha256(f"demo:{campaign}:{scale!r}:{seed}".encode()).hexdigest(),
+        "mode": "strict",
+        "submitted_by": "warmth demo",
+        "rows_in": n_people + n_records,
+        "inserted": n_people + n_records,
+        "status": "imported",
+        "report": json.dumps(
+            {"scale": scale, "seed": seed, "behind_districts": list(behind), "leakage": n_leak}
+        ),
+    }
     with engine.connect() as conn:
         sqlite = is_sqlite(conn)
         if sqlite:
@@ -1020,42 +1079,15 @@ def load_demo(
                 rebuild = _drop_indexes(conn) if sqlite and n_people >= BIG_LOAD else []
                 replaced = _delete_campaign(conn, cid)
                 batch_id = conn.execute(
-                    ib.insert().values(
-                        campaign_id=cid,
-                        kind="demo",
-                        file_name=f"demo city, scale {scale:g}, seed {seed}",
-                        file_sha256=digest,
-                        mode="strict",
-                        submitted_by="warmth demo",
-                        submitted_at=datetime.now(UTC),
-                        rows_in=n_people + n_records,
-                        inserted=n_people + n_records,
-                        status="imported",
-                        report=json.dumps(
-                            {
-                                "scale": scale,
-                                "seed": seed,
-                                "behind_districts": list(behind),
-                                "leakage_unregistered_records": n_leak,
-                            }
-                        ),
+                    schema.import_batches.insert().values(
+                        campaign_id=cid, submitted_at=datetime.now(UTC), **batch
                     )
                 ).inserted_primary_key[0]
                 first_id = _reserve_ids(conn, n_people)
                 _bulk(
                     conn,
                     "beneficiaries",
-                    (
-                        "id",
-                        "campaign_id",
-                        "id_number",
-                        "name",
-                        "district_code",
-                        "street_code",
-                        "household_size",
-                        "address",
-                        "batch_id",
-                    ),
+                    BENEFICIARY_COLUMNS,
                     _person_chunks(
                         ref, people, cid, batch_id, first_id, lambda f: report("register", f)
                     ),
@@ -1066,55 +1098,18 @@ def load_demo(
                     ("beneficiary_id", "category_code"),
                     _category_chunks(people, first_id),
                 )
-                dup_rows = [
-                    (
-                        cid,
-                        f"{people.key[who]}{CHECK_CHARS[people.check[who]]}",
-                        _name_strings(people, slice(who, who + 1))[0],
-                        ref.districts[where],
-                        str(ref.street_codes[where][street]),
-                        ";".join(PROFILES[people.profile[who]][0]),
-                        batch_id,
-                    )
-                    for who, where, street in duplicates.tolist()
-                ]
-                _bulk(
+                n_duplicates = _bulk(
                     conn,
                     "duplicate_registrations",
-                    (
-                        "campaign_id",
-                        "id_number",
-                        "name",
-                        "district_code",
-                        "street_code",
-                        "categories",
-                        "batch_id",
-                    ),
-                    iter([dup_rows]),
+                    DUPLICATE_COLUMNS,
+                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id)]),
                 )
                 _bulk(
                     conn,
                     "aid_records",
-                    (
-                        "campaign_id",
-                        "submitter",
-                        "record_no",
-                        "id_number",
-                        "programme_code",
-                        "amount_fen",
-                        "form",
-                        "date",
-                        "district_code",
-                        "batch_id",
-                    ),
+                    RECORD_COLUMNS,
                     _record_chunks(
-                        ref,
-                        records,
-                        campaign,
-                        cid,
-                        batch_id,
-                        days,
-                        lambda f: report("aid records", f),
+                        ref, records, campaign, cid, batch_id, days, lambda f: report("records", f)
                     ),
                 )
                 for number, sql in enumerate(rebuild):
@@ -1129,7 +1124,7 @@ def load_demo(
     return DemoStats(
         beneficiaries=n_people,
         records=n_records,
-        duplicate_registrations=len(dup_rows),
+        duplicate_registrations=n_duplicates,
         seconds=round(time.perf_counter() - began, 2),
         categories=n_categories,
         replaced=replaced,
