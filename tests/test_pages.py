@@ -302,3 +302,32 @@ def test_an_export_is_written_to_the_audit_trail(demo_db):
     engine.dispose()
     assert row is not None and row.row_count == 19
     assert json.loads(row.detail)["table"] == "coverage_by_district"
+
+
+def test_a_click_on_the_overview_opens_that_district():
+    at = run()
+    at.session_state["overview_district_tiles"] = click("overview_district_tiles", DISTRICT)
+    at.run()
+    assert not at.exception
+    assert at.query_params["district"] == DISTRICT
+    assert chart_keys(at) == ["districts_street_bar"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"lang": "xx"}, {"asof": "not-a-date"}, {"asof": "1999-01-01"}, {"campaign": "1999"}],
+)
+def test_bad_url_values_fall_back_to_defaults(query):
+    at = run(query=query)
+    assert at.title[0].value == "Holiday aid campaign · Overview"
+    assert at.date_input(key="asof").value is None
+    assert at.selectbox(key="campaign").value == "2005"
+
+
+def test_as_of_from_url_cuts_the_figures():
+    at = run(query={"asof": "2005-01-25"})
+    assert str(at.date_input(key="asof").value) == "2005-01-25"
+    late = run()
+    reached = {m.label: m.value for m in at.metric}["Reached"]
+    assert reached != {m.label: m.value for m in late.metric}["Reached"]
+    assert {m.label: m.value for m in at.metric}["To Spring Festival"] == "15 days"
