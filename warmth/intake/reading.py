@@ -174,27 +174,25 @@ def _read_csv(data: bytes, name: str, sha: str) -> RawTable:
     if "\x00" in text:
         raise UploadRefusedError("the file contains NUL characters; it is not a CSV table")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    record_no = 0
-    while True:
-        record_no += 1
-        start_line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise UploadRefusedError(
-                f"row {record_no} (line {start_line}): broken quoting ({exc}); "
-                "a quote opened there is never closed",
-                row=record_no,
-            ) from exc
-        records.append((record_no, row))
+    rows: list[list[str]] = []
+    last_line = 0
+    try:
+        for row in reader:
+            rows.append(row)
+            last_line = reader.line_num
+    except csv.Error as exc:
+        record_no = len(rows) + 1
+        raise UploadRefusedError(
+            f"row {record_no} (line {last_line + 1}): broken quoting ({exc}); "
+            "a quote opened there is never closed",
+            row=record_no,
+        ) from exc
+    records = list(enumerate(rows, start=1))
     return _table_from_records(records, name, "csv", encoding, sha, len(data))
 
 
 def _is_blank(row: list[str]) -> bool:
-    return all(not cell.strip() for cell in row)
+    return not "".join(row).strip()
 
 
 def _header_index(records: list[tuple[int, list[str]]]) -> int:
@@ -232,12 +230,16 @@ def _table_from_records(
             "table as CSV with commas, or as .xlsx",
             row=header_row,
         )
-    rows: list[list[str]] = []
-    numbers: list[int] = []
+    # Blank rows are skipped (their row numbers are kept by the others).
+    body = [(n, r) for n, r in records[h + 1 :] if r and (r[0].strip() or "".join(r).strip())]
+    if all(len(r) == width for _, r in body):  # the usual case, quickly
+        rows = [r for _, r in body]
+        numbers = [n for n, _ in body]
+        body = []
+    else:
+        rows, numbers = [], []
     ragged: list[tuple[int, str]] = []
-    for number, row in records[h + 1 :]:
-        if _is_blank(row):
-            continue
+    for number, row in body:
         if len(row) < width and file_type == "xlsx":
             row = row + [""] * (width - len(row))
         if len(row) < width:
