@@ -1010,8 +1010,10 @@ def load_demo(
     """Replace the campaign's register and aid records with a seeded demo city.
 
     scale is the share of the whole city in (0, 1]; 1.0 gives about 3.0 million
-    beneficiaries and 3.5 million aid records. One transaction: on failure nothing changes.
-    Summary tables are not refreshed here."""
+    beneficiaries and 3.5 million aid records. The campaign's aid records, register,
+    categories, duplicate registrations and earlier demo batches are deleted first, in the
+    same transaction: on failure nothing changes. progress, when given, is called as
+    progress(stage, fraction). Summary tables are not refreshed here."""
     scale = check_scale(scale)
     began = time.perf_counter()
 
