@@ -52,3 +52,11 @@ def pages(lang: str) -> list[st.Page]:
 def page_path(stem: str) -> Path:
     """The file of a page by its stem ("districts"), for st.switch_page / st.page_link."""
     return ROOT / "pages" / f"{stem}.py"
+
+
+def open_page(stem: str, **params: str) -> None:
+    """Switch to another page keeping the URL's filters (and language), plus params.
+    st.switch_page starts the page afresh from the URL it is given, so the filters have to
+    travel in it."""
+    keep = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.switch_page(page_path(stem), query_params=keep | params)

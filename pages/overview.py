@@ -20,7 +20,7 @@ panels.headline_cards(h, view)
 by_district = data.coverage(scope, f, "district", lang)
 picked = panels.district_panels(by_district, key="overview", view=view, expected=expected)
 if picked in scope.districts:
-    st.switch_page(navigation.page_path("districts"), query_params={"district": picked})
+    navigation.open_page("districts", district=picked)
 
 for col, by in zip(st.columns(2, gap="large"), ("department", "category"), strict=True):
     with col:
