@@ -304,12 +304,14 @@ def test_an_export_is_written_to_the_audit_trail(demo_db):
     assert json.loads(row.detail)["table"] == "coverage_by_district"
 
 
-def test_a_click_on_the_overview_opens_that_district():
-    at = run()
+def test_a_click_on_the_overview_opens_that_district_keeping_the_filters():
+    at = run(query={"asof": "2005-01-25"})
     at.session_state["overview_district_tiles"] = click("overview_district_tiles", DISTRICT)
     at.run()
     assert not at.exception
     assert at.query_params["district"] == DISTRICT
+    assert at.query_params["asof"] == "2005-01-25"
+    assert str(at.date_input(key="asof").value) == "2005-01-25"
     assert chart_keys(at) == ["districts_street_bar"]
 
 
