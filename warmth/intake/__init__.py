@@ -1,8 +1,17 @@
 """Uploads of registers and aid records: read safely, validate every row, load atomically.
 
-raw = read_upload(data, file_name)                      # UploadRefusedError if unsafe
-v = validate(conn, campaign_code, "aid", raw, scope=scope)
-result = import_batch(engine, v, mode="strict", user=..., file_name=..., file_sha256=...)
+    raw = read_upload(data, file_name)                  # UploadRefusedError when unsafe
+    with engine.connect() as conn:
+        v = validate(conn, campaign_code, "aid", raw, scope=scope)
+    v.counts, v.errors, v.error_report_frame(), v.error_report_csv(), v.error_report_xlsx()
+    result = import_batch(engine, v, mode="strict", user=scope.user,
+                          file_name=raw.file_name, file_sha256=raw.sha256,
+                          progress=lambda done, total: ...)   # ImportFailedError: retry
+    undo_batch(engine, result.batch_id, user=..., scope=scope)
+    batches(conn, scope, campaign_code)                 # the upload history
+
+Nothing here imports streamlit; error values are masked (ids.mask_id / mask_name) and the
+report exports escape cells a spreadsheet would run as formulas.
 """
 
 from warmth.intake.loading import (
