@@ -124,6 +124,13 @@ class Context:
         return self.campaign["spring_festival"] or self.campaign["window_end"]
 
 
+def _rows(rows, columns: list[str]) -> pd.DataFrame:
+    """A frame from database rows, column by column (much faster than from Row objects)."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
+
+
 def _campaign(conn: sa.Connection, code: str | None) -> dict | None:
     c = schema.campaigns
     query = sa.select(c)
@@ -175,6 +182,15 @@ def _path(ctx: Context) -> str:
     return "day"
 
 
+def _answers(ctx: Context, by: str) -> str:
+    """The path for a coverage table: the per-day summary keeps streets only for the slice
+    'all', so as_of with a street filter by category / programme / department is exact-path."""
+    path = _path(ctx)
+    if path == "day" and ctx.streets is not None and by not in ("city", "district", "street"):
+        return "base"
+    return path
+
+
 # --- loading profiles and records ---------------------------------------------------------
 
 
@@ -186,10 +202,18 @@ def _where_geo(table: sa.Table, ctx: Context):
 
 
 def _summary_profile(conn: sa.Connection, ctx: Context, with_street: bool) -> pd.DataFrame:
-    sp = schema.summary_profile
-    keys = [sp.c[k] for k in summaries.PROFILE_KEYS if with_street or k != "street_code"]
-    query = sa.select(*keys, sa.func.sum(sp.c.n)).where(*_where_geo(sp, ctx)).group_by(*keys)
-    frame = pd.DataFrame(conn.execute(query).all(), columns=[k.name for k in keys] + ["n"])
+    """Profiles from summary_profile (with streets) or summary_profile_district."""
+    if with_street or ctx.streets is not None:
+        sp = schema.summary_profile
+        keys = [sp.c[k] for k in summaries.PROFILE_KEYS if with_street or k != "street_code"]
+        query = sa.select(*keys, sa.func.sum(sp.c.n)).where(*_where_geo(sp, ctx)).group_by(*keys)
+    else:
+        sp = schema.summary_profile_district
+        keys = [sp.c[k] for k in summaries.PROFILE_KEYS if k != "street_code"]
+        query = sa.select(*keys, sp.c.n).where(
+            sp.c.campaign_id == ctx.campaign_id, sp.c.district_code.in_(ctx.districts)
+        )
+    frame = _rows(conn.execute(query).all(), [k.name for k in keys] + ["n"])
     if not with_street:
         frame["street_code"] = None
     return _typed_profile(frame)
@@ -203,14 +227,58 @@ def _typed_profile(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summary_records(conn: sa.Connection, ctx: Context, with_street: bool) -> pd.DataFrame:
-    sr = schema.summary_records
-    keys = [sr.c[k] for k in summaries.RECORD_KEYS if with_street or k != "street_code"]
-    sums = [sa.func.sum(sr.c[c]) for c in RECORD_COLUMNS]
-    query = sa.select(*keys, *sums).where(*_where_geo(sr, ctx)).group_by(*keys)
-    frame = pd.DataFrame(conn.execute(query).all(), columns=[k.name for k in keys] + RECORD_COLUMNS)
+    """Records from summary_records (with streets) or summary_records_district."""
+    if with_street or ctx.streets is not None:
+        sr = schema.summary_records
+        keys = [sr.c[k] for k in summaries.RECORD_KEYS if with_street or k != "street_code"]
+        sums = [sa.func.sum(sr.c[c]) for c in RECORD_COLUMNS]
+        query = sa.select(*keys, *sums).where(*_where_geo(sr, ctx)).group_by(*keys)
+    else:
+        sr = schema.summary_records_district
+        keys = [sr.c[k] for k in summaries.RECORD_KEYS if k != "street_code"]
+        query = sa.select(*keys, *(sr.c[c] for c in RECORD_COLUMNS)).where(
+            sr.c.campaign_id == ctx.campaign_id, sr.c.district_code.in_(ctx.districts)
+        )
+    frame = _rows(conn.execute(query).all(), [k.name for k in keys] + RECORD_COLUMNS)
     if not with_street:
         frame["street_code"] = None
     return _typed_records(frame)
+
+
+def _totals_usable(ctx: Context, by: str) -> bool:
+    """summary_totals answers tables without category, department, programme or form
+    filters, without as_of, for a scope with every department (streets: by city, district
+    or street only)."""
+    f = ctx.filters
+    if f.categories or f.departments or f.programmes or f.forms or f.as_of:
+        return False
+    if not ctx.all_departments:
+        return False
+    return ctx.streets is None or by in ("city", "district", "street")
+
+
+def _totals_rows(conn: sa.Connection, ctx: Context, by: str) -> pd.DataFrame:
+    """key + the figures, from summary_totals."""
+    st = schema.summary_totals
+    kind = {"city": "all", "district": "all", "street": "all"}.get(by, by)
+    group = {"city": None, "district": st.c.district_code, "street": st.c.street_code}.get(
+        by, st.c.slice_key
+    )
+    sums = [sa.func.sum(st.c[c]) for c in summaries.TOTAL_VALUES]
+    query = sa.select(*([group] if group is not None else []), *sums).where(
+        *_where_geo(st, ctx), st.c.slice_kind == kind
+    )
+    if group is not None:
+        query = query.group_by(group)
+    cols = (["key"] if group is not None else []) + summaries.TOTAL_VALUES
+    got = _rows(conn.execute(query).all(), cols)
+    if group is None:
+        got["key"] = "city"
+    got = got.loc[got["key"].notna()].copy()
+    for c in summaries.TOTAL_VALUES:
+        got[c] = got[c].fillna(0).astype("int64")
+    got["omitted"] = got["eligible"] - got["reached"]
+    return got
 
 
 def _typed_records(frame: pd.DataFrame) -> pd.DataFrame:
@@ -241,7 +309,7 @@ def _base_frames(conn: sa.Connection, ctx: Context) -> tuple[pd.DataFrame, pd.Da
 def frames(conn: sa.Connection, ctx: Context, with_street: bool = False):
     """(profile, records) for the request: from summaries, or from base tables when the
     filters need the exact slow path (forms, or as_of with other filters)."""
-    if _path(ctx) == "base":
+    if _path(ctx) != "profile":
         return _base_frames(conn, ctx)
     return _summary_profile(conn, ctx, with_street), _summary_records(conn, ctx, with_street)
 
@@ -282,7 +350,7 @@ def _names(conn: sa.Connection, ctx: Context, by: str) -> pd.DataFrame:
                 d.c.code.in_(ctx.districts)
             )
         ).all()
-        return pd.DataFrame(rows, columns=["key", "name_zh", "name_en", "tile_row", "tile_col"])
+        return _rows(rows, ["key", "name_zh", "name_en", "tile_row", "tile_col"])
     if by == "street":
         s = schema.streets
         query = sa.select(s.c.code, s.c.name_zh, s.c.name_zh, s.c.district_code).where(
@@ -291,7 +359,7 @@ def _names(conn: sa.Connection, ctx: Context, by: str) -> pd.DataFrame:
         if ctx.streets is not None:
             query = query.where(s.c.code.in_(ctx.streets))
         rows = conn.execute(query).all()
-        return pd.DataFrame(rows, columns=["key", "name_zh", "name_en", "district_code"])
+        return _rows(rows, ["key", "name_zh", "name_en", "district_code"])
     if by == "category":
         keys = [k for k, _ in _slices(ctx, by)]
         c = cat.categories.set_index("code").loc[keys]
@@ -363,21 +431,7 @@ def _figure_rows(profile, records, ctx: Context, by: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", *PERSON_COLUMNS, *RECORD_COLUMNS])
 
 
-def _eligible_rows(profile: pd.DataFrame, ctx: Context, by: str) -> pd.DataFrame:
-    """key, eligible per row of the table (eligibility does not depend on time)."""
-    if by in ("district", "street"):
-        geo = "district_code" if by == "district" else "street_code"
-        got = metrics.person_counts(profile, Slice(ctx.universe, ctx.categories), ctx.cat, [geo])
-        got = got.rename(columns={geo: "key"})
-        return got.loc[got["key"].notna(), ["key", "eligible"]]
-    rows = [
-        {"key": key, "eligible": metrics.person_counts(profile, sl, ctx.cat)["eligible"]}
-        for key, sl in _slices(ctx, by)
-    ]
-    return pd.DataFrame(rows, columns=["key", "eligible"])
-
-
-def _day_rows(conn: sa.Connection, ctx: Context, by: str, profile: pd.DataFrame) -> pd.DataFrame:
+def _day_rows(conn: sa.Connection, ctx: Context, by: str) -> pd.DataFrame:
     """As _figure_rows, from the per-day summary up to filters.as_of (no category,
     department or programme filter, every department in scope)."""
     kind = {"city": "all", "district": "all", "street": "all"}.get(by, by)
@@ -392,7 +446,7 @@ def _day_rows(conn: sa.Connection, ctx: Context, by: str, profile: pd.DataFrame)
     if group is not None:
         query = query.group_by(group)
     cols = (["key"] if group is not None else []) + summaries.DAY_VALUES
-    got = pd.DataFrame(conn.execute(query).all(), columns=cols)
+    got = _rows(conn.execute(query).all(), cols)
     if group is None:
         got["key"] = "city"
     got = got.loc[got["key"].notna()].rename(
@@ -406,7 +460,8 @@ def _day_rows(conn: sa.Connection, ctx: Context, by: str, profile: pd.DataFrame)
     for c in got.columns:
         if c != "key":
             got[c] = got[c].fillna(0).astype("int64")
-    out = _eligible_rows(profile, ctx, by).merge(got, on="key", how="outer")
+    eligible = _totals_rows(conn, ctx, by)[["key", "eligible"]]
+    out = eligible.merge(got, on="key", how="outer")
     out["omitted"] = out["eligible"].fillna(0) - out["reached"].fillna(0)
     return out
 
@@ -422,13 +477,18 @@ def coverage(conn: sa.Connection, scope: Scope, filters: Filters, by: str) -> pd
     ctx = context(conn, scope, filters)
     if ctx is None or not ctx.districts:
         return empty_coverage(by)
-    path = _path(ctx)
+    path = _answers(ctx, by)
     with_street = by == "street"
-    if path == "day":
-        profile = _summary_profile(conn, ctx, with_street)
-        rows = _day_rows(conn, ctx, by, profile)
+    if path == "profile" and _totals_usable(ctx, by):
+        rows = _totals_rows(conn, ctx, by)
+    elif path == "day":
+        rows = _day_rows(conn, ctx, by)
     else:
-        profile, records = frames(conn, ctx, with_street)
+        if path == "base":
+            profile, records = _base_frames(conn, ctx)
+        else:
+            profile = _summary_profile(conn, ctx, with_street)
+            records = _summary_records(conn, ctx, with_street)
         rows = _figure_rows(profile, records, ctx, by)
     names = _names(conn, ctx, by)
     return _finish(names.merge(rows, on="key", how="left"), by)
@@ -510,6 +570,8 @@ def _single_slice(ctx: Context) -> tuple[str, str] | None:
     ]
     if not chosen:
         return ("all", "all")
+    if ctx.streets is not None:  # other slices are kept per district only
+        return None
     if len(chosen) == 1 and len(set(chosen[0][1])) == 1:
         kind, values = chosen[0]
         key = next(iter(values))
@@ -526,9 +588,7 @@ def _single_slice(ctx: Context) -> tuple[str, str] | None:
 def _first_reach(
     conn: sa.Connection, ctx: Context, slices: list[tuple[str, Slice]]
 ) -> pd.DataFrame:
-    """Exact slow path: per slice key, district and day, people first reached that day, and
-    the day's records and amount, straight from the base tables. Columns: key,
-    district_code, day, newly_reached, records, amount_fen."""
+    """Exact slow path for time series, straight from the base tables (summaries.reach_days)."""
     base = summaries.read_base(
         conn,
         ctx.campaign_id,
@@ -537,47 +597,7 @@ def _first_reach(
         forms=ctx.filters.forms or None,
         catalogue=ctx.cat,
     )
-    rec, cat = base.records, ctx.cat
-    out = []
-    firsts = rec.loc[rec["matching"]].drop_duplicates(["id_number", "pbit"])
-    firsts = firsts.loc[firsts["home"].isin(ctx.districts)]
-    recs = rec.loc[rec["att"].isin(ctx.districts)]
-    if ctx.streets is not None:
-        firsts = firsts.loc[firsts["street"].isin(ctx.streets)]
-        recs = recs.loc[recs["att_street"].isin(ctx.streets)]
-    for key, sl in slices:
-        kc = metrics.ALL if sl.categories is None else sl.categories
-        allowed = metrics._map(firsts["cat_mask"] & kc, cat.allowed)
-        f = firsts.loc[(firsts["bit"].to_numpy() & sl.programmes & allowed) != 0]
-        f = f.drop_duplicates("id_number")
-        reached = f.groupby(["home", "day"]).size().rename("newly_reached")
-        reached.index.names = ["district_code", "day"]
-        ok = (recs["bit"].to_numpy() & sl.programmes) != 0
-        if sl.categories is not None:
-            ok &= recs["matching"].to_numpy(dtype=bool) & (
-                (recs["serves"] & recs["cat_mask"] & sl.categories).to_numpy() != 0
-            )
-        r = pd.DataFrame(
-            {
-                "district_code": recs["att"].to_numpy()[ok],
-                "day": recs["day"].to_numpy()[ok],
-                "records": 1,
-                "amount_fen": recs["amount_fen"].to_numpy()[ok],
-            }
-        )
-        recsum = r.groupby(["district_code", "day"])[["records", "amount_fen"]].sum()
-        both = pd.concat([reached, recsum], axis=1).fillna(0).reset_index()
-        out.append(both.assign(key=key))
-    if not out:
-        return pd.DataFrame(
-            columns=["key", "district_code", "day", "newly_reached", "records", "amount_fen"]
-        )
-    got = pd.concat(out, ignore_index=True)
-    for c in ("newly_reached", "records", "amount_fen"):
-        if c not in got:
-            got[c] = 0
-    got["day"] = got["day"].map(date.fromisoformat)
-    return got
+    return summaries.reach_days(base, slices, ctx.streets)
 
 
 def _day_slice(
@@ -605,9 +625,9 @@ def _day_slice(
         query = query.where(rd.c.slice_key.in_(keys))
     if ctx.filters.as_of is not None:
         query = query.where(rd.c.day <= ctx.filters.as_of)
-    got = pd.DataFrame(
+    got = _rows(
         conn.execute(query).all(),
-        columns=["key", "district_code", "day", "newly_reached", "records", "amount_fen"],
+        ["key", "district_code", "day", "newly_reached", "records", "amount_fen"],
     )
     got["day"] = got["day"].map(lambda d: date.fromisoformat(d) if isinstance(d, str) else d)
     return got
@@ -643,6 +663,9 @@ def pacing(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
 
 def headline_eligible(conn: sa.Connection, ctx: Context) -> int:
     """Eligible of the city row (time does not change it)."""
+    f = ctx.filters
+    if not (f.categories or f.departments or f.programmes) and ctx.all_departments:
+        return int(_totals_rows(conn, ctx, "city")["eligible"].sum())
     profile = _summary_profile(conn, ctx, False)
     return int(
         metrics.person_counts(profile, Slice(ctx.universe, ctx.categories), ctx.cat)["eligible"]
@@ -709,7 +732,8 @@ def overlap_matrix(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.Da
     profile = profile.loc[metrics.eligible(profile, sl, cat)]
     reach = profile["reach_mask"].to_numpy(dtype="int64") & metrics._allowed(profile, sl, cat)
     counts: dict[tuple[str, str, str], int] = {}
-    for mask, n in zip(reach, profile["n"].to_numpy(), strict=True):
+    per_mask = pd.Series(profile["n"].to_numpy(), index=reach).groupby(level=0).sum()
+    for mask, n in per_mask.items():
         over = cat.overlapping(int(mask))
         if not over:
             continue
@@ -785,7 +809,7 @@ def campaigns(conn: sa.Connection) -> pd.DataFrame:
     rows = conn.execute(
         sa.select(*(c.c[k] for k in CAMPAIGN_COLUMNS)).order_by(c.c.window_start)
     ).all()
-    return pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
+    return _rows(rows, CAMPAIGN_COLUMNS)
 
 
 REFERENCE = {
@@ -825,7 +849,7 @@ def reference(conn: sa.Connection, name: str) -> pd.DataFrame:
     table = getattr(schema, name)
     cols = REFERENCE[name]
     rows = conn.execute(sa.select(*(table.c[k] for k in cols)).order_by(table.c.code)).all()
-    frame = pd.DataFrame(rows, columns=cols)
+    frame = _rows(rows, cols)
     if name == "programmes":
         pc = schema.programme_categories
         links = conn.execute(

@@ -230,6 +230,9 @@ users = sa.Table(
 # district's rows can be rebuilt alone.
 # ---------------------------------------------------------------------------------------------
 
+# The summaries of one district read the records delivered there (warmth/summaries.py).
+sa.Index("ix_aid_records_delivering", aid_records.c.campaign_id, aid_records.c.district_code)
+
 # One row per distinct person profile, with the number of ID numbers (n) that share it.
 summary_profile = sa.Table(
     "summary_profile",
@@ -296,4 +299,57 @@ summary_reporting = sa.Table(
     sa.Column("last_date", sa.Date),  # newest record date
     sa.Column("last_submitted", sa.Date),  # newest import of those records (NULL: not imported)
     sa.Index("ix_summary_reporting_district", "campaign_id", "district_code"),
+)
+
+# District-level copies of summary_profile and summary_records (no street): what most
+# filtered tables read.
+summary_profile_district = sa.Table(
+    "summary_profile_district",
+    metadata,
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("district_code", sa.String(6), nullable=False),
+    sa.Column("eligible", sa.Boolean, nullable=False),
+    sa.Column("cat_mask", sa.BigInteger, nullable=False),
+    sa.Column("reach_mask", sa.BigInteger, nullable=False),
+    sa.Column("repeat_mask", sa.BigInteger, nullable=False),
+    sa.Column("leak_mask", sa.BigInteger, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Index("ix_summary_profile_district_district", "campaign_id", "district_code"),
+)
+
+summary_records_district = sa.Table(
+    "summary_records_district",
+    metadata,
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("district_code", sa.String(6), nullable=False),
+    sa.Column("programme_code", sa.String(8), nullable=False),
+    sa.Column("cat_mask", sa.BigInteger, nullable=False),
+    sa.Column("matching", sa.Boolean, nullable=False),
+    sa.Column("form", sa.String(12), nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("repeat_records", sa.Integer, nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Index("ix_summary_records_district_district", "campaign_id", "district_code"),
+)
+
+# The figures themselves, without filters: per street for the slice "all" (street NULL:
+# records and ID numbers of the district that belong to no street), per district for each
+# category, department and programme.
+summary_totals = sa.Table(
+    "summary_totals",
+    metadata,
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("district_code", sa.String(6), nullable=False),
+    sa.Column("street_code", sa.String(9)),
+    sa.Column("slice_kind", sa.String(10), nullable=False),
+    sa.Column("slice_key", sa.String(8), nullable=False),
+    sa.Column("eligible", sa.Integer, nullable=False),
+    sa.Column("reached", sa.Integer, nullable=False),
+    sa.Column("repeat_beneficiaries", sa.Integer, nullable=False),
+    sa.Column("overlap_beneficiaries", sa.Integer, nullable=False),
+    sa.Column("leakage_beneficiaries", sa.Integer, nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("repeat_records", sa.Integer, nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Index("ix_summary_totals_slice", "campaign_id", "slice_kind", "district_code"),
 )
