@@ -109,31 +109,42 @@ def _ready_urls() -> set[str]:
 
 
 def _has_data(eng: sa.Engine) -> bool:
+    if not sa.inspect(eng).has_table(schema.beneficiaries.name):
+        return False
     with eng.connect() as conn:
         return conn.execute(sa.select(schema.beneficiaries.c.id).limit(1)).first() is not None
+
+
+def _refresh_summaries(eng: sa.Engine) -> None:
+    """Rebuild the summary tables of every campaign that holds a register (after the demo
+    is loaded, or after a schema upgrade that added summary tables)."""
+    from warmth import summaries
+
+    with eng.begin() as conn:
+        ids = conn.execute(sa.select(schema.beneficiaries.c.campaign_id).distinct()).scalars()
+        for campaign_id in list(ids):
+            summaries.refresh(conn, campaign_id)
 
 
 def _prepare(eng: sa.Engine) -> None:
     """Bring the schema up to date (safe on any database); load the demo only into a
     database that holds no register at all, so real data is never replaced."""
-    from warmth import demo, reference, summaries  # only the first run needs them
+    from warmth import demo  # only the first run needs it
 
     check(eng)  # unreachable: the friendly message, not a "first run" that cannot start
     if bootstrap.is_initialised(eng) and _has_data(eng):
         return
     both = lambda key: f"{i18n.t(key, 'zh')} / {i18n.t(key, 'en')}"  # noqa: E731
-    with st.status(both("dash_first_run"), expanded=True) as status:
+    label = both("dash_upgrading" if _has_data(eng) else "dash_first_run")
+    with st.status(label, expanded=True) as status:
         st.write(both("dash_first_run_schema"))
         bootstrap.init_database(eng)
-        if _has_data(eng):
-            status.update(label=both("dash_first_run_done"), state="complete", expanded=False)
-            return
-        st.write(both("dash_first_run_demo"))
-        bar = st.progress(0.0)
-        demo.load_demo(eng, scale=DEMO_SCALE, progress=lambda _stage, done: bar.progress(done))
+        if not _has_data(eng):
+            st.write(both("dash_first_run_demo"))
+            bar = st.progress(0.0)
+            demo.load_demo(eng, scale=DEMO_SCALE, progress=lambda _s, done: bar.progress(done))
         st.write(both("dash_first_run_summaries"))
-        with eng.begin() as conn:
-            summaries.refresh(conn, reference.campaign_id(conn, None))
+        _refresh_summaries(eng)
         status.update(label=both("dash_first_run_done"), state="complete", expanded=False)
     st.cache_data.clear()
 

@@ -35,6 +35,13 @@ def help_text(keys: Iterable[str], lang: str) -> str:
     )
 
 
+def band_legend(view: View) -> str:
+    """The coverage bands as coloured badges (markdown)."""
+    return " ".join(
+        f":{BAND_STREAMLIT[b]}-badge[{view.t(f'dash_band_{b}')}]" for b in ("green", "amber", "red")
+    )
+
+
 def picked(event: object) -> str | None:
     """The code of the point a selection event picked (customdata[0], else x), or None."""
     if not event:
@@ -94,6 +101,8 @@ def chart(
         st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
         event = None
     notes = []
+    if keys and keys[0] == "coverage":
+        notes.append(band_legend(view))
     if keys:
         notes.append(":material/info: " + definition(keys[0], view.lang)[1])
     if by in NOT_ADDITIVE:
