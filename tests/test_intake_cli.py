@@ -17,7 +17,7 @@ from tests.test_intake_validation import (
     register_rows,
     wipe,
 )
-from warmth import schema
+from warmth import schema, summaries
 from warmth.cli import main
 
 
@@ -32,6 +32,11 @@ def engine(database):
     wipe(database)
     yield database
     wipe(database)
+
+
+@pytest.fixture(autouse=True)
+def no_summaries(monkeypatch):
+    monkeypatch.setattr(summaries, "refresh", lambda conn, cid, districts: None)
 
 
 def url(engine) -> str:

@@ -19,7 +19,7 @@ from tests.test_intake_validation import (
     register_rows,
     wipe,
 )
-from warmth import intake, schema
+from warmth import intake, schema, summaries
 from warmth.intake import loading
 from warmth.scope import city_scope, district_scope
 
@@ -35,6 +35,17 @@ def engine(database):
     wipe(database)
     yield database
     wipe(database)
+
+
+@pytest.fixture(autouse=True)
+def refreshes(monkeypatch):
+    """The summary refreshes asked for, as (campaign_id, districts or None); the summaries
+    themselves are tested with the intake in test_intake_summaries.py."""
+    calls = []
+    monkeypatch.setattr(
+        summaries, "refresh", lambda conn, cid, districts: calls.append((cid, districts))
+    )
+    return calls
 
 
 def prepare(engine, kind, header, rows, *, name=None, scope=None, **kw):
@@ -389,24 +400,6 @@ def test_refused_file_is_audited_but_writes_no_data(engine):
     assert json.loads(detail)["status"] == "refused"
 
 
-def test_summaries_follow_imports_and_undo(engine):
-    s = schema.summary_records
-    upload(engine, "register", REGISTER_HEADER, register_rows(3))
-    rows = aid_rows(2) + aid_rows(1, start=2, district="徐汇区", prefix="X")
-    header = AID_HEADER
-    raw, v = prepare(engine, "aid", header, rows, submitter="310101")
-    records = intake.import_batch(engine, v, user="u", file_name="a", file_sha256=raw.sha256)
-    with engine.connect() as conn:
-        total = sa.select(sa.func.coalesce(sa.func.sum(s.c.records), 0))
-        assert conn.execute(total).scalar_one() == 3
-        profile = schema.summary_profile
-        eligible = sa.select(sa.func.sum(profile.c.n)).where(profile.c.eligible)
-        assert conn.execute(eligible).scalar_one() == 3
-    intake.undo_batch(engine, records.batch_id, user="u")
-    with engine.connect() as conn:
-        assert conn.execute(total).scalar_one() == 0
-
-
 def test_register_correction_replaces_same_district_registrations(engine):
     upload(engine, "register", REGISTER_HEADER, register_rows(4))
     fixed = register_rows(3)
@@ -437,3 +430,15 @@ def test_quarantine_of_a_file_with_no_good_row(engine):
     assert (result.status, result.inserted, result.rejected) == ("imported", 0, 3)
     assert count(engine, schema.quarantine) == 3
     assert count(engine, schema.aid_records) == 0
+
+
+def test_summaries_refreshed_for_every_touched_district(engine, refreshes):
+    upload(engine, "register", REGISTER_HEADER, register_rows(3))
+    assert refreshes[-1][1] == ["310101"]
+    rows = aid_rows(2, start=1) + aid_rows(1, start=2, district="徐汇区", prefix="X")
+    rows.append(["Y1", person(500, "310104"), "MZ01", "300", "2005-01-05", "长宁区"])
+    result = upload(engine, "aid", AID_HEADER, rows, submitter="310101")
+    # registered 黄浦, delivered by 徐汇 and 长宁 (an unregistered ID: leakage there)
+    assert refreshes[-1][1] == ["310101", "310104", "310105"]
+    intake.undo_batch(engine, result.batch_id, user="u")
+    assert refreshes[-1][1] == ["310101", "310104", "310105"]
