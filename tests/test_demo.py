@@ -436,7 +436,10 @@ def test_progress_is_reported_up_to_done(sqlite_engine):
     demo.load_demo(sqlite_engine, scale=SMALL, progress=lambda s, x: seen.append((s, x)))
     assert seen[-1] == ("done", 1.0)
     assert {"generating", "register", "records", "done"} <= {s for s, _ in seen}
-    assert all(0.0 <= x <= 1.0 for _, x in seen)
+    done = [x for _, x in seen]
+    assert done == sorted(done)
+    assert done[0] == 0.0
+    assert all(0.0 <= x <= 1.0 for x in done)
 
 
 def test_profiles_add_up_to_the_estimates_and_roads_cover_every_district():

@@ -35,7 +35,17 @@ from warmth.database import is_sqlite
 from warmth.ids import CHECK_CHARS, WEIGHTS
 
 Progress = Callable[[str, float], None]
-"""Called as progress(stage, fraction_done) while loading; fraction goes from 0.0 to 1.0."""
+"""Called as progress(stage, done) while loading: done is the share of the whole load, from
+0.0 to 1.0 and never decreasing (fit for a progress bar); stage names the current step."""
+# Where each step starts and ends on the overall progress scale.
+STAGES = {
+    "generating": (0.0, 0.15),
+    "removing the earlier data": (0.15, 0.2),
+    "register": (0.2, 0.55),
+    "records": (0.6, 0.95),
+    "indexing": (0.95, 1.0),
+    "done": (1.0, 1.0),
+}
 
 DEFAULT_SCALE = 0.02
 DEFAULT_SEED = 2005
@@ -1019,7 +1029,8 @@ def load_demo(
 
     def report(stage: str, fraction: float) -> None:
         if progress is not None:
-            progress(stage, max(0.0, min(1.0, fraction)))
+            low, high = STAGES[stage]
+            progress(stage, low + (high - low) * max(0.0, min(1.0, fraction)))
 
     report("generating", 0.0)
     with engine.connect() as conn:
