@@ -129,7 +129,7 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=120), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('district_code', sa.String(length=6), nullable=True),
-    sa.Column('may_unmask', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('may_unmask', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['district_code'], ['districts.code'], name=op.f('fk_users_district_code_districts')),
     sa.PrimaryKeyConstraint('email', name=op.f('pk_users'))
     )
