@@ -7,13 +7,16 @@ undo; and, for the city only, which district has reported what for which departm
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
+import sqlalchemy as sa
 import streamlit as st
 
 from components import charts, data, panels
 from components.session import current
-from warmth import audit, i18n, intake
+from warmth import audit, i18n, intake, schema
 from warmth.intake.reading import MAX_BYTES
 
 KINDS = ("register", "aid")
@@ -35,6 +38,7 @@ HISTORY_COLUMNS = (
     "status",
 )
 HISTORY_LABELS = {"batch_id": "batch", "file_name": "file"}
+ERROR_COLUMNS = ("row", "column", "value", "reason")
 
 
 def audit_preview(raw, kind: str, counts: dict) -> None:
@@ -108,6 +112,16 @@ def status_figure(status: pd.DataFrame, districts: dict, departments: dict) -> g
     return fig
 
 
+def reporting_deadline(code: str | None):
+    """The campaign's reporting deadline (a date), or None."""
+    c = schema.campaigns
+    with data.engine().connect() as conn:
+        q = sa.select(c.c.reporting_deadline)
+        q = q.where(c.c.code == code) if code else q.order_by(c.c.window_start.desc()).limit(1)
+        value = conn.execute(q).scalar()
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
 # --- the page ------------------------------------------------------------------------------
 
 view = current()
@@ -172,7 +186,14 @@ if upload is not None:
     if report.empty and not v.file_errors:
         st.success(t("submit_no_errors"), icon=":material/check_circle:")
     elif not report.empty:
-        panels.table(report, key="submit_errors", kind="upload_errors", view=view, height=320)
+        report = report.rename(columns={c: t(f"submit_col_{c}") for c in ERROR_COLUMNS})
+        panels.table(
+            report,
+            key="submit_errors",
+            kind="upload_errors",
+            view=view,
+            height=panels.fit_height(len(report), 400),
+        )
 
     mode = st.radio(
         t("submit_mode"),
@@ -227,7 +248,10 @@ if history.empty:
 else:
     table = pd.DataFrame(
         {
-            t(f"submit_col_{HISTORY_LABELS.get(c, c)}"): history[c].to_numpy()
+            t(f"submit_col_{HISTORY_LABELS.get(c, c)}"): history[c]
+            .astype(object)
+            .where(history[c].notna(), "")
+            .to_numpy()
             for c in HISTORY_COLUMNS
         }
     )
@@ -259,7 +283,7 @@ else:
 if scope.role == "city":
     status = data.reporting_status(scope, f, lang)
     if len(status):
-        deadline = view.campaign.get("reporting_deadline")
+        deadline = reporting_deadline(f.campaign)
         st.plotly_chart(
             status_figure(status, data.names("districts", lang), data.names("departments", lang)),
             key="submit_status",

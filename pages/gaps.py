@@ -101,30 +101,63 @@ def shown(df: pd.DataFrame, lang: str) -> pd.DataFrame:
             values = values.map(lambda v: "、".join(need_label(n, lang) for n in str(v).split(";")))
         elif col == "reason":
             values = values.map(lambda v: i18n.t(f"gaps_reason_{v}", lang))
+        elif col == "household_size":
+            values = values.map(lambda v: "" if v is None or v != v else str(int(v)))
+        elif col in ("name", "address"):
+            values = values.map(lambda v: "—" if v is None or v != v else v)
         out[i18n.t(f"gaps_col_{labels.get(col, col)}", lang)] = values.to_numpy()
     return out
 
 
 def worklist(kind: str, filters: Filters, key: str, help_key: str, cell=None) -> None:
-    """One paged worklist with its downloads (exactly the rows shown)."""
+    """One paged worklist with its downloads (exactly the rows shown). The omission list
+    also picks a street (the outreach unit)."""
     st.caption(t(help_key))
-    size_col, page_col, _ = st.columns([1, 1, 4])
-    size = size_col.selectbox(t("gaps_page_size"), PAGE_SIZES, index=1, key=f"{key}_size")
-    page_no = page_col.number_input(t("gaps_page"), min_value=1, step=1, key=f"{key}_page")
+    cols = st.columns([2, 1, 1, 2] if kind == "omission" else [1, 1, 4])
+    if kind == "omission":
+        filters = street_picker(cols[0], filters)
+        cols = cols[1:]
+    size = cols[0].selectbox(t("gaps_page_size"), PAGE_SIZES, index=1, key=f"{key}_size")
+    page_no = cols[1].number_input(t("gaps_page"), min_value=1, step=1, key=f"{key}_page")
     offset = (int(page_no) - 1) * int(size)
     rows, total = fetch(LIST_OF.get(kind, kind), scope, filters, int(size), offset, cell)
     if rows.empty:
         st.info(t("gaps_none"), icon=":material/check_circle:")
         return
     table = shown(rows, lang)
+    st.markdown(
+        f"**{t('gaps_total', total=i18n.fmt_int(total, lang))}** · "
+        + t(
+            "gaps_showing",
+            first=offset + 1,
+            last=offset + len(table),
+            total=i18n.fmt_int(total, lang),
+        )
+    )
     panels.table(
         table,
         key=key,
         kind=f"worklist_{kind}",
         view=view,
-        caption=t("gaps_showing", first=offset + 1, last=offset + len(table), total=total),
         height=min(panels.fit_height(len(table)), 560),
     )
+
+
+def street_picker(col, filters: Filters) -> Filters:
+    """A street of the districts in view (all streets when none is picked)."""
+    streets = data.reference("streets", lang)
+    streets = streets[streets["district_code"].isin(filters.districts or sorted(scope.districts))]
+    names = dict(zip(streets["code"].astype(str), streets["name"].astype(str), strict=True))
+    options = ["", *names]
+    if st.session_state.get("gaps_street") not in options:
+        st.session_state["gaps_street"] = ""
+    street = col.selectbox(
+        t("gaps_street"),
+        options,
+        format_func=lambda c: names.get(c, t("gaps_all_streets")),
+        key="gaps_street",
+    )
+    return replace(filters, streets=(street,)) if street else filters
 
 
 def overlap_figure(matrix: pd.DataFrame, order: list[str], names: dict[str, str], title: str):
@@ -148,7 +181,7 @@ def overlap_figure(matrix: pd.DataFrame, order: list[str], names: dict[str, str]
                 "symbol": "square",
                 "size": [22 + 30 * (v / top) ** 0.5 for v in cells["beneficiaries"]],
                 "color": cells["beneficiaries"],
-                "colorscale": "Oranges",
+                "colorscale": [[0, "#fde4cc"], [1, "#c2410c"]],
                 "cmin": 0,
                 "line": {"width": 1, "color": "#888"},
                 "showscale": True,
@@ -157,6 +190,8 @@ def overlap_figure(matrix: pd.DataFrame, order: list[str], names: dict[str, str]
             text=[i18n.fmt_int(v, lang) for v in cells["beneficiaries"]],
             textfont={"size": 11, "color": "#222"},
             customdata=cells[["dept_a", "dept_b"]].to_numpy(),
+            selected={"marker": {"opacity": 1}},
+            unselected={"marker": {"opacity": 0.55}},
             hovertemplate="%{y} × %{x}<br>%{text}<extra></extra>",
         )
     )
@@ -222,20 +257,7 @@ section = section if section in SECTIONS else "omission"
 urlstate.keep("list", section, "omission")
 
 if section == "omission":
-    streets = data.reference("streets", lang)
-    streets = streets[streets["district_code"].isin(f.districts or sorted(scope.districts))]
-    street_names = dict(zip(streets["code"].astype(str), streets["name"].astype(str), strict=True))
-    options = ["", *street_names]
-    if st.session_state.get("gaps_street") not in options:
-        st.session_state["gaps_street"] = ""
-    street = st.selectbox(
-        t("gaps_street"),
-        options,
-        format_func=lambda c: street_names.get(c, t("gaps_all_streets")),
-        key="gaps_street",
-    )
-    here = replace(f, streets=(street,)) if street else f
-    worklist("omission", here, "gaps_omission", "gaps_omission_help")
+    worklist("omission", f, "gaps_omission", "gaps_omission_help")
 
 elif section == "repeat":
     worklist("repeat", f, "gaps_repeat", "gaps_repeat_help")

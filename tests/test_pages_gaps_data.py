@@ -32,7 +32,7 @@ def test_gaps_omission_list_is_masked_and_downloadable():
     ids = at.dataframe[0].value["ID number"]
     assert len(ids) > 0 and all("********" in i for i in ids)
     assert len(at.get("download_button")) == 2  # CSV and Excel of exactly these rows
-    assert any("Rows 1–" in c.value for c in at.caption)
+    assert any("Rows 1–" in m.value and "in all" in m.value for m in at.markdown)
 
 
 def test_gaps_street_filter_narrows_the_omission_list():
@@ -116,7 +116,7 @@ def test_upload_is_checked_before_anything_is_written(own_db):
     assert values["Rows"] == "4" and values["Valid"] == "3" and values["With errors"] == "1"
     assert any("encoding: utf-8" in c.value for c in at.caption)
     errors = at.dataframe[0].value  # the error report, before anything is written
-    assert list(errors["row"]) == [5] and list(errors["value"]) == ["123456********5678"]
+    assert list(errors["Row"]) == [5] and list(errors["Value (masked)"]) == ["123456********5678"]
     assert at.button(key="submit_import").disabled  # strict mode and an error
 
     at.radio(key="submit_mode").set_value("quarantine").run()

@@ -464,3 +464,38 @@ def test_whole_city_paths_agree(db):
             .reset_index(drop=True)
             .equals(want.sort_values(key).reset_index(drop=True))
         ), fn.__name__
+
+
+def test_unregistered_id_paid_twice_follows_the_registered(db):
+    """X (not registered) gets LB02 twice: listed after the registered people, under the
+    district that delivered it, with no name."""
+    cid = db.execute(sa.select(schema.campaigns.c.id)).scalar_one()
+    db.execute(
+        schema.aid_records.insert().values(
+            campaign_id=cid,
+            submitter="310104",
+            record_no="r11",
+            id_number=X,
+            programme_code="LB02",
+            amount_fen=15000,
+            form="cash",
+            date=date(2005, 1, 7),
+            district_code="310104",
+        )
+    )
+    summaries.refresh(db, cid, ["310101", "310104"])
+    page = worklists.repeats(db, UNMASKER, ALL, unmask=True)
+    assert ids_of(page) == [B, X]
+    x = page.rows.iloc[1].to_dict()
+    assert (x["name"], x["district_code"], x["street_code"], x["records"]) == (
+        None,
+        "310104",
+        None,
+        2,
+    )
+    second = worklists.repeats(db, UNMASKER, ALL, limit=1, offset=1, unmask=True)
+    assert (ids_of(second), second.total) == ([X], 2)
+    assert ids_of(worklists.repeats(db, XUHUI, ALL, unmask=True)) == [X[:6] + "********" + X[-4:]]
+    city = dataclasses.replace(city_scope(db), may_unmask=True)
+    assert sorted(ids_of(worklists.repeats(db, city, ALL, unmask=True))) == sorted([B, X])
+    db.rollback()

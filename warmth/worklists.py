@@ -107,6 +107,7 @@ class Page:
     total: int
     limit: int = 1000
     offset: int = 0
+    more_than_total: bool = False  # counted only up to COUNT_CAP: the list is longer
 
     @property
     def has_more(self) -> bool:
@@ -338,7 +339,7 @@ def _yuan(fen) -> float:
     return 0.0 if fen is None else round(int(fen) / 100, 2)
 
 
-_NULLABLE_TEXT = ("name", "address", "household_size", "other_categories")
+_NULLABLE_TEXT = ("name", "address", "household_size", "other_categories", "street_code")
 
 
 def _frame(rows: list[dict], kind: str) -> pd.DataFrame:
@@ -355,9 +356,17 @@ def _frame(rows: list[dict], kind: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class _List:
+    """A list as one statement, or as parts read one after the other (rows of the same
+    shape); `finish` turns a page of raw rows into output rows."""
+
     kind: str
     stmt: sa.Select | None  # None: nothing visible
-    finish: Callable[[sa.Connection, list], list[dict]]  # raw rows -> output rows
+    finish: Callable[[sa.Connection, list], list[dict]]
+    more: tuple[sa.Select, ...] = ()  # further parts, after stmt
+
+    @property
+    def parts(self) -> tuple[sa.Select, ...]:
+        return () if self.stmt is None else (self.stmt, *self.more)
 
 
 def _nothing(kind: str) -> _List:
@@ -434,6 +443,7 @@ def _repeat_list(conn: sa.Connection, sl: _Slice) -> _List:
         return _nothing("repeat")
     ben, joined = _person_join(r)
     several = sa.func.count() > sa.func.count(sa.distinct(r.c.programme_code))
+    more: tuple[sa.Select, ...] = ()
     if sl.whole_city and sl.restrict is None:
         # the whole city: walk ix_aid_records_person alone; who and where come per page
         stmt = (
@@ -444,21 +454,36 @@ def _repeat_list(conn: sa.Connection, sl: _Slice) -> _List:
             .order_by(r.c.id_number)
         )
     else:
-        # registered: their district; not registered: where their leakage counts
-        district = sa.func.coalesce(
-            sa.func.min(ben.c.district_code), _leak_district(sl, r.c.id_number)
+        # registered people of the districts in street order (ix_beneficiaries_street; a
+        # district's list needs only its own people), then ID numbers not on the register
+        # whose leakage counts there (those need a pass over the records: skipped when the
+        # summaries say there are none)
+        rec = r.alias("r_rp")
+        repeated = (
+            sa.select(sa.func.count() - sa.func.count(sa.distinct(rec.c.programme_code)))
+            .where(rec.c.id_number == b.c.id_number, *_repeat_records(sl, rec, b))
+            .correlate_except(rec)
+            .scalar_subquery()
         )
-        q = (
-            sa.select(r.c.id_number)
-            .select_from(joined)
-            .where(*_repeat_records(sl, r, ben))
-            .group_by(r.c.id_number)
-            .having(several, district.in_(sl.districts))
-        )
+        people = [b.c.campaign_id == sl.campaign_id, b.c.district_code.in_(sl.districts)]
         if sl.streets is not None:
-            q = q.having(sa.func.min(ben.c.street_code).in_(sl.streets))
-        # grouped in ix_aid_records_person order: the first page stops early
-        stmt = q.order_by(r.c.id_number)
+            people.append(b.c.street_code.in_(sl.streets))
+        stmt = (
+            sa.select(b.c.id_number)
+            .where(*people, b.c.street_code.in_(_visible_streets(conn, sl)), repeated > 0)
+            .order_by(b.c.street_code, b.c.id)
+        )
+        if sl.streets is None and sl.restrict is None and _unregistered_repeats(conn, sl):
+            district = _leak_district(sl, r.c.id_number)
+            unregistered = (
+                sa.select(r.c.id_number)
+                .select_from(joined)
+                .where(*sl.records(r), ben.c.id.is_(None))
+                .group_by(r.c.id_number)
+                .having(several, district.in_(sl.districts))
+                .order_by(r.c.id_number)
+            )
+            more = (unregistered,)
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
         rec = r.alias("r_rep")
@@ -501,7 +526,7 @@ def _repeat_list(conn: sa.Connection, sl: _Slice) -> _List:
             )
         return out
 
-    return _List("repeat", stmt, finish)
+    return _List("repeat", stmt, finish, more)
 
 
 def _who(c: sa.Connection, sl: _Slice, id_numbers: list[str]) -> dict[str, tuple]:
@@ -513,14 +538,25 @@ def _who(c: sa.Connection, sl: _Slice, id_numbers: list[str]) -> dict[str, tuple
             b.c.campaign_id == sl.campaign_id, b.c.id_number.in_(part)
         )
         out.update({row[0]: tuple(row[1:]) for row in c.execute(q)})
-    missing = [i for i in id_numbers if i not in out]
-    if missing:
-        ids = sa.values(sa.column("id_number", sa.String), name="ids").data(
-            [(i,) for i in sorted(set(missing))]
-        )
-        q = sa.select(ids.c.id_number, _leak_district(sl, ids.c.id_number))
-        out.update({idn: (None, d, None) for idn, d in c.execute(q)})
+    for idn in sorted({i for i in id_numbers if i not in out}):  # few: one query each
+        district = c.execute(sa.select(_leak_district(sl, sa.literal(idn, sa.String)))).scalar()
+        out[idn] = (None, district, None)
     return out
+
+
+def _unregistered_repeats(conn: sa.Connection, sl: _Slice) -> bool:
+    """Whether ID numbers not on the register were paid twice in these districts: from the
+    summaries (their rows have no street); True when the summaries are empty."""
+    sp = schema.summary_profile
+    where = [sp.c.campaign_id == sl.campaign_id, sp.c.district_code.in_(sl.districts)]
+    if conn.execute(sa.select(sa.func.count()).select_from(sp).where(*where)).scalar_one() == 0:
+        return True
+    cat = metrics.load_catalogue(conn)
+    wanted = cat.programme_mask(sl.programmes)
+    masks = conn.execute(
+        sa.select(sp.c.repeat_mask).distinct().where(*where, sp.c.eligible.is_(False))
+    ).scalars()
+    return any(int(m) & wanted for m in masks)
 
 
 def _as_date(value):
@@ -569,10 +605,14 @@ def _overlap_list(
         pair = pair.where(p1.c.department_code.in_(cell), p2.c.department_code.in_(cell))
     elif len(cell) == 1:
         pair = pair.where(p1.c.department_code == cell[0])
-    if sl.whole_city and sl.all_programmes and sl.all_eligible and not cell and need is None:
+    if sl.whole_city and sl.all_programmes and len(cell) != 1:
         # the whole city: walk ix_aid_records_person; a person overlaps when their matching
-        # records name more (need, department) pairs than needs
+        # records (of the need, of the two departments, when asked) name more
+        # (need, department) pairs than needs
         pairs = sa.func.count(sa.distinct(p.c.need + ":" + p.c.department_code))
+        narrow = [p.c.need == need] if need is not None else []
+        if cell:
+            narrow.append(p.c.department_code.in_(cell))
         stmt = (
             sa.select(
                 sa.func.min(b.c.id).label("id"),
@@ -586,7 +626,7 @@ def _overlap_list(
                     b, sa.and_(b.c.campaign_id == r.c.campaign_id, b.c.id_number == r.c.id_number)
                 ).join(p, p.c.code == r.c.programme_code)
             )
-            .where(*sl.window(r), sl.matches(r, b))
+            .where(*sl.window(r), sl.matches(r, b), *narrow)
             .group_by(r.c.id_number)
             .having(pairs > sa.func.count(sa.distinct(p.c.need)))
             .order_by(r.c.id_number)
@@ -865,6 +905,16 @@ def _summary_total(conn: sa.Connection, sl: _Slice, kind: str) -> int | None:
     return int(prof.loc[_SUMMARY_FIGURE[kind](prof, msl, cat), "n"].sum())
 
 
+COUNT_CAP = 50_000  # a list longer than this without summaries is counted as "50,000+"
+
+
+def _count(conn: sa.Connection, stmt: sa.Select, cap: int | None = None) -> int:
+    inner = stmt.order_by(None)
+    if cap is not None:
+        inner = inner.limit(cap + 1)
+    return conn.execute(sa.select(sa.func.count()).select_from(inner.subquery())).scalar_one()
+
+
 def _page(
     conn: sa.Connection,
     scope: Scope,
@@ -878,17 +928,29 @@ def _page(
     limit, offset = max(int(limit), 0), max(int(offset), 0)
     if lst.stmt is None:
         return Page(_frame([], lst.kind), 0, limit, offset)
-    rows = conn.execute(lst.stmt.limit(limit).offset(offset)).all()
-    if len(rows) < limit and (rows or offset == 0):
+    rows: list = []
+    skip, before, ended = offset, 0, True  # rows of the parts before this one
+    for part in lst.parts:
+        got = conn.execute(part.limit(limit - len(rows)).offset(skip)).all()
+        rows += got
+        if len(rows) >= limit:
+            ended = False
+            break
+        # this part ends on the page: its length is known if it reached the page
+        length = skip + len(got) if got or skip == 0 else _count(conn, part)
+        before += length
+        skip = max(0, offset - before)
+    capped = False
+    if ended and (rows or offset == 0):
         total = offset + len(rows)  # the end of the list is on this page
     else:
         total = _summary_total(conn, sl, lst.kind) if sl is not None else None
         if total is None or total < offset + len(rows):  # no summaries, or stale ones
-            total = conn.execute(
-                sa.select(sa.func.count()).select_from(lst.stmt.order_by(None).subquery())
-            ).scalar_one()
+            total = sum(_count(conn, part, COUNT_CAP) for part in lst.parts)
+            capped = total > COUNT_CAP
+            total = max(min(total, COUNT_CAP), offset + len(rows))
     frame = _mask(_frame(lst.finish(conn, rows), lst.kind), scope, unmask)
-    return Page(frame, int(total), limit, offset)
+    return Page(frame, int(total), limit, offset, capped)
 
 
 def omission(
@@ -1025,11 +1087,12 @@ def iter_frames(
     if lst.stmt is None:
         yield _frame([], kind)
         return
-    result = conn.execution_options(yield_per=REPORT_CHUNK).execute(lst.stmt)
     sent = False
-    for part in result.partitions(REPORT_CHUNK):
-        sent = True
-        yield _mask(_frame(lst.finish(conn, list(part)), kind), scope, unmask)
+    for stmt in lst.parts:
+        result = conn.execution_options(yield_per=REPORT_CHUNK).execute(stmt)
+        for part in result.partitions(REPORT_CHUNK):
+            sent = True
+            yield _mask(_frame(lst.finish(conn, list(part)), kind), scope, unmask)
     if not sent:
         yield _frame([], kind)
 
