@@ -146,8 +146,9 @@ FILTERED = [
     # departments: eligible = people those departments serve
     (Filters(departments=("MZ",)), (2, 2, 0, 4, 1400.0, 1, 1, 2, 1)),
     (Filters(programmes=("JY01",)), (1, 1, 0, 2, 1000.0, 0, 0, 0, 1)),
-    # forms (exact path): only YB01 is 'medical'
-    (Filters(forms=("medical",)), (6, 1, 5, 1, 200.0, 0, 0, 0, 0)),
+    # forms touch records only: YB01 is the one 'medical' record; people are unchanged
+    (Filters(forms=("medical",)), (6, 4, 2, 1, 200.0, 1, 0, 2, 3)),
+    (Filters(forms=("cash",), as_of=date(2005, 1, 31)), (6, 2, 4, 7, 2500.0, 1, 1, 2, 3)),
     (Filters(streets=(A1,)), (2, 2, 0, 5, 1500.0, 1, 1, 2, 0)),
     (Filters(districts=(B,)), DISTRICT_B),
 ]
@@ -203,7 +204,7 @@ def test_filter_values_are_literal(small):
                 assert t.empty or t["reached"].sum() + t["records"].sum() == 0, (field, evil)
         t = queries.coverage(small, scope, Filters(forms=(evil,)), "city")
         got = figures(t, "city")
-        assert (got[1], got[3], got[4]) == (0, 0, 0.0)
+        assert (got[1], got[3], got[4]) == (4, 0, 0.0)  # forms touch records, not people
         if evil:  # an empty campaign code means "the newest"
             assert queries.coverage(small, scope, Filters(campaign=evil), "district").empty
 

@@ -180,11 +180,7 @@ def oracle(world: World, by: str, f: Filters, scope_districts: set[str]) -> dict
     }
     chosen = set(f.categories) if f.categories else None
     serves = {p: v[2] for p, v in world.progs.items()}
-    recs = [
-        r
-        for r in world.records
-        if (f.as_of is None or r["day"] <= f.as_of) and (not f.forms or r["form"] in f.forms)
-    ]
+    recs = [r for r in world.records if f.as_of is None or r["day"] <= f.as_of]
     recs.sort(key=lambda r: (r["day"], r["rec_id"]))
     people = world.people
     for r in recs:
@@ -278,6 +274,8 @@ def oracle(world: World, by: str, f: Filters, scope_districts: set[str]) -> dict
                     leak += 1
         nrec = nrep = fen = 0
         for r in recs:
+            if f.forms and r["form"] not in f.forms:  # forms touch records only
+                continue
             if (
                 r["programme"] not in s_set
                 or r["att"] is None
@@ -339,7 +337,10 @@ FILTER_SETS = [
     Filters(districts=("310104",)),
     Filters(as_of=MID),  # the per-day summary
     Filters(as_of=MID, categories=("YLJZ", "PKXS")),  # exact path
-    Filters(forms=("cash",)),  # exact path
+    Filters(forms=("cash",)),  # records only: profiles
+    Filters(as_of=MID, forms=("cash", "medical")),  # exact path
+    Filters(as_of=MID, departments=("MZ",)),  # a single department: per-day summary
+    Filters(categories=("LTX",)),  # a single category: totals by city and district
 ]
 
 
@@ -376,17 +377,21 @@ def test_every_figure_equals_the_brute_force_count(world_db):
     compare(conn, world, "district", Filters(), district_scope(conn, "310105"))
 
 
-def test_summaries_equal_the_base_tables_path(world_db, monkeypatch):
+def test_every_path_gives_the_same_table(world_db, monkeypatch):
+    """Totals, profiles and the base tables agree wherever more than one can answer."""
     conn, world = world_db
     scope = city_scope(conn)
-    fast = {
-        by: queries.coverage(conn, scope, Filters(categories=("LTX", "YLJZ")), by)
-        for by in queries.BYS
-    }
-    monkeypatch.setattr(queries, "_path", lambda ctx: "base")
-    for by, frame in fast.items():
-        slow = queries.coverage(conn, scope, Filters(categories=("LTX", "YLJZ")), by)
-        pd.testing.assert_frame_equal(frame, slow, check_dtype=False)
+    real = queries._plan
+    for f in (Filters(), Filters(categories=("LTX",)), Filters(as_of=MID)):
+        for by in queries.BYS:
+            first = queries.coverage(conn, scope, f, by)
+            for forced in ("profile", "base"):
+                if forced == "profile" and f.as_of:
+                    continue
+                monkeypatch.setattr(queries, "_plan", lambda ctx, by, p=forced: (p, None, None))
+                other = queries.coverage(conn, scope, f, by)
+                monkeypatch.setattr(queries, "_plan", real)
+                pd.testing.assert_frame_equal(first, other, check_dtype=False, obj=f"{by} {f}")
 
 
 def test_pacing_and_timeline_agree_with_the_oracle(world_db):

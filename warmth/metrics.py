@@ -135,9 +135,9 @@ DEFINITIONS: dict[str, Definition] = {
             "pacing",
             "进度",
             "Pacing",
-            "覆盖率对比时间进度：第 d 天应完成 (d − 开始) ÷ (结束 − 开始)；覆盖率低于应完成减 10 个百分点为落后。",
-            "Coverage against time elapsed: expected on day d = (d − start) ÷ (end − start); "
-            "behind when coverage < expected − 10 points.",
+            "覆盖率对比时间进度：第 d 天应完成 (d − 开始) ÷ (春节 − 开始)；覆盖率低于应完成减 10 个百分点为落后。",
+            "Coverage against time elapsed: expected on day d = (d − start) ÷ (Spring "
+            "Festival − start); behind when coverage < expected − 10 points.",
             "share",
         ),
     )
@@ -319,6 +319,7 @@ class Slice:
 
     programmes: int
     categories: int | None = None
+    forms: frozenset[str] | None = None  # records only: the forms that count (None: all)
 
 
 def _map(values: pd.Series, fn) -> np.ndarray:
@@ -396,7 +397,8 @@ def leakage_beneficiaries(profile: pd.DataFrame, sl: Slice, cat: Catalogue) -> n
 def records_in(records: pd.DataFrame, sl: Slice, cat: Catalogue) -> np.ndarray:
     """Records (boolean per row of a records frame): all records of the slice's programmes,
     matching or not; inside a category restriction, only matching records whose programme
-    serves, and whose beneficiary is in, a category that counts. Sum `records` for the
+    serves, and whose beneficiary is in, a category that counts; with `forms`, only records
+    of those forms (a form filter touches records, not people). Sum `records` for the
     count (unit: records), `amount_fen` / 100 for the amount (unit: yuan) and
     `repeat_records` for records beyond the first per (beneficiary, programme)."""
     if records.empty:
@@ -407,6 +409,8 @@ def records_in(records: pd.DataFrame, sl: Slice, cat: Catalogue) -> np.ndarray:
         pc = records["cat_mask"].to_numpy(dtype="int64") & sl.categories
         serves = np.array([cat.serves.get(int(b), 0) for b in pbit], dtype="int64")
         ok &= records["matching"].to_numpy(dtype=bool) & ((serves & pc) != 0)
+    if sl.forms is not None:
+        ok &= records["form"].isin(sorted(sl.forms)).to_numpy(dtype=bool)
     return ok
 
 

@@ -18,13 +18,21 @@ Filter rules (every figure is defined in warmth.metrics):
   another form is not reached);
 - as_of: records dated up to that day count; "reached" means reached by that day.
 
-Paths. Without `as_of` and `forms`, everything comes from summary_profile and
-summary_records (any combination of districts, streets, categories, departments and
-programmes). With `as_of` and no category / department / programme filter (and a scope with
-every department), figures come from the per-day summary (summary_reach_day). Slow, exact
-path, straight from the base tables with the same metric code: any `forms` filter, and
-`as_of` together with a category, department or programme filter (pacing and timeline
-answer a single category, department or programme from the per-day summary too).
+Paths (all exact; they differ only in speed):
+- no category / department / programme / form filter, no as_of, a scope with every
+  department: summary_totals (a few hundred rows; a street filter only by city, district
+  or street);
+- category / department / programme filters, no as_of and no forms: the profiles in
+  summary_profile_district and summary_records_district (summary_profile / summary_records
+  when by street or with a street filter), through warmth.metrics;
+- as_of without category / department / programme / form filters (scope with every
+  department): summary_reach_day, the per-day summary, summed up to as_of;
+- SLOW, exact, straight from the base tables with the same metric code
+  (summaries.read_base): any `forms` filter; `as_of` together with a category, department
+  or programme filter, or with a street filter when by category / programme / department;
+  a scope without every department together with as_of; overlap_matrix with as_of or
+  forms. pacing and timeline use the per-day summary without filters or with a single
+  category, department or programme (no street filter), else the slow path.
 """
 
 from __future__ import annotations
@@ -108,6 +116,7 @@ class Context:
     universe: int  # programmes that count
     categories: int | None  # chosen categories (None: no category filter)
     filters: Filters
+    forms: frozenset[str] | None = None  # chosen forms (records only)
 
     @property
     def campaign_id(self) -> int:
@@ -167,28 +176,63 @@ def context(conn: sa.Connection, scope: Scope, filters: Filters) -> Context | No
         universe=universe,
         categories=categories,
         filters=filters,
+        forms=frozenset(filters.forms) if filters.forms else None,
     )
 
 
-def _path(ctx: Context) -> str:
-    """profile (summaries), day (per-day summary) or base (exact, from base tables)."""
+def _cube_slice(ctx: Context, by: str) -> tuple[str, list[str] | None] | None:
+    """The slice of summary_totals / summary_reach_day (kind, keys or None for all of the
+    kind) whose rows answer this table exactly, or None. Those cubes hold every programme
+    and no category restriction, per street for "all" and per district otherwise; a filter
+    that only picks rows of a cube (categories by category, departments or programmes by
+    programme, departments by department) or one single category / department / programme
+    by city or district is answered from them."""
     f = ctx.filters
-    if f.forms:
-        return "base"
-    if f.as_of is None:
-        return "profile"
-    if f.categories or f.departments or f.programmes or not ctx.all_departments:
-        return "base"
-    return "day"
+    if not ctx.all_departments:
+        return None
+    chosen = [
+        (kind, values)
+        for kind, values in (
+            ("category", f.categories),
+            ("department", f.departments),
+            ("programme", f.programmes),
+        )
+        if values
+    ]
+    if by in ("city", "district", "street"):
+        if not chosen:
+            return ("all", None)
+        if by == "street" or ctx.streets is not None:
+            return None
+        if len(chosen) == 1 and len(set(chosen[0][1])) == 1:
+            kind, values = chosen[0]
+            key = next(iter(values))
+            known = {
+                "category": ctx.cat.cat_bit,
+                "department": set(ctx.cat.departments.code),
+                "programme": ctx.cat.prog_bit,
+            }[kind]
+            if key in known:
+                return (kind, [key])
+        return None
+    if ctx.streets is not None:
+        return None
+    if by == "category" and not (f.departments or f.programmes):
+        return ("category", None)
+    if by == "programme" and not f.categories:
+        return ("programme", None)
+    if by == "department" and not (f.categories or f.programmes):
+        return ("department", None)
+    return None
 
 
-def _answers(ctx: Context, by: str) -> str:
-    """The path for a coverage table: the per-day summary keeps streets only for the slice
-    'all', so as_of with a street filter by category / programme / department is exact-path."""
-    path = _path(ctx)
-    if path == "day" and ctx.streets is not None and by not in ("city", "district", "street"):
-        return "base"
-    return path
+def _plan(ctx: Context, by: str) -> tuple[str, str | None, list[str] | None]:
+    """How a coverage table is answered: ("totals" | "day", kind, keys) from the cubes,
+    ("profile", ...) from the profiles, ("base", ...) from the base tables (module docstring)."""
+    cube = None if ctx.forms else _cube_slice(ctx, by)
+    if ctx.filters.as_of is None:
+        return ("totals", *cube) if cube else ("profile", None, None)
+    return ("day", *cube) if cube else ("base", None, None)
 
 
 # --- loading profiles and records ---------------------------------------------------------
@@ -245,47 +289,53 @@ def _summary_records(conn: sa.Connection, ctx: Context, with_street: bool) -> pd
     return _typed_records(frame)
 
 
-def _totals_usable(ctx: Context, by: str) -> bool:
-    """summary_totals answers tables without category, department, programme or form
-    filters, without as_of, for a scope with every department (streets: by city, district
-    or street only)."""
-    f = ctx.filters
-    if f.categories or f.departments or f.programmes or f.forms or f.as_of:
-        return False
-    if not ctx.all_departments:
-        return False
-    return ctx.streets is None or by in ("city", "district", "street")
-
-
-def _totals_rows(conn: sa.Connection, ctx: Context, by: str) -> pd.DataFrame:
-    """key + the figures, from summary_totals."""
-    st = schema.summary_totals
-    kind = {"city": "all", "district": "all", "street": "all"}.get(by, by)
-    group = {"city": None, "district": st.c.district_code, "street": st.c.street_code}.get(
-        by, st.c.slice_key
-    )
-    sums = [sa.func.sum(st.c[c]) for c in summaries.TOTAL_VALUES]
-    query = sa.select(*([group] if group is not None else []), *sums).where(
-        *_where_geo(st, ctx), st.c.slice_kind == kind
-    )
-    if group is not None:
-        query = query.group_by(group)
-    cols = (["key"] if group is not None else []) + summaries.TOTAL_VALUES
-    got = _rows(conn.execute(query).all(), cols)
-    if group is None:
-        got["key"] = "city"
-    got = got.loc[got["key"].notna()].copy()
-    for c in summaries.TOTAL_VALUES:
-        got[c] = got[c].fillna(0).astype("int64")
-    got["omitted"] = got["eligible"] - got["reached"]
-    return got
-
-
 def _typed_records(frame: pd.DataFrame) -> pd.DataFrame:
     for c in ("cat_mask", *RECORD_COLUMNS):
         frame[c] = frame[c].astype("int64")
     frame["matching"] = frame["matching"].astype(bool)
     return frame
+
+
+def _cube_rows(
+    conn: sa.Connection, ctx: Context, by: str, kind: str, keys: list[str] | None, day: bool
+) -> pd.DataFrame:
+    """key + the figures, from summary_totals (day False) or summary_reach_day up to
+    as_of (day True; eligible still from summary_totals)."""
+    table = schema.summary_reach_day if day else schema.summary_totals
+    values = summaries.DAY_VALUES if day else summaries.TOTAL_VALUES
+    group = {"city": None, "district": table.c.district_code, "street": table.c.street_code}
+    column = group.get(by, table.c.slice_key)
+    sums = [sa.func.sum(table.c[c]) for c in values]
+    query = sa.select(*([column] if column is not None else []), *sums).where(
+        *_where_geo(table, ctx), table.c.slice_kind == kind
+    )
+    if keys is not None:
+        query = query.where(table.c.slice_key.in_(keys))
+    if day:
+        query = query.where(table.c.day <= ctx.filters.as_of)
+    if column is not None:
+        query = query.group_by(column)
+    cols = (["key"] if column is not None else []) + values
+    got = _rows(conn.execute(query).all(), cols)
+    if column is None:
+        got["key"] = "city"
+    got = got.loc[got["key"].notna()].rename(
+        columns={
+            "newly_reached": "reached",
+            "newly_repeat": "repeat_beneficiaries",
+            "newly_overlap": "overlap_beneficiaries",
+            "newly_leakage": "leakage_beneficiaries",
+        }
+    )
+    for c in got.columns:
+        if c != "key":
+            got[c] = got[c].fillna(0).astype("int64")
+    if day:
+        eligible = _cube_rows(conn, ctx, by, kind, keys, day=False)[["key", "eligible"]]
+        got = eligible.merge(got, on="key", how="outer")
+        got["reached"] = got["reached"].fillna(0)
+    got["omitted"] = got["eligible"].fillna(0) - got["reached"]
+    return got
 
 
 def _base_frames(conn: sa.Connection, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -295,7 +345,6 @@ def _base_frames(conn: sa.Connection, ctx: Context) -> tuple[pd.DataFrame, pd.Da
         ctx.campaign_id,
         ctx.districts,
         as_of=ctx.filters.as_of,
-        forms=ctx.filters.forms or None,
         catalogue=ctx.cat,
     )
     profile = _typed_profile(summaries.profile_frame(base))
@@ -307,9 +356,9 @@ def _base_frames(conn: sa.Connection, ctx: Context) -> tuple[pd.DataFrame, pd.Da
 
 
 def frames(conn: sa.Connection, ctx: Context, with_street: bool = False):
-    """(profile, records) for the request: from summaries, or from base tables when the
-    filters need the exact slow path (forms, or as_of with other filters)."""
-    if _path(ctx) != "profile":
+    """(profile, records) for the request: from summaries, or from base tables when as_of
+    is set (the profiles hold the whole campaign)."""
+    if ctx.filters.as_of is not None:
         return _base_frames(conn, ctx)
     return _summary_profile(conn, ctx, with_street), _summary_records(conn, ctx, with_street)
 
@@ -325,17 +374,17 @@ def _slices(ctx: Context, by: str) -> list[tuple[str, Slice]]:
         out = []
         for code in codes:
             bit = 1 << int(cat.cat_bit[code])
-            out.append((code, Slice(u & cat.serving(bit), bit)))
+            out.append((code, Slice(u & cat.serving(bit), bit, ctx.forms)))
         return out
     if by == "programme":
         return [
-            (code, Slice(1 << int(cat.prog_bit[code]), cf))
+            (code, Slice(1 << int(cat.prog_bit[code]), cf, ctx.forms))
             for code in cat.programmes.code
             if u >> int(cat.prog_bit[code]) & 1
         ]
     if by == "department":
-        return [(d, Slice(u & cat.department_mask([d]), cf)) for d in ctx.departments]
-    return [("city", Slice(u, cf))]
+        return [(d, Slice(u & cat.department_mask([d]), cf, ctx.forms)) for d in ctx.departments]
+    return [("city", Slice(u, cf, ctx.forms))]
 
 
 def _names(conn: sa.Connection, ctx: Context, by: str) -> pd.DataFrame:
@@ -416,7 +465,7 @@ def _figure_rows(profile, records, ctx: Context, by: str) -> pd.DataFrame:
     cat = ctx.cat
     if by in ("district", "street"):
         geo = "district_code" if by == "district" else "street_code"
-        sl = Slice(ctx.universe, ctx.categories)
+        sl = Slice(ctx.universe, ctx.categories, ctx.forms)
         people = metrics.person_counts(profile, sl, cat, [geo]).rename(columns={geo: "key"})
         recs = metrics.record_counts(records, sl, cat, [geo]).rename(columns={geo: "key"})
         people = people.loc[people["key"].notna()]
@@ -431,41 +480,6 @@ def _figure_rows(profile, records, ctx: Context, by: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", *PERSON_COLUMNS, *RECORD_COLUMNS])
 
 
-def _day_rows(conn: sa.Connection, ctx: Context, by: str) -> pd.DataFrame:
-    """As _figure_rows, from the per-day summary up to filters.as_of (no category,
-    department or programme filter, every department in scope)."""
-    kind = {"city": "all", "district": "all", "street": "all"}.get(by, by)
-    rd = schema.summary_reach_day
-    group = {"city": None, "district": rd.c.district_code, "street": rd.c.street_code}.get(
-        by, rd.c.slice_key
-    )
-    sums = [sa.func.sum(rd.c[c]) for c in summaries.DAY_VALUES]
-    query = sa.select(*([group] if group is not None else []), *sums).where(
-        *_where_geo(rd, ctx), rd.c.slice_kind == kind, rd.c.day <= ctx.filters.as_of
-    )
-    if group is not None:
-        query = query.group_by(group)
-    cols = (["key"] if group is not None else []) + summaries.DAY_VALUES
-    got = _rows(conn.execute(query).all(), cols)
-    if group is None:
-        got["key"] = "city"
-    got = got.loc[got["key"].notna()].rename(
-        columns={
-            "newly_reached": "reached",
-            "newly_repeat": "repeat_beneficiaries",
-            "newly_overlap": "overlap_beneficiaries",
-            "newly_leakage": "leakage_beneficiaries",
-        }
-    )
-    for c in got.columns:
-        if c != "key":
-            got[c] = got[c].fillna(0).astype("int64")
-    eligible = _totals_rows(conn, ctx, by)[["key", "eligible"]]
-    out = eligible.merge(got, on="key", how="outer")
-    out["omitted"] = out["eligible"].fillna(0) - out["reached"].fillna(0)
-    return out
-
-
 def coverage(conn: sa.Connection, scope: Scope, filters: Filters, by: str) -> pd.DataFrame:
     """The coverage table by city, district, street, category, programme or department:
     COVERAGE_COLUMNS (+ tile_row, tile_col by district; district_code by street; unit by
@@ -477,18 +491,15 @@ def coverage(conn: sa.Connection, scope: Scope, filters: Filters, by: str) -> pd
     ctx = context(conn, scope, filters)
     if ctx is None or not ctx.districts:
         return empty_coverage(by)
-    path = _answers(ctx, by)
-    with_street = by == "street"
-    if path == "profile" and _totals_usable(ctx, by):
-        rows = _totals_rows(conn, ctx, by)
-    elif path == "day":
-        rows = _day_rows(conn, ctx, by)
+    path, kind, keys = _plan(ctx, by)
+    if path in ("totals", "day"):
+        rows = _cube_rows(conn, ctx, by, kind, keys, day=path == "day")
     else:
         if path == "base":
             profile, records = _base_frames(conn, ctx)
         else:
-            profile = _summary_profile(conn, ctx, with_street)
-            records = _summary_records(conn, ctx, with_street)
+            profile = _summary_profile(conn, ctx, by == "street")
+            records = _summary_records(conn, ctx, by == "street")
         rows = _figure_rows(profile, records, ctx, by)
     names = _names(conn, ctx, by)
     return _finish(names.merge(rows, on="key", how="left"), by)
@@ -554,37 +565,6 @@ def _window(ctx: Context) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def _single_slice(ctx: Context) -> tuple[str, str] | None:
-    """The per-day summary slice that answers the filters exactly, if there is one."""
-    f = ctx.filters
-    if f.forms or not ctx.all_departments:
-        return None
-    chosen = [
-        (k, v)
-        for k, v in (
-            ("category", f.categories),
-            ("department", f.departments),
-            ("programme", f.programmes),
-        )
-        if v
-    ]
-    if not chosen:
-        return ("all", "all")
-    if ctx.streets is not None:  # other slices are kept per district only
-        return None
-    if len(chosen) == 1 and len(set(chosen[0][1])) == 1:
-        kind, values = chosen[0]
-        key = next(iter(values))
-        known = {
-            "category": ctx.cat.cat_bit,
-            "department": set(ctx.cat.departments.code),
-            "programme": ctx.cat.prog_bit,
-        }[kind]
-        if key in known:
-            return (kind, key)
-    return None
-
-
 def _first_reach(
     conn: sa.Connection, ctx: Context, slices: list[tuple[str, Slice]]
 ) -> pd.DataFrame:
@@ -594,10 +574,9 @@ def _first_reach(
         ctx.campaign_id,
         ctx.districts,
         as_of=ctx.filters.as_of,
-        forms=ctx.filters.forms or None,
         catalogue=ctx.cat,
     )
-    return summaries.reach_days(base, slices, ctx.streets)
+    return summaries.reach_days(base, slices, ctx.streets, ctx.forms)
 
 
 def _day_slice(
@@ -642,9 +621,9 @@ def pacing(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
     if ctx is None or not ctx.districts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PACING_COLUMNS})
     eligible = headline_eligible(conn, ctx)
-    one = _single_slice(ctx)
+    one = _cube_slice(ctx, "city")  # forms touch records only: not reach
     if one is not None:
-        got = _day_slice(conn, ctx, one[0], [one[1]], by_district=False)
+        got = _day_slice(conn, ctx, one[0], one[1], by_district=False)
     else:
         got = _first_reach(conn, ctx, [("city", Slice(ctx.universe, ctx.categories))])
     per_day = got.groupby("day")["newly_reached"].sum() if len(got) else pd.Series(dtype="int64")
@@ -663,9 +642,9 @@ def pacing(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
 
 def headline_eligible(conn: sa.Connection, ctx: Context) -> int:
     """Eligible of the city row (time does not change it)."""
-    f = ctx.filters
-    if not (f.categories or f.departments or f.programmes) and ctx.all_departments:
-        return int(_totals_rows(conn, ctx, "city")["eligible"].sum())
+    one = _cube_slice(ctx, "city")
+    if one is not None:
+        return int(_cube_rows(conn, ctx, "city", *one, day=False)["eligible"].sum())
     profile = _summary_profile(conn, ctx, False)
     return int(
         metrics.person_counts(profile, Slice(ctx.universe, ctx.categories), ctx.cat)["eligible"]
@@ -683,9 +662,9 @@ def timeline(
     ctx = context(conn, scope, filters)
     if ctx is None or not ctx.districts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TIMELINE_COLUMNS})
-    one = _single_slice(ctx)
+    one = None if ctx.forms else _cube_slice(ctx, by)
     if by == "department":
-        if one == ("all", "all") or (one is not None and one[0] == "department"):
+        if one is not None:
             got = _day_slice(conn, ctx, "department", ctx.departments, by_district=False)
         else:
             got = _first_reach(conn, ctx, _slices(ctx, "department"))
@@ -697,9 +676,11 @@ def timeline(
         names = ctx.cat.departments.set_index("code")
     else:
         if one is not None:
-            got = _day_slice(conn, ctx, one[0], [one[1]], by_district=True)
+            got = _day_slice(conn, ctx, one[0], one[1], by_district=True)
         else:
-            got = _first_reach(conn, ctx, [("city", Slice(ctx.universe, ctx.categories))])
+            got = _first_reach(
+                conn, ctx, [("city", Slice(ctx.universe, ctx.categories, ctx.forms))]
+            )
         got = (
             got.groupby(["day", "district_code"])[["newly_reached", "records", "amount_fen"]]
             .sum()

@@ -628,9 +628,12 @@ def totals_frame(
     return got[cols]
 
 
-def reach_days(base: Base, slices: list[tuple[str, metrics.Slice]], streets=None) -> pd.DataFrame:
+def reach_days(
+    base: Base, slices: list[tuple[str, metrics.Slice]], streets=None, forms=None
+) -> pd.DataFrame:
     """The exact slow path for time series: per slice key, district and day, people first
-    reached that day inside the slice, and the day's records and amount of the slice.
+    reached that day inside the slice, and the day's records and amount of the slice (of
+    `forms` only, when given: forms touch records, not reach).
     Columns: key, district_code, day, newly_reached, records, amount_fen."""
     rec, cat = base.rec, base.catalogue
     street_ok = None
@@ -653,6 +656,8 @@ def reach_days(base: Base, slices: list[tuple[str, metrics.Slice]], streets=None
         reached = f.groupby(["home", "day"]).size().rename("newly_reached")
         reached.index.names = ["d", "day"]
         ok = (recs["bit"].to_numpy() & sl.programmes) != 0
+        if forms is not None:
+            ok &= recs["form"].isin(sorted(forms)).to_numpy(dtype=bool)
         if sl.categories is not None:
             ok &= recs["matching"].to_numpy() & (
                 (recs["serves"] & recs["cat_mask"] & sl.categories).to_numpy() != 0
