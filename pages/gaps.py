@@ -10,11 +10,13 @@ from dataclasses import replace
 
 import pandas as pd
 import plotly.graph_objects as go
+import sqlalchemy as sa
 import streamlit as st
 
 from components import charts, data, panels, urlstate
+from components.filters import describe
 from components.session import current
-from warmth import i18n, worklists
+from warmth import audit, i18n, worklists
 from warmth.config import database_url
 from warmth.scope import Filters, Scope
 
@@ -124,6 +126,7 @@ def worklist(kind: str, filters: Filters, key: str, help_key: str, cell=None) ->
     if rows.empty:
         st.info(t("gaps_none"), icon=":material/check_circle:")
         return
+    audit_view(kind, filters, cell, offset, len(rows))
     table = shown(rows, lang)
     st.markdown(
         f"**{t('gaps_total', total=i18n.fmt_int(total, lang))}** · "
@@ -141,6 +144,31 @@ def worklist(kind: str, filters: Filters, key: str, help_key: str, cell=None) ->
         view=view,
         height=min(panels.fit_height(len(table)), 560),
     )
+
+
+def audit_view(kind: str, filters: Filters, cell, offset: int, rows: int) -> None:
+    """A 'view' audit row the first time this session shows a page of a people list."""
+    seen = st.session_state.setdefault("gaps_audited", set())
+    what = (kind, repr(filters), cell, offset)
+    if what in seen:
+        return
+    detail = {"list": kind, "filters": describe(filters, "en"), "offset": offset}
+    if cell:
+        detail["cell"] = list(cell)
+    try:
+        with data.engine().begin() as conn:
+            audit.write_audit(
+                conn,
+                user=scope.user,
+                role=scope.role,
+                scope=scope,
+                action="view",
+                detail=detail,
+                row_count=rows,
+            )
+    except sa.exc.SQLAlchemyError:
+        return  # best effort, like the export audit; try again on the next run
+    seen.add(what)
 
 
 def street_picker(col, filters: Filters) -> Filters:

@@ -24,7 +24,7 @@ def table_columns(at) -> list[list[str]]:
     return [list(df.value.columns) for df in at.dataframe]
 
 
-def test_gaps_omission_list_is_masked_and_downloadable():
+def test_gaps_omission_list_is_masked_downloadable_and_audited(own_db):
     at = run("gaps")
     assert at.title[0].value.startswith("Leave nobody out")
     (cols,) = table_columns(at)
@@ -33,6 +33,16 @@ def test_gaps_omission_list_is_masked_and_downloadable():
     assert len(ids) > 0 and all("********" in i for i in ids)
     assert len(at.get("download_button")) == 2  # CSV and Excel of exactly these rows
     assert any("Rows 1–" in m.value and "in all" in m.value for m in at.markdown)
+    engine = make_engine(own_db)
+    with engine.connect() as conn:
+        views = conn.execute(
+            sa.select(schema.audit_log.c.detail, schema.audit_log.c.row_count).where(
+                schema.audit_log.c.action == "view"
+            )
+        ).all()
+    engine.dispose()
+    assert [json.loads(d)["list"] for d, _ in views] == ["omission"]
+    assert views[0][1] == len(ids)
 
 
 def test_gaps_street_filter_narrows_the_omission_list():

@@ -264,17 +264,24 @@ def test_leakage_by_delivering_district(db):
         (r.district_code, r.id_number, r.name, r.reason, r.programmes, r.records, r.amount_yuan)
         for r in page.rows.itertuples()
     ]
-    expected_xuhui = sorted(
-        [
-            ("310104", C, "王五", "category_mismatch", "MZ01", 1, 300.0),
-            ("310104", E, "欧阳娜娜", "category_mismatch", "MZ01", 1, 300.0),
-            ("310104", X, None, "not_registered", "LB02", 1, 150.0),
-        ],
-        key=lambda t: t[1],
-    )
-    assert got == [("310101", D, "赵六", "category_mismatch", "GH02", 1, 200.0), *expected_xuhui]
+    # registered people in street order (C and D in 310101013, E in 310104003), then the
+    # ID numbers not registered in the districts shown
+    assert got == [
+        ("310104", C, "王五", "category_mismatch", "MZ01", 1, 300.0),
+        ("310101", D, "赵六", "category_mismatch", "GH02", 1, 200.0),
+        ("310104", E, "欧阳娜娜", "category_mismatch", "MZ01", 1, 300.0),
+        ("310104", X, None, "not_registered", "LB02", 1, 150.0),
+    ]
     assert ids_of(worklists.leakage(db, HUANGPU, ALL)) == [D[:6] + "********" + D[-4:]]
-    assert worklists.leakage(db, XUHUI, ALL).total == 3
+    # Xuhui: its own E, then C (registered in Huangpu, paid by Xuhui) and X (not registered)
+    xuhui = worklists.leakage(db, XUHUI, ALL, limit=2)
+    assert (xuhui.total, len(xuhui.rows)) == (3, 2)
+    assert ids_of(worklists.leakage(db, XUHUI, ALL, offset=1)) == [
+        i[:6] + "********" + i[-4:] for i in sorted([C, X])
+    ]
+    city = dataclasses.replace(city_scope(db), may_unmask=True)
+    whole = worklists.leakage(db, city, ALL, unmask=True)
+    assert sorted(ids_of(whole)) == sorted([C, D, E, X])
     assert worklists.leakage(db, CHANGNING, ALL).total == 0
 
 
@@ -393,7 +400,7 @@ def test_report_gaps_csv_and_json(db):
     rows = json.loads(out.getvalue())
     assert sorted(r["reason"] for r in rows) == ["category_mismatch"] * 3 + ["not_registered"]
     assert {r["district_code"] for r in rows} == {"310101", "310104"}
-    assert rows[0]["amount_yuan"] == 200.0
+    assert rows[0]["amount_yuan"] == 300.0  # C first (street order)
 
     out = io.StringIO()
     assert worklists.report_gaps(db, CHANGNING, ALL, "repeat", "json", out) == 0
@@ -499,3 +506,38 @@ def test_unregistered_id_paid_twice_follows_the_registered(db):
     city = dataclasses.replace(city_scope(db), may_unmask=True)
     assert sorted(ids_of(worklists.repeats(db, city, ALL, unmask=True))) == sorted([B, X])
     db.rollback()
+
+
+def test_overlap_cells_match_the_matrix(db):
+    """Every square of queries.overlap_matrix lists exactly as many people as it counts."""
+    from warmth import queries
+
+    matrix = queries.overlap_matrix(db, CITY, ALL)
+    assert len(matrix) == 2  # (LB, MZ, holiday_living) and (MZ, YB, medical)
+    for row in matrix.itertuples():
+        page = worklists.overlaps(
+            db, CITY, ALL, dept_a=row.dept_a, dept_b=row.dept_b, need=row.need
+        )
+        assert page.total == len(page.rows) == row.beneficiaries, row
+
+
+def test_overlap_cell_totals_from_summaries(db):
+    """limit=1 takes a square's total from the summaries: it equals the listed people."""
+    for a, b, need, people in (
+        ("MZ", "LB", "holiday_living", [A]),
+        ("LB", "MZ", None, [A]),
+        ("YB", "MZ", "medical", [B]),
+        ("YB", "MZ", "holiday_living", []),
+        ("YB", "LB", None, []),
+    ):
+        first = worklists.overlaps(db, UNMASKER, ALL, dept_a=a, dept_b=b, need=need, limit=1)
+        assert first.total == len(people), (a, b, need)
+        if people:
+            assert (
+                ids_of(
+                    worklists.overlaps(
+                        db, UNMASKER, ALL, dept_a=a, dept_b=b, need=need, unmask=True
+                    )
+                )
+                == people
+            )

@@ -31,6 +31,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import metrics, schema
+from warmth.exports import escape_cell
 from warmth.ids import mask_id, mask_name
 from warmth.scope import Filters, Scope
 
@@ -148,18 +149,21 @@ class _Slice:
             or not self.eligible
         )
 
-    def window(self, rec) -> list:
-        """Conditions on an aid_records alias: campaign, date window, forms."""
-        conds = [rec.c.campaign_id == self.campaign_id]
+    def window(self, rec, *, scan: bool = False) -> list:
+        """Conditions on an aid_records alias: campaign, date window, forms. scan=True
+        reads the campaign through an expression, so that SQLite scans the table in order
+        instead of walking ix_aid_records_person (faster when most rows are skipped)."""
+        campaign = rec.c.campaign_id + 0 if scan else rec.c.campaign_id
+        conds = [campaign == self.campaign_id]
         if self.as_of is not None:
             conds.append(rec.c.date <= self.as_of)
         if self.forms is not None:
             conds.append(rec.c.form.in_(self.forms))
         return conds
 
-    def records(self, rec) -> list:
+    def records(self, rec, *, scan: bool = False) -> list:
         """The window, and the slice's programmes."""
-        conds = self.window(rec)
+        conds = self.window(rec, scan=scan)
         if not self.all_programmes:
             conds.append(rec.c.programme_code.in_(self.programmes))
         return conds
@@ -605,14 +609,26 @@ def _overlap_list(
         pair = pair.where(p1.c.department_code.in_(cell), p2.c.department_code.in_(cell))
     elif len(cell) == 1:
         pair = pair.where(p1.c.department_code == cell[0])
-    if sl.whole_city and sl.all_programmes and len(cell) != 1:
+    if len(cell) == 2:
+        # one square of the matrix: only people in a category that each department's
+        # programmes (for the need) serve can be in it; walk the smaller of the two
+        # categories' members (ix_beneficiary_categories_category), not the whole register
+        sides = [_department_categories(conn, dept, need, sl) for dept in cell]
+        if not all(sides):
+            return _nothing("overlap")
+        small = min(sides, key=lambda cats: _members(conn, cats))
+        members = sa.select(bc.c.beneficiary_id).where(bc.c.category_code.in_(small))
+        stmt = (
+            sa.select(b.c.id, b.c.id_number, b.c.name, b.c.district_code, b.c.street_code)
+            .where(b.c.id.in_(members), *sl.eligible_person(b), pair.exists())
+            .order_by(b.c.id)
+        )
+    elif sl.whole_city and sl.all_programmes and not cell:
         # the whole city: walk ix_aid_records_person; a person overlaps when their matching
         # records (of the need, of the two departments, when asked) name more
         # (need, department) pairs than needs
         pairs = sa.func.count(sa.distinct(p.c.need + ":" + p.c.department_code))
         narrow = [p.c.need == need] if need is not None else []
-        if cell:
-            narrow.append(p.c.department_code.in_(cell))
         stmt = (
             sa.select(
                 sa.func.min(b.c.id).label("id"),
@@ -697,10 +713,35 @@ def _overlap_list(
     return _List("overlap", stmt, finish)
 
 
-def _leak_records(sl: _Slice, rec, ben) -> list:
+def _department_categories(
+    conn: sa.Connection, dept: str, need: str | None, sl: _Slice
+) -> tuple[str, ...]:
+    """The categories that a department's programmes (for one need) serve, inside the
+    category filter."""
+    q = (
+        sa.select(pc.c.category_code)
+        .distinct()
+        .join(p, p.c.code == pc.c.programme_code)
+        .where(p.c.department_code == dept)
+    )
+    if need is not None:
+        q = q.where(p.c.need == need)
+    cats = set(conn.execute(q).scalars())
+    if sl.restrict is not None:
+        cats &= set(sl.restrict)
+    return tuple(sorted(cats))
+
+
+def _members(conn: sa.Connection, cats: tuple[str, ...], cap: int = 500_000) -> int:
+    """How many category memberships (counted up to cap, on the category index)."""
+    inner = sa.select(bc.c.beneficiary_id).where(bc.c.category_code.in_(cats)).limit(cap)
+    return conn.execute(sa.select(sa.func.count()).select_from(inner.subquery())).scalar_one()
+
+
+def _leak_records(sl: _Slice, rec, ben, *, scan: bool = False) -> list:
     """Non-matching records of the slice's programmes (with a category filter: of
     programmes meant for those categories)."""
-    conds = [*sl.records(rec), _nonmatching(sl, rec, ben)]
+    conds = [*sl.records(rec, scan=scan), _nonmatching(sl, rec, ben)]
     if sl.restrict is not None:
         pcf = pc.alias("pc_f")
         conds.append(
@@ -718,55 +759,110 @@ def _leakage_list(conn: sa.Connection, sl: _Slice) -> _List:
         return _nothing("leakage")
     ben, joined = _person_join(r)
     district = _leak_district(sl, r.c.id_number)
-    q = (
-        sa.select(
-            r.c.id_number,
-            sa.func.min(ben.c.id).label("bid"),
-            sa.func.min(ben.c.name).label("name"),
-            sa.func.count().label("records"),
-            sa.func.sum(r.c.amount_fen).label("amount_fen"),
-            district.label("district_code"),
-        )
+    by_records = (
+        sa.select(r.c.id_number, district.label("district_code"))
         .select_from(joined)
         .where(*_leak_records(sl, r, ben))
         .group_by(r.c.id_number)
         .having(district.in_(sl.districts))
+        .order_by(r.c.id_number)
     )
-    if sl.streets is not None:
-        # a street holds the leakage of its own registered people counted in their district
-        q = q.having(
-            sa.func.min(ben.c.street_code).in_(sl.streets),
-            sa.func.min(ben.c.district_code) == district,
+    more: tuple[sa.Select, ...] = ()
+    if sl.whole_city:
+        stmt = by_records  # in ix_aid_records_person order: the first page stops early
+    else:
+        # people registered in the districts, in street order, whose leakage counts there
+        rec = r.alias("r_lp")
+        leaks = (
+            sa.select(1)
+            .where(rec.c.id_number == b.c.id_number, *_leak_records(sl, rec, b))
+            .correlate_except(rec)
+            .exists()
         )
-    stmt = q.order_by(r.c.id_number)
+        here = _leak_district(sl, b.c.id_number)
+        people = [
+            b.c.campaign_id == sl.campaign_id,
+            b.c.district_code.in_(sl.districts),
+            b.c.street_code.in_(_visible_streets(conn, sl)),
+            leaks,  # cheap: most people have no leak; only then find where it counts
+        ]
+        if sl.streets is not None:
+            # a street holds the leakage of its own people counted in their own district
+            people.append(here == b.c.district_code)
+        else:
+            people.append(here.in_(sl.districts))
+        stmt = (
+            sa.select(b.c.id_number, here.label("district_code"))
+            .where(*people)
+            .order_by(b.c.street_code, b.c.id)
+        )
+        if sl.streets is None and _leakage_from_elsewhere(conn, sl):
+            # then ID numbers not registered there: only records delivered there can make
+            # their leakage count there, a cheap test on the record itself
+            delivered = sa.or_(
+                r.c.district_code.in_(sl.districts),
+                sa.and_(r.c.district_code.is_(None), r.c.submitter.in_(sl.districts)),
+            )
+            outside = sa.or_(ben.c.id.is_(None), ben.c.district_code.not_in(sl.districts))
+            scanned = (
+                sa.select(r.c.id_number, district.label("district_code"))
+                .select_from(joined)
+                .where(delivered, *_leak_records(sl, r, ben, scan=True), outside)
+                .group_by(r.c.id_number)
+                .having(district.in_(sl.districts))
+                .order_by(r.c.id_number)
+            )
+            more = (scanned,)
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
         rec = r.alias("r_lk")
         ben2, joined2 = _person_join(rec)
-        progs: dict[str, set] = {}
+        found: dict[str, list] = {}
         for part in _chunks([row.id_number for row in rows]):
             q2 = (
-                sa.select(rec.c.id_number, rec.c.programme_code)
-                .distinct()
+                sa.select(
+                    rec.c.id_number, ben2.c.id, ben2.c.name, rec.c.programme_code, rec.c.amount_fen
+                )
                 .select_from(joined2)
                 .where(rec.c.id_number.in_(part), *_leak_records(sl, rec, ben2))
             )
-            for idn, prog in c.execute(q2):
-                progs.setdefault(idn, set()).add(prog)
-        return [
-            {
-                "id_number": row.id_number,
-                "name": row.name,
-                "reason": "not_registered" if row.bid is None else "category_mismatch",
-                "programmes": ";".join(sorted(progs.get(row.id_number, ()))),
-                "records": int(row.records),
-                "amount_yuan": _yuan(row.amount_fen),
-                "district_code": row.district_code,
-            }
-            for row in rows
-        ]
+            for idn, bid, name, prog, fen in c.execute(q2):
+                found.setdefault(idn, []).append((bid, name, prog, int(fen)))
+        out = []
+        for row in rows:
+            recs = found.get(row.id_number, [])
+            bid, name = (recs[0][0], recs[0][1]) if recs else (None, None)
+            out.append(
+                {
+                    "id_number": row.id_number,
+                    "name": name,
+                    "reason": "not_registered" if bid is None else "category_mismatch",
+                    "programmes": ";".join(sorted({x[2] for x in recs})),
+                    "records": len(recs),
+                    "amount_yuan": _yuan(sum(x[3] for x in recs)),
+                    "district_code": row.district_code,
+                }
+            )
+        return out
 
-    return _List("leakage", stmt, finish)
+    return _List("leakage", stmt, finish, more)
+
+
+def _leakage_from_elsewhere(conn: sa.Connection, sl: _Slice) -> bool:
+    """Whether leakage counted in these districts belongs to ID numbers not registered
+    there (summary rows without a street); True when the summaries are empty."""
+    sp = schema.summary_profile
+    where = [sp.c.campaign_id == sl.campaign_id, sp.c.district_code.in_(sl.districts)]
+    if conn.execute(sa.select(sa.func.count()).select_from(sp).where(*where)).scalar_one() == 0:
+        return True
+    cat = metrics.load_catalogue(conn)
+    wanted = cat.programme_mask(sl.programmes)
+    if sl.restrict is not None:
+        wanted &= cat.serving(cat.category_mask(sl.restrict))
+    masks = conn.execute(
+        sa.select(sp.c.leak_mask).distinct().where(*where, sp.c.eligible.is_(False))
+    ).scalars()
+    return any(int(m) & wanted for m in masks)
 
 
 def _cross_district_list(conn: sa.Connection, sl: _Slice) -> _List:
@@ -874,7 +970,9 @@ _SUMMARY_FIGURE = {
 }
 
 
-def _summary_total(conn: sa.Connection, sl: _Slice, kind: str) -> int | None:
+def _summary_total(
+    conn: sa.Connection, sl: _Slice, kind: str, cell: tuple | None = None
+) -> int | None:
     """The size of a whole list read from summary_profile (the figure the dashboard shows),
     or None when the summaries cannot answer it: a date cut-off or forms, a street filter
     on leakage, or no summary rows at all (not refreshed)."""
@@ -902,7 +1000,31 @@ def _summary_total(conn: sa.Connection, sl: _Slice, kind: str) -> int | None:
         programmes=cat.programme_mask(sl.programmes),
         categories=None if sl.restrict is None else cat.category_mask(sl.restrict),
     )
+    if cell is not None:
+        return _cell_total(prof, msl, cat, cell)
     return int(prof.loc[_SUMMARY_FIGURE[kind](prof, msl, cat), "n"].sum())
+
+
+def _cell_total(prof: pd.DataFrame, msl: metrics.Slice, cat: metrics.Catalogue, cell) -> int:
+    """People of one overlap square (dept_a, dept_b, need or None) from profiles, counted
+    as queries.overlap_matrix counts a square (each person once across needs)."""
+    dept_a, dept_b, need = cell
+    pair = cat.department_mask({dept_a, dept_b})
+    needs = [cat.need_mask.get(need, 0)] if need is not None else list(cat.need_mask.values())
+    prof = prof.loc[metrics.eligible(prof, msl, cat)]
+    wanted = msl.categories
+    total = 0
+    for cats, reach, n in zip(prof["cat_mask"], prof["reach_mask"], prof["n"], strict=True):
+        person = int(cats) & (metrics.ALL if wanted is None else wanted)
+        over = cat.overlapping(int(reach) & cat.allowed(person))
+        for mask in needs:
+            depts = {
+                cat.bit_dept[bit] for bit in range(mask.bit_length()) if over & mask >> bit & 1
+            }
+            if {dept_a, dept_b} <= depts and over & mask & pair & msl.programmes:
+                total += int(n)
+                break
+    return total
 
 
 COUNT_CAP = 50_000  # a list longer than this without summaries is counted as "50,000+"
@@ -924,6 +1046,7 @@ def _page(
     offset: int,
     unmask: bool,
     sl: _Slice | None = None,
+    cell: tuple | None = None,
 ) -> Page:
     limit, offset = max(int(limit), 0), max(int(offset), 0)
     if lst.stmt is None:
@@ -944,7 +1067,7 @@ def _page(
     if ended and (rows or offset == 0):
         total = offset + len(rows)  # the end of the list is on this page
     else:
-        total = _summary_total(conn, sl, lst.kind) if sl is not None else None
+        total = _summary_total(conn, sl, lst.kind, cell) if sl is not None else None
         if total is None or total < offset + len(rows):  # no summaries, or stale ones
             total = sum(_count(conn, part, COUNT_CAP) for part in lst.parts)
             capped = total > COUNT_CAP
@@ -1003,9 +1126,17 @@ def overlaps(
     both departments served for that need (one cell of the overlap matrix)."""
     sl = _resolve(conn, scope, filters)
     lst = _overlap_list(conn, sl, dept_a, dept_b, need)
-    cell = dept_a is None and dept_b is None and need is None
+    square = (dept_a, dept_b, need) if dept_a and dept_b and dept_a != dept_b else None
+    plain = dept_a is None and dept_b is None and need is None
     return _page(
-        conn, scope, lst, limit=limit, offset=offset, unmask=unmask, sl=sl if cell else None
+        conn,
+        scope,
+        lst,
+        limit=limit,
+        offset=offset,
+        unmask=unmask,
+        sl=sl if plain or square else None,
+        cell=square,
     )
 
 
@@ -1097,16 +1228,6 @@ def iter_frames(
         yield _frame([], kind)
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def _cell(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA):
-        return "'" + value
-    return value
-
-
 def _json_value(value: object) -> object:
     if value is None or (isinstance(value, float) and value != value):
         return None
@@ -1138,7 +1259,7 @@ def report_gaps(
         writer.writerow(columns)
         for frame in iter_frames(conn, scope, filters, kind):
             for row in frame.itertuples(index=False):
-                writer.writerow(["" if _json_value(v) is None else _cell(v) for v in row])
+                writer.writerow(["" if _json_value(v) is None else escape_cell(v) for v in row])
                 count += 1
         return count
     out.write("[")
