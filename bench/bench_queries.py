@@ -114,7 +114,7 @@ def main() -> int:
     print()
     print("| query | scope | summaries median ms | p95 ms | base tables median ms | ratio |")
     print("|---|---|---:|---:|---:|---:|")
-    real_path = queries._path
+    real_plan = queries._plan
     for label, fn_name, extra, filters in cases:
         for scope_name, scope in (("city", city), (f"district {big}", one)):
             fn = getattr(queries, fn_name)
@@ -131,7 +131,7 @@ def main() -> int:
                 # city-wide from base tables reads every record: only the two headline tables
                 measure_base &= scope is one or (bool(extra) and extra[0] in ("city", "district"))
                 if measure_base and not args.skip_base:
-                    queries._path = lambda ctx: "base"
+                    queries._plan = lambda ctx, by: ("base", None, None)
                     try:
                         slow = timed(
                             lambda fn=fn, conn=conn, scope=scope, f=filters, e=extra: fn(
@@ -140,7 +140,7 @@ def main() -> int:
                             args.base_repeat,
                         )
                     finally:
-                        queries._path = real_path
+                        queries._plan = real_plan
                     base_cell = f"{statistics.median(slow):.0f}"
                     ratio = f"{statistics.median(slow) / statistics.median(fast):.0f}×"
             print(

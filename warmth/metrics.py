@@ -219,6 +219,13 @@ class Catalogue:
         for b, need in self.bit_need.items():
             self.need_mask[need] = self.need_mask.get(need, 0) | (1 << int(b))
 
+    def serves_array(self) -> np.ndarray:
+        """Category mask served, indexed by programme bit."""
+        out = np.zeros(64, dtype="int64")
+        for b, cats in self.serves.items():
+            out[b] = cats
+        return out
+
     def category_mask(self, codes) -> int:
         return sum(1 << int(self.cat_bit[c]) for c in set(codes) if c in self.cat_bit)
 
@@ -407,7 +414,7 @@ def records_in(records: pd.DataFrame, sl: Slice, cat: Catalogue) -> np.ndarray:
     ok = ((np.int64(1) << pbit) & sl.programmes) != 0
     if sl.categories is not None:
         pc = records["cat_mask"].to_numpy(dtype="int64") & sl.categories
-        serves = np.array([cat.serves.get(int(b), 0) for b in pbit], dtype="int64")
+        serves = cat.serves_array()[pbit]
         ok &= records["matching"].to_numpy(dtype=bool) & ((serves & pc) != 0)
     if sl.forms is not None:
         ok &= records["form"].isin(sorted(sl.forms)).to_numpy(dtype=bool)

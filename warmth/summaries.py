@@ -604,28 +604,52 @@ def totals_frame(
     cols = ["district_code", "street_code", "slice_kind", "slice_key", *TOTAL_VALUES]
     if profile.empty and records.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    everything = cat.all_programmes
-    slices = [("all", "all", metrics.Slice(everything), ["district_code", "street_code"])]
+    slices = [("all", "all", metrics.Slice(cat.all_programmes))]
     for code, bit in sorted(cat.cat_bit.items()):
         mask = 1 << int(bit)
-        slices.append(("category", code, metrics.Slice(cat.serving(mask), mask), ["district_code"]))
+        slices.append(("category", code, metrics.Slice(cat.serving(mask), mask)))
     for d in sorted(cat.departments["code"]):
-        slices.append(("department", d, metrics.Slice(cat.department_mask([d])), ["district_code"]))
+        slices.append(("department", d, metrics.Slice(cat.department_mask([d]))))
     for code, bit in sorted(cat.prog_bit.items()):
-        slices.append(("programme", code, metrics.Slice(1 << int(bit)), ["district_code"]))
+        slices.append(("programme", code, metrics.Slice(1 << int(bit))))
+    # groups: (district, street) for "all", district for the others; sums by bincount
+    p_geo = pd.MultiIndex.from_arrays(
+        [profile["district_code"].astype(object), profile["street_code"].astype(object)]
+    )
+    r_geo = pd.MultiIndex.from_arrays(
+        [records["district_code"].astype(object), records["street_code"].astype(object)]
+    )
+    geo = p_geo.append(r_geo).unique()
+    p_code, r_code = geo.get_indexer(p_geo), geo.get_indexer(r_geo)
+    districts = pd.Index(geo.get_level_values(0).unique())
+    gd = districts.get_indexer(geo.get_level_values(0))
+    n = profile["n"].to_numpy(dtype="int64")
+    rec_values = {
+        c: records[c].to_numpy(dtype="int64") for c in ("records", "repeat_records", "amount_fen")
+    }
     out = []
-    for kind, key, sl, by in slices:
-        people = metrics.person_counts(profile, sl, cat, by).drop(columns="omitted")
-        recs = metrics.record_counts(records, sl, cat, by)
-        both = people.merge(recs, on=by, how="outer")
-        if "street_code" not in both:
-            both["street_code"] = None
-        out.append(both.assign(slice_kind=kind, slice_key=key))
+    for kind, key, sl in slices:
+        sums = {}
+        for name, figure in metrics.PERSON_FIGURES.items():
+            hit = figure(profile, sl, cat) if len(profile) else np.zeros(0, dtype=bool)
+            sums[name] = np.bincount(p_code, weights=np.where(hit, n, 0), minlength=len(geo))
+        ok = metrics.records_in(records, sl, cat)
+        for c, v in rec_values.items():
+            sums[c] = np.bincount(r_code, weights=np.where(ok, v, 0), minlength=len(geo))
+        frame = pd.DataFrame(sums)
+        if kind == "all":
+            frame["district_code"] = geo.get_level_values(0)
+            frame["street_code"] = geo.get_level_values(1)
+        else:
+            frame = frame.groupby(gd).sum()
+            frame["district_code"] = districts[frame.index]
+            frame["street_code"] = None
+        out.append(frame.assign(slice_kind=kind, slice_key=key))
     got = pd.concat(out, ignore_index=True)
     for c in TOTAL_VALUES:
-        got[c] = got[c].fillna(0).astype("int64")
+        got[c] = got[c].round().astype("int64")
     got = got.loc[got["district_code"].notna()]
-    return got[cols]
+    return got[cols].reset_index(drop=True)
 
 
 def reach_days(
