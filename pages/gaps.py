@@ -40,7 +40,7 @@ def _fetch(
     limit: int,
     offset: int,
     cell: tuple[str, str, str | None] | None = None,
-) -> tuple[pd.DataFrame, int]:
+) -> tuple[pd.DataFrame, int, bool]:
     extra = {}
     if cell is not None:
         extra = {"dept_a": cell[0], "dept_b": cell[1], "need": cell[2]}
@@ -53,7 +53,7 @@ def _fetch(
     }[kind]
     with data.engine().connect() as conn:
         page = fn(conn, scope, filters, limit=limit, offset=offset, **extra)
-    return page.rows, page.total
+    return page.rows, page.total, page.more_than_total
 
 
 @data.guarded
@@ -122,21 +122,15 @@ def worklist(kind: str, filters: Filters, key: str, help_key: str, cell=None) ->
     size = cols[0].selectbox(t("gaps_page_size"), PAGE_SIZES, index=1, key=f"{key}_size")
     page_no = cols[1].number_input(t("gaps_page"), min_value=1, step=1, key=f"{key}_page")
     offset = (int(page_no) - 1) * int(size)
-    rows, total = fetch(LIST_OF.get(kind, kind), scope, filters, int(size), offset, cell)
+    rows, total, more = fetch(LIST_OF.get(kind, kind), scope, filters, int(size), offset, cell)
     if rows.empty:
         st.info(t("gaps_none"), icon=":material/check_circle:")
         return
     audit_view(kind, filters, cell, offset, len(rows))
     table = shown(rows, lang)
-    st.markdown(
-        f"**{t('gaps_total', total=i18n.fmt_int(total, lang))}** · "
-        + t(
-            "gaps_showing",
-            first=offset + 1,
-            last=offset + len(table),
-            total=i18n.fmt_int(total, lang),
-        )
-    )
+    count = i18n.fmt_int(total, lang) + ("+" if more else "")  # "+": counted only so far
+    shown_rows = t("gaps_showing", first=offset + 1, last=offset + len(table), total=count)
+    st.markdown(f"**{t('gaps_total', total=count)}** · {shown_rows}")
     panels.table(
         table,
         key=key,

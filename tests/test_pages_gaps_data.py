@@ -160,3 +160,38 @@ def test_upload_refuses_a_file_that_is_not_a_table(own_db):
     at.run()
     assert not at.exception
     assert at.error, "a refusal message"
+
+
+def signed_in_district(url: str, page: str):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_pages import APP, _add_user
+
+    _add_user(url, "huangpu@example.gov", "district", "310101")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.context = {"locale": "en-US"}
+    at.secrets["auth"] = {"cookie_secret": "test-only"}
+    at.user = {"is_logged_in": True, "email": "huangpu@example.gov"}
+    at.query_params.update({"districts": "310104"})  # the URL cannot widen the view
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_district_official_sees_only_their_district_lists(own_db):
+    at = signed_in_district(own_db, "gaps")
+    districts = set(at.dataframe[0].value["District"])
+    assert districts == {"Huangpu District"}
+
+
+def test_a_district_official_uploads_for_their_district_only(own_db):
+    at = signed_in_district(own_db, "data")
+    assert any("own district" in i.value for i in at.info)
+    assert not at.get("plotly_chart")  # reporting status is for the city only
+    at.file_uploader(key="submit_file").set_value(
+        ("xuhui.csv", register_csv("310104", "310104003"), "text/csv")
+    )
+    at.run()
+    values = {m.label: m.value for m in at.metric}
+    assert values["Valid"] == "0"  # another district's rows are refused

@@ -168,12 +168,14 @@ class _Slice:
             conds.append(rec.c.programme_code.in_(self.programmes))
         return conds
 
-    def eligible_person(self, ben) -> list:
-        """A beneficiary of the slice: campaign, districts, streets, categories that count."""
-        conds = [
-            ben.c.campaign_id == self.campaign_id,
-            ben.c.district_code.in_(self.districts),
-        ]
+    def eligible_person(self, ben, *, districts: bool = True, by_id: bool = False) -> list:
+        """A beneficiary of the slice: campaign, districts, streets, categories that count.
+        districts=False leaves out the district test (only when every district is visible);
+        by_id=True keeps SQLite off the campaign indexes when the caller walks ids."""
+        campaign = ben.c.campaign_id + 0 if by_id else ben.c.campaign_id
+        conds = [campaign == self.campaign_id]
+        if districts or not self.whole_city:
+            conds.append(ben.c.district_code.in_(self.districts))
         if self.streets is not None:
             conds.append(ben.c.street_code.in_(self.streets))
         if not self.all_eligible:
@@ -618,9 +620,12 @@ def _overlap_list(
             return _nothing("overlap")
         small = min(sides, key=lambda cats: _members(conn, cats))
         members = sa.select(bc.c.beneficiary_id).where(bc.c.category_code.in_(small))
+        # the whole city needs no district test, and without one SQLite walks the member ids
+        # in order and stops at the page
+        person = sl.eligible_person(b, districts=not sl.whole_city, by_id=sl.whole_city)
         stmt = (
             sa.select(b.c.id, b.c.id_number, b.c.name, b.c.district_code, b.c.street_code)
-            .where(b.c.id.in_(members), *sl.eligible_person(b), pair.exists())
+            .where(b.c.id.in_(members), *person, pair.exists())
             .order_by(b.c.id)
         )
     elif sl.whole_city and sl.all_programmes and not cell:
@@ -1018,10 +1023,9 @@ def _cell_total(prof: pd.DataFrame, msl: metrics.Slice, cat: metrics.Catalogue, 
         person = int(cats) & (metrics.ALL if wanted is None else wanted)
         over = cat.overlapping(int(reach) & cat.allowed(person))
         for mask in needs:
-            depts = {
-                cat.bit_dept[bit] for bit in range(mask.bit_length()) if over & mask >> bit & 1
-            }
-            if {dept_a, dept_b} <= depts and over & mask & pair & msl.programmes:
+            met = over & mask
+            depts = {cat.bit_dept[bit] for bit in range(met.bit_length()) if (met >> bit) & 1}
+            if {dept_a, dept_b} <= depts and met & pair & msl.programmes:
                 total += int(n)
                 break
     return total
