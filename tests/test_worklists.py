@@ -388,7 +388,7 @@ def test_unknown_campaign_sees_nothing(db):
 
 def test_report_gaps_csv_and_json(db):
     out = io.StringIO()
-    n = worklists.report_gaps(db, CITY, ALL, "omission", "csv", out)
+    n = worklists.write_gaps(db, CITY, ALL, "omission", "csv", out)
     lines = out.getvalue().splitlines()
     assert n == 3
     assert lines[0] == "id_number,name,district_code,street_code,categories,household_size,address"
@@ -396,14 +396,14 @@ def test_report_gaps_csv_and_json(db):
     assert C not in out.getvalue()  # masked
 
     out = io.StringIO()
-    assert worklists.report_gaps(db, CITY, ALL, "leakage", "json", out) == 4
+    assert worklists.write_gaps(db, CITY, ALL, "leakage", "json", out) == 4
     rows = json.loads(out.getvalue())
     assert sorted(r["reason"] for r in rows) == ["category_mismatch"] * 3 + ["not_registered"]
     assert {r["district_code"] for r in rows} == {"310101", "310104"}
     assert rows[0]["amount_yuan"] == 300.0  # C first (street order)
 
     out = io.StringIO()
-    assert worklists.report_gaps(db, CHANGNING, ALL, "repeat", "json", out) == 0
+    assert worklists.report_gaps(db, CHANGNING, ALL, "repeat", "json", out) is None  # exit 0
     assert json.loads(out.getvalue()) == []
 
 

@@ -1249,9 +1249,21 @@ def report_gaps(
     kind: str,
     fmt: str,
     out: TextIO,
+) -> None:
+    """`warmth report gaps`: every row of one list (masked) written to a text stream as CSV
+    (with header, formula cells quoted) or a JSON array of objects."""
+    write_gaps(conn, scope, filters, kind, fmt, out)
+
+
+def write_gaps(
+    conn: sa.Connection,
+    scope: Scope,
+    filters: Filters,
+    kind: str,
+    fmt: str,
+    out: TextIO,
 ) -> int:
-    """Write every row of one list (masked) to a text stream as CSV (with header, formula
-    cells quoted) or a JSON array of objects. Returns the number of rows written."""
+    """report_gaps, returning the number of rows written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     columns = COLUMNS.get(kind)
