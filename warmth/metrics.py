@@ -163,6 +163,18 @@ def coverage_series(reached: pd.Series, eligible: pd.Series) -> pd.Series:
     return (reached.astype("float64") / e.where(e > 0)).astype("float64")
 
 
+def omitted(eligible: int, reached: int) -> int:
+    """Omitted = eligible − reached: eligible beneficiaries that no programme meant for them
+    reached (no denominator; unit: beneficiaries, households or persons per category)."""
+    return eligible - reached
+
+
+def amount_yuan(fen: int) -> float:
+    """Amount in yuan from integer fen (1 yuan = 100 fen): the sum of all records' amounts
+    in the slice, matching or not (no denominator; unit: yuan)."""
+    return fen / 100
+
+
 def band(value: float | None) -> str | None:
     """Colour band of a coverage: >= 0.80 green, 0.50–0.7999 amber, < 0.50 red, None if undefined."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -351,7 +363,7 @@ def _allowed(profile: pd.DataFrame, sl: Slice, cat: Catalogue) -> np.ndarray:
 def eligible(profile: pd.DataFrame, sl: Slice, cat: Catalogue) -> np.ndarray:
     """Eligible (boolean per profile row; the count is the sum of `n` where true).
 
-    Numerator of coverage's denominator: distinct registered beneficiaries of the slice —
+    The denominator of coverage: distinct registered beneficiaries of the slice —
     on the register (their own row, `eligible`), in a category that the slice's programmes
     serve and, when the slice restricts categories, in one of those categories.
     Unit: beneficiaries (households or persons, per category `unit`)."""
@@ -439,13 +451,13 @@ def person_counts(
     cols = {k: np.where(f(profile, sl, cat), n, 0) for k, f in PERSON_FIGURES.items()}
     if not by:
         out = {k: int(v.sum()) for k, v in cols.items()}
-        out["omitted"] = out["eligible"] - out["reached"]
+        out["omitted"] = omitted(out["eligible"], out["reached"])
         return out
     frame = pd.DataFrame(cols)
     for c in by:
         frame[c] = profile[c].to_numpy()
     got = frame.groupby(by, dropna=False).sum().reset_index()
-    got["omitted"] = got["eligible"] - got["reached"]
+    got["omitted"] = omitted(got["eligible"], got["reached"])
     return got
 
 

@@ -245,21 +245,41 @@ def _where_geo(table: sa.Table, ctx: Context):
     return cond
 
 
-def _summary_profile(conn: sa.Connection, ctx: Context, with_street: bool) -> pd.DataFrame:
-    """Profiles from summary_profile (with streets) or summary_profile_district."""
-    if with_street or ctx.streets is not None:
-        sp = schema.summary_profile
-        keys = [sp.c[k] for k in summaries.PROFILE_KEYS if with_street or k != "street_code"]
-        query = sa.select(*keys, sa.func.sum(sp.c.n)).where(*_where_geo(sp, ctx)).group_by(*keys)
-    else:
-        sp = schema.summary_profile_district
-        keys = [sp.c[k] for k in summaries.PROFILE_KEYS if k != "street_code"]
-        query = sa.select(*keys, sp.c.n).where(
-            sp.c.campaign_id == ctx.campaign_id, sp.c.district_code.in_(ctx.districts)
-        )
-    frame = _rows(conn.execute(query).all(), [k.name for k in keys] + ["n"])
-    if not with_street:
-        frame["street_code"] = None
+def _level_query(
+    ctx: Context, street_table: sa.Table, district_table: sa.Table, keys, values, level
+):
+    """SELECT keys (without street below level "street", without district at level
+    "city") and SUM(values) from the street- or district-level summary."""
+    table = street_table if level == "street" or ctx.streets is not None else district_table
+    drop = {"street": set(), "district": {"street_code"}, "city": {"street_code", "district_code"}}
+    cols = [table.c[k] for k in keys if k not in drop[level]]
+    where = (
+        _where_geo(table, ctx)
+        if table is street_table
+        else [table.c.campaign_id == ctx.campaign_id, table.c.district_code.in_(ctx.districts)]
+    )
+    names = [c.name for c in cols] + list(values)
+    if table is district_table and level == "district":  # already one row per key
+        return sa.select(*cols, *(table.c[v] for v in values)).where(*where), names
+    query = sa.select(*cols, *(sa.func.sum(table.c[v]) for v in values)).where(*where)
+    return query.group_by(*cols), names
+
+
+def _summary_profile(conn: sa.Connection, ctx: Context, level: str) -> pd.DataFrame:
+    """Profiles from summary_profile / summary_profile_district, at the level needed
+    (street, district or city: finer columns summed away)."""
+    query, names = _level_query(
+        ctx,
+        schema.summary_profile,
+        schema.summary_profile_district,
+        summaries.PROFILE_KEYS,
+        ["n"],
+        level,
+    )
+    frame = _rows(conn.execute(query).all(), names)
+    for c in ("district_code", "street_code"):
+        if c not in frame:
+            frame[c] = None
     return _typed_profile(frame)
 
 
@@ -270,22 +290,20 @@ def _typed_profile(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _summary_records(conn: sa.Connection, ctx: Context, with_street: bool) -> pd.DataFrame:
-    """Records from summary_records (with streets) or summary_records_district."""
-    if with_street or ctx.streets is not None:
-        sr = schema.summary_records
-        keys = [sr.c[k] for k in summaries.RECORD_KEYS if with_street or k != "street_code"]
-        sums = [sa.func.sum(sr.c[c]) for c in RECORD_COLUMNS]
-        query = sa.select(*keys, *sums).where(*_where_geo(sr, ctx)).group_by(*keys)
-    else:
-        sr = schema.summary_records_district
-        keys = [sr.c[k] for k in summaries.RECORD_KEYS if k != "street_code"]
-        query = sa.select(*keys, *(sr.c[c] for c in RECORD_COLUMNS)).where(
-            sr.c.campaign_id == ctx.campaign_id, sr.c.district_code.in_(ctx.districts)
-        )
-    frame = _rows(conn.execute(query).all(), [k.name for k in keys] + RECORD_COLUMNS)
-    if not with_street:
-        frame["street_code"] = None
+def _summary_records(conn: sa.Connection, ctx: Context, level: str) -> pd.DataFrame:
+    """Records from summary_records / summary_records_district, at the level needed."""
+    query, names = _level_query(
+        ctx,
+        schema.summary_records,
+        schema.summary_records_district,
+        summaries.RECORD_KEYS,
+        RECORD_COLUMNS,
+        level,
+    )
+    frame = _rows(conn.execute(query).all(), names)
+    for c in ("district_code", "street_code"):
+        if c not in frame:
+            frame[c] = None
     return _typed_records(frame)
 
 
@@ -355,12 +373,12 @@ def _base_frames(conn: sa.Connection, ctx: Context) -> tuple[pd.DataFrame, pd.Da
     return profile, records
 
 
-def frames(conn: sa.Connection, ctx: Context, with_street: bool = False):
+def frames(conn: sa.Connection, ctx: Context, level: str = "city"):
     """(profile, records) for the request: from summaries, or from base tables when as_of
     is set (the profiles hold the whole campaign)."""
     if ctx.filters.as_of is not None:
         return _base_frames(conn, ctx)
-    return _summary_profile(conn, ctx, with_street), _summary_records(conn, ctx, with_street)
+    return _summary_profile(conn, ctx, level), _summary_records(conn, ctx, level)
 
 
 # --- slices -------------------------------------------------------------------------------
@@ -455,7 +473,7 @@ def _finish(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     for c in PERSON_COLUMNS + RECORD_COLUMNS:
         frame[c] = frame[c].fillna(0).astype("int64")
     frame["coverage"] = metrics.coverage_series(frame["reached"], frame["eligible"])
-    frame["amount_yuan"] = frame["amount_fen"].astype("float64") / 100
+    frame["amount_yuan"] = metrics.amount_yuan(frame["amount_fen"].astype("float64"))
     out = frame[COVERAGE_COLUMNS + EXTRA_COLUMNS[by]].sort_values("key", kind="stable")
     return out.reset_index(drop=True)
 
@@ -498,8 +516,9 @@ def coverage(conn: sa.Connection, scope: Scope, filters: Filters, by: str) -> pd
         if path == "base":
             profile, records = _base_frames(conn, ctx)
         else:
-            profile = _summary_profile(conn, ctx, by == "street")
-            records = _summary_records(conn, ctx, by == "street")
+            level = by if by in ("street", "district") else "city"
+            profile = _summary_profile(conn, ctx, level)
+            records = _summary_records(conn, ctx, level)
         rows = _figure_rows(profile, records, ctx, by)
     names = _names(conn, ctx, by)
     return _finish(names.merge(rows, on="key", how="left"), by)
@@ -645,7 +664,7 @@ def headline_eligible(conn: sa.Connection, ctx: Context) -> int:
     one = _cube_slice(ctx, "city")
     if one is not None:
         return int(_cube_rows(conn, ctx, "city", *one, day=False)["eligible"].sum())
-    profile = _summary_profile(conn, ctx, False)
+    profile = _summary_profile(conn, ctx, "city")
     return int(
         metrics.person_counts(profile, Slice(ctx.universe, ctx.categories), ctx.cat)["eligible"]
     )
@@ -708,7 +727,7 @@ def overlap_matrix(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.Da
     ctx = context(conn, scope, filters)
     if ctx is None or not ctx.districts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OVERLAP_COLUMNS})
-    profile, _ = frames(conn, ctx, with_street=ctx.streets is not None)
+    profile, _ = frames(conn, ctx)
     cat, sl = ctx.cat, Slice(ctx.universe, ctx.categories)
     profile = profile.loc[metrics.eligible(profile, sl, cat)]
     reach = profile["reach_mask"].to_numpy(dtype="int64") & metrics._allowed(profile, sl, cat)
