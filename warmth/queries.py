@@ -14,25 +14,29 @@ Filter rules (every figure is defined in warmth.metrics):
   person is in; leakage counts non-matching records of programmes serving a chosen category;
 - departments / programmes: restrict the programmes that count for reached, repeats,
   leakage and records; eligible becomes the people in a category those programmes serve;
-- forms: restrict the records that count, for every figure (a person reached only by
-  another form is not reached);
+- forms: restrict the records that count (records, amount, repeat records); the people
+  figures (eligible, reached, omitted, repeat / overlap / leakage beneficiaries) do not
+  depend on the form of help;
 - as_of: records dated up to that day count; "reached" means reached by that day.
 
-Paths (all exact; they differ only in speed):
-- no category / department / programme / form filter, no as_of, a scope with every
-  department: summary_totals (a few hundred rows; a street filter only by city, district
-  or street);
-- category / department / programme filters, no as_of and no forms: the profiles in
-  summary_profile_district and summary_records_district (summary_profile / summary_records
-  when by street or with a street filter), through warmth.metrics;
-- as_of without category / department / programme / form filters (scope with every
-  department): summary_reach_day, the per-day summary, summed up to as_of;
-- SLOW, exact, straight from the base tables with the same metric code
-  (summaries.read_base): any `forms` filter; `as_of` together with a category, department
-  or programme filter, or with a street filter when by category / programme / department;
-  a scope without every department together with as_of; overlap_matrix with as_of or
-  forms. pacing and timeline use the per-day summary without filters or with a single
-  category, department or programme (no street filter), else the slow path.
+Paths (all exact; they differ only in speed; `_plan` picks one per table):
+- "totals", summary_totals (~1,200 rows): no as_of, no forms, a scope with every department
+  and either no category / department / programme filter, or a filter that only picks rows
+  of the table (categories by category; departments or programmes by programme; departments
+  by department), or one single category, department or programme by city or district.
+  A street filter only by city, district or street;
+- "profiles", summary_profile_district / summary_records_district (summary_profile /
+  summary_records by street or with a street filter), through warmth.metrics: every other
+  combination without as_of (several categories, departments or programmes, forms, a
+  scope without every department);
+- "day", summary_reach_day summed up to as_of: as_of with the same conditions as "totals";
+- SLOW, "base": straight from the base tables with the same metric code
+  (summaries.read_base; seconds for a district, about a minute for the whole city at
+  3 million people): as_of with anything "day" cannot answer (forms; several categories,
+  departments or programmes; a filter mixed with another; a street filter with category,
+  department or programme rows or filters; a scope without every department).
+  overlap_matrix with as_of; pacing (forms ignored: they do not touch reach) and timeline
+  when the per-day summary cannot answer them.
 """
 
 from __future__ import annotations

@@ -83,6 +83,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for name in ("summary_reporting", "summary_reach_day", "summary_records", "summary_profile"):
-        op.drop_index(f"ix_{name}_" + ("slice" if name == "summary_reach_day" else "district"),
-                      table_name=name)
+        op.drop_index(
+            f"ix_{name}_" + ("slice" if name == "summary_reach_day" else "district"),
+            table_name=name,
+        )
         op.drop_table(name)
