@@ -90,7 +90,7 @@ def status_figure(status: pd.DataFrame, districts: dict, departments: dict) -> g
             y=[districts.get(c, c) for c in part["district_code"]],
             mode="markers+text",
             name=t(f"submit_status_{state}"),
-            marker={"symbol": "square", "size": 34, "color": colour},
+            marker={"symbol": "square", "size": 27, "color": colour},
             text=[i18n.fmt_int(v, lang) if v else "" for v in part["records"]],
             textfont={"size": 9, "color": "#111"},
             hovertemplate="%{y} · %{x}<br>%{text}<extra>"
@@ -235,6 +235,7 @@ if upload is not None:
             if result.status == "imported":
                 st.success(t("submit_done", message=result.message), icon=":material/done_all:")
                 st.cache_data.clear()  # every figure changes with new data
+                st.session_state.pop("submit_checked", None)  # re-check: rows now present
             elif result.status == "already_imported":
                 st.info(t("submit_already", message=result.message), icon=":material/info:")
             else:

@@ -287,7 +287,7 @@ elif section == "repeat":
 elif section == "overlap":
     matrix = data.overlap_matrix(scope, f, lang)
     needs = sorted(matrix["need"].dropna().unique()) if len(matrix) else []
-    need = st.selectbox(
+    need = st.columns([1, 2])[0].selectbox(
         t("gaps_need"),
         ["", *needs],
         format_func=lambda n: need_label(n, lang) if n else t("gaps_all_needs"),
