@@ -283,3 +283,30 @@ def test_reference_and_campaigns(small):
     assert len(queries.reference(small, "streets")) == 213
     with pytest.raises(ValueError):
         queries.reference(small, "users")
+
+
+def test_a_scope_of_one_department_counts_only_its_programmes(small):
+    city = city_scope(small)
+    mz_only = Scope(city.districts, frozenset({"MZ"}), role="city")
+    t = queries.coverage(small, mz_only, Filters(), "department")
+    assert list(t["key"]) == ["MZ"]
+    assert figures(t, "MZ") == (2, 2, 0, 4, 1400.0, 1, 1, 2, 1)
+    city_row = queries.coverage(small, mz_only, Filters(), "city")
+    assert figures(city_row, "city") == (2, 2, 0, 4, 1400.0, 1, 1, 2, 1)
+    # asking for another department widens nothing
+    assert queries.coverage(small, mz_only, Filters(departments=("YB",)), "department").empty
+    late = queries.coverage(small, mz_only, Filters(as_of=date(2004, 12, 31)), "city")
+    assert figures(late, "city") == (2, 2, 0, 2, 800.0, 0, 0, 0, 0)
+
+
+def test_a_scope_without_departments_gets_frames_not_errors(small):
+    none = Scope(city_scope(small).districts, frozenset(), role="city")
+    for by in queries.BYS:
+        t = queries.coverage(small, none, Filters(), by)
+        assert list(t.columns) == queries.COVERAGE_COLUMNS + queries.EXTRA_COLUMNS[by]
+        assert t.empty or (t["reached"].sum(), t["records"].sum()) == (0, 0)
+    assert queries.timeline(small, none, Filters()).empty
+    assert queries.reporting_status(small, none, Filters()).empty
+    assert queries.pacing(small, none, Filters())["reached"].max() == 0
+    assert queries.overlap_matrix(small, none, Filters()).empty
+    assert queries.headline(small, none, Filters(as_of=date(2005, 1, 31)))["reached"] == 0

@@ -536,6 +536,8 @@ def coverage(conn: sa.Connection, scope: Scope, filters: Filters, by: str) -> pd
             records = _summary_records(conn, ctx, level)
         rows = _figure_rows(profile, records, ctx, by)
     names = _names(conn, ctx, by)
+    if names.empty:  # nothing of this dimension is allowed (e.g. no department in scope)
+        return empty_coverage(by)
     return _finish(names.merge(rows, on="key", how="left"), by)
 
 
