@@ -116,8 +116,8 @@ def _has_data(eng: sa.Engine) -> bool:
 
 
 def _refresh_summaries(eng: sa.Engine) -> None:
-    """Rebuild the summary tables of every campaign that holds a register (after the demo
-    is loaded, or after a schema upgrade that added summary tables)."""
+    """Rebuild the summary tables of every campaign that holds a register (after a schema
+    upgrade that added summary tables; the demo load rebuilds its own)."""
     from warmth import summaries
 
     with eng.begin() as conn:
@@ -143,8 +143,9 @@ def _prepare(eng: sa.Engine) -> None:
             st.write(both("dash_first_run_demo"))
             bar = st.progress(0.0)
             demo.load_demo(eng, scale=DEMO_SCALE, progress=lambda _s, done: bar.progress(done))
-        st.write(both("dash_first_run_summaries"))
-        _refresh_summaries(eng)
+        else:  # an upgraded schema may have new summary tables to fill
+            st.write(both("dash_first_run_summaries"))
+            _refresh_summaries(eng)
         status.update(label=both("dash_first_run_done"), state="complete", expanded=False)
     st.cache_data.clear()
 

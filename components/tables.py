@@ -6,20 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from components.charts import label, names
-from warmth import i18n
+from warmth import i18n, queries
 
-COVERAGE_COLUMNS = (
-    "eligible",
-    "reached",
-    "coverage",
-    "omitted",
-    "records",
-    "amount_yuan",
-    "repeat_beneficiaries",
-    "repeat_records",
-    "overlap_beneficiaries",
-    "leakage_beneficiaries",
-)
+# The figures of a coverage row, in the core's order (queries.COVERAGE_COLUMNS minus the names).
+COVERAGE_COLUMNS = tuple(queries.COVERAGE_COLUMNS[3:])
 
 # Per programme: reach and money, and the repeats that are usually errors.
 PROGRAMME_COLUMNS = (
@@ -150,16 +140,7 @@ def department_table(
         by="department",
         lang=lang,
         sort=False,
-        columns=(
-            "eligible",
-            "reached",
-            "coverage",
-            "omitted",
-            "records",
-            "amount_yuan",
-            "repeat_beneficiaries",
-            "repeat_records",
-        ),
+        columns=COVERAGE_COLUMNS[: COVERAGE_COLUMNS.index("repeat_records") + 1],
     )
     status = [
         i18n.t("dash_reporting" if r > 0 else "dash_not_reporting", lang)

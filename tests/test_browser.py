@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +50,56 @@ def test_first_run_opens_on_the_overview_with_figures(page, app_url):
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert any(ch.isdigit() for text in metrics for ch in text), metrics
     page.screenshot(path=str(ARTIFACTS / "first_run_overview_zh.png"))
+
+
+def wait_idle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+
+
+def click_bar(page, chart_key: str, index: int) -> None:
+    """Plotly's drag layer intercepts locator.click(): click the bar's centre with the mouse."""
+    bars = page.locator(f".st-key-{chart_key} .js-plotly-plot g.trace.bars path")
+    expect(bars.first).to_be_visible(timeout=60_000)
+    box = bars.nth(index).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_click_a_district_then_a_street_reaches_its_people_and_the_csv_matches(page, app_url):
+    page.goto(app_url)
+    click_bar(page, "overview_district_bar", 0)
+    expect(page).to_have_url(re.compile(r"/districts\?.*district=3101\d\d"), timeout=60_000)
+    district = re.search(r"district=(\d{6})", page.url).group(1)
+    page.screenshot(path=str(ARTIFACTS / "journey_district_zh.png"))
+
+    click_bar(page, "districts_street_bar", 0)
+    expect(page).to_have_url(re.compile(rf"street={district}\d{{3}}"), timeout=60_000)
+    caption = page.get_by_text(re.compile(r"显示 [\d,]+ 人 / 共 [\d,]+ 人"))
+    expect(caption).to_be_visible(timeout=60_000)
+    shown = int(re.search(r"显示 ([\d,]+) 人", caption.inner_text()).group(1).replace(",", ""))
+    page.screenshot(path=str(ARTIFACTS / "journey_street_zh.png"))
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("下载 CSV")).last.click()
+    raw = Path(info.value.path()).read_bytes()
+    assert info.value.suggested_filename.endswith(".csv")
+    assert raw.startswith(b"\xef\xbb\xbf"), raw[:10]
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) - 1 == shown
+    ids = [r[0] for r in rows[1:]]
+    assert ids and all(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", v) for v in ids), ids[:3]
+
+
+def test_switch_to_english_and_every_page_in_both_languages(page, app_url):
+    page.goto(app_url)
+    expect(page.get_by_text("帮困送温暖 · 总览")).to_be_visible(timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    expect(page.get_by_text("Holiday aid campaign · Overview")).to_be_visible(timeout=30_000)
+    assert "lang=en" in page.url
+    for lang in ("zh", "en"):
+        for stem in ("", "districts", "departments", "categories", "timeline", "gaps", "data"):
+            page.goto(f"{app_url}/{stem}?lang={lang}")
+            expect(page.locator('[data-testid="stHeading"]').first).to_be_visible(timeout=60_000)
+            wait_idle(page)
+            page.wait_for_timeout(800)  # plotly draws after the script finishes
+            assert not page.locator('[data-testid="stException"]').count()
+            page.screenshot(path=str(ARTIFACTS / f"page_{stem or 'overview'}_{lang}.png"))

@@ -9,10 +9,9 @@ from collections.abc import Sequence
 
 from warmth.commands import COMMANDS
 from warmth.database import DatabaseUnavailableError
+from warmth.errors import UsageError
 
-
-class UsageError(ValueError):
-    """Bad arguments: printed as one line, exit code 2."""
+__all__ = ["UsageError", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:

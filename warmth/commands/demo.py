@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import sqlalchemy as sa
 
 from warmth import bootstrap, demo
-from warmth.cli import UsageError
 from warmth.commands.init import open_database
 from warmth.database import DatabaseUnavailableError, redact
+from warmth.errors import UsageError
 
 
 def add_parser(sub):
@@ -32,14 +30,6 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    try:
-        return _run(args)
-    except UsageError as exc:  # also when run as `python -m warmth.cli` (another UsageError class)
-        print(f"warmth demo: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args) -> int:
     try:
         scale = demo.check_scale(args.scale)
     except ValueError as exc:

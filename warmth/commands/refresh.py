@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 import sqlalchemy as sa
 
 from warmth import bootstrap, reference, schema, summaries
-from warmth.cli import UsageError
 from warmth.commands.init import open_database
 from warmth.database import DatabaseUnavailableError, redact
+from warmth.errors import UsageError
 
 
 def add_parser(sub):
@@ -23,14 +22,6 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    try:
-        return _run(args)
-    except UsageError as exc:  # also when run as `python -m warmth.cli` (another UsageError class)
-        print(f"warmth refresh: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args) -> int:
     engine = open_database(args.db)
     if not bootstrap.is_initialised(engine):
         raise UsageError(f"{redact(engine.url)} is not initialised: run `warmth init` first")

@@ -15,9 +15,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from warmth import queries, reference
-from warmth.cli import UsageError
 from warmth.commands.init import open_database
 from warmth.database import DatabaseUnavailableError, redact
+from warmth.errors import UsageError
 from warmth.scope import Filters, city_scope
 
 
@@ -98,14 +98,6 @@ def write_coverage(frame, fmt: str, out) -> None:
 
 
 def run(args, out=None) -> int:
-    try:
-        return _run(args, out)
-    except UsageError as exc:  # also when run as `python -m warmth.cli` (another UsageError class)
-        print(f"warmth report: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args, out=None) -> int:
     out = out or sys.stdout
     date_from = _date(args.date_from) if args.date_from else None
     date_to = _date(args.date_to) if args.date_to else None
