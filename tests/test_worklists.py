@@ -549,14 +549,12 @@ def test_overlap_cell_totals_from_summaries(db):
 @pytest.fixture(scope="module")
 def demo_conn(tmp_path_factory):
     """A small demo city (scale 0.003) on SQLite with its summaries."""
-    from warmth import bootstrap, demo, reference
+    from warmth import bootstrap, demo
     from warmth.database import make_engine
 
     eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('wl_demo') / 'demo.db'}")
     bootstrap.init_database(eng)
-    demo.load_demo(eng, scale=0.003)
-    with eng.begin() as conn:
-        summaries.refresh(conn, reference.campaign_id(conn, None))
+    demo.load_demo(eng, scale=0.003)  # rebuilds the summaries too
     with eng.connect() as conn:
         yield conn
     eng.dispose()
