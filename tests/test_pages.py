@@ -225,7 +225,6 @@ def test_database_down_shows_a_friendly_message(monkeypatch):
     assert "cannot be reached" in at.error[0].value
 
 
-
 def _add_user(url: str, email: str, role: str, district: str | None) -> None:
     import sqlalchemy as sa
 
