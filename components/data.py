@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from datetime import date
 from typing import ParamSpec, TypeVar
 
 import pandas as pd
@@ -288,6 +289,58 @@ def street_people(
 ) -> tuple[pd.DataFrame, int]:
     """The first `limit` beneficiaries of a street (masked) and how many there are."""
     return _street_people(database_url(), scope, filters, street, lang, limit)
+
+
+@cached
+def _worklist(
+    url: str,
+    kind: str,
+    scope: Scope,
+    filters: Filters,
+    limit: int,
+    offset: int,
+    cell: tuple[str, str, str | None] | None = None,
+) -> tuple[pd.DataFrame, int, bool]:
+    from warmth import worklists
+
+    extra = {}
+    if cell is not None:
+        extra = {"dept_a": cell[0], "dept_b": cell[1], "need": cell[2]}
+    fn = {
+        "omission": worklists.omission,
+        "repeat": worklists.repeats,
+        "overlap": worklists.overlaps,
+        "leakage": worklists.leakage,
+        "cross-district": worklists.cross_district,
+    }[kind]
+    with _engine(url).connect() as conn:
+        page = fn(conn, scope, filters, limit=limit, offset=offset, **extra)
+    return page.rows, page.total, page.more_than_total
+
+
+@guarded
+def worklist(
+    kind: str,
+    scope: Scope,
+    filters: Filters,
+    limit: int,
+    offset: int,
+    cell: tuple[str, str, str | None] | None = None,
+) -> tuple[pd.DataFrame, int, bool]:
+    """One page of a people list (omission, repeat, overlap, leakage, cross-district):
+    its rows (masked), how many there are, and whether that count stopped early. An overlap
+    list takes its matrix cell (dept_a, dept_b, need or None)."""
+    return _worklist(database_url(), kind, scope, filters, limit, offset, cell)
+
+
+def reporting_deadline(code: str | None) -> date | None:
+    """The campaign's reporting deadline (the newest campaign's when code is None), or None."""
+    c = schema.campaigns
+    with engine().connect() as conn:
+        q = sa.select(c.c.reporting_deadline)
+        q = q.where(c.c.code == code) if code else q.order_by(c.c.window_start.desc()).limit(1)
+        value = conn.execute(q).scalar()
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def names(kind: str, lang: str) -> dict[str, str]:

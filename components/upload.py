@@ -1,0 +1,251 @@
+"""The widgets of the reporting page (信息报送): the file picker, the check of an upload
+(counts and error report before anything is written, one 'upload' audit row per file), the
+import in the chosen mode with its progress bar, the upload history with undo, and the
+city's district × department reporting status.
+
+Each widget owns its session keys; the page hands in the View and the frames."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import data, gap_charts, panels
+from components.session import View
+from warmth import audit, i18n, intake
+from warmth.intake.reading import MAX_BYTES
+from warmth.scope import Scope
+
+KINDS = ("register", "aid")
+MODES = ("strict", "quarantine", "correct")
+HISTORY_COLUMNS = (
+    "batch_id",
+    "kind",
+    "submitted_at",
+    "submitted_by",
+    "file_name",
+    "district",
+    "mode",
+    "encoding",
+    "rows_in",
+    "inserted",
+    "already_present",
+    "rejected",
+    "status",
+)
+HISTORY_LABELS = {"batch_id": "batch", "file_name": "file"}
+ERROR_COLUMNS = ("row", "column", "value", "reason")
+COUNTS = (
+    ("rows", "submit_count_rows"),
+    ("valid", "submit_count_valid"),
+    ("errors", "submit_count_errors"),
+    ("new", "submit_count_new"),
+    ("already_present", "submit_count_present"),
+)
+
+
+def audit_preview(raw, kind: str, counts: dict, *, scope: Scope) -> None:
+    """One 'upload' audit row per file checked (the import writes its own)."""
+    seen = st.session_state.setdefault("submit_audited", set())
+    if raw.sha256 in seen:
+        return
+    with data.engine().begin() as conn:
+        audit.write_audit(
+            conn,
+            user=scope.user,
+            role=scope.role,
+            scope=scope,
+            action="upload",
+            detail={"stage": "preview", "kind": kind, "file_name": raw.file_name, "counts": counts},
+            row_count=counts.get("rows"),
+            file_sha256=raw.sha256,
+        )
+    seen.add(raw.sha256)
+
+
+@data.guarded
+def check(payload: bytes, file_name: str, kind: str, campaign: str | None, *, scope: Scope):
+    """(RawTable, Validation) for an upload, kept for the session so reruns do not
+    validate again; UploadRefusedError when the file itself is unsafe or unreadable."""
+    cache = st.session_state.setdefault("submit_checked", {})
+    raw = intake.read_upload(payload, file_name)
+    key = (raw.sha256, kind, campaign)
+    if key not in cache:
+        cache.clear()  # one file at a time
+        with data.engine().connect() as conn:
+            cache[key] = intake.validate(conn, campaign, kind, raw, scope=scope)
+    return raw, cache[key]
+
+
+def picker(view: View):
+    """The file type and the file: (kind, the uploaded file or None)."""
+    t = view.t
+    kind = st.segmented_control(
+        t("submit_kind"),
+        options=list(KINDS),
+        format_func=lambda k: t(f"submit_kind_{k}"),
+        default="register",
+        required=True,
+        key="submit_kind",
+    )
+    upload = st.file_uploader(
+        t("submit_file"),
+        type=["csv", "xlsx"],
+        key="submit_file",
+        max_upload_size=MAX_BYTES // (1024 * 1024),
+    )
+    return kind, upload
+
+
+def preview(upload, kind: str, *, view: View) -> None:
+    """Check the upload and show what it holds; then the mode and the import. A refused
+    file stops the page there."""
+    t, lang, scope = view.t, view.lang, view.scope
+    try:
+        raw, v = check(upload.getvalue(), upload.name, kind, view.filters.campaign, scope=scope)
+    except intake.UploadRefusedError as exc:
+        st.error(t("submit_refused", reason=str(exc)), icon=":material/block:")
+        st.stop()
+    counts = v.counts
+    audit_preview(raw, kind, counts, scope=scope)
+    st.caption(
+        t(
+            "submit_file_info",
+            name=raw.file_name,
+            type=raw.file_type,
+            encoding=raw.encoding,
+            rows=i18n.fmt_int(v.rows, lang),
+        )
+    )
+    for col, (key, label) in zip(st.columns(len(COUNTS)), COUNTS, strict=True):
+        col.metric(t(label), i18n.fmt_int(counts[key], lang), border=True)
+
+    st.subheader(t("submit_errors_title"))
+    if v.file_errors:
+        st.error("\n\n".join([f"**{t('submit_file_errors')}**", *v.file_errors]))
+    report = v.error_report_frame()
+    if report.empty and not v.file_errors:
+        st.success(t("submit_no_errors"), icon=":material/check_circle:")
+    elif not report.empty:
+        report = report.rename(columns={c: t(f"submit_col_{c}") for c in ERROR_COLUMNS})
+        panels.table(
+            report,
+            key="submit_errors",
+            kind="upload_errors",
+            view=view,
+            height=panels.fit_height(len(report), 400),
+        )
+    import_panel(raw, v, view=view)
+
+
+def import_panel(raw, v, *, view: View) -> None:
+    """The mode and the Import button (blocked while errors would be written); the import
+    itself with its progress bar."""
+    t, scope = view.t, view.scope
+    mode = st.radio(
+        t("submit_mode"),
+        MODES,
+        format_func=lambda m: t(f"submit_mode_{m}"),
+        key="submit_mode",
+        horizontal=True,
+    )
+    blocked = v.refused or (v.counts["errors"] > 0 and mode != "quarantine")
+    if blocked and not v.refused:
+        st.warning(t("submit_import_blocked"), icon=":material/warning:")
+    # the click only raises a flag (a callback survives any rerun); the import runs here,
+    # where its progress bar can be drawn
+    st.button(
+        t("submit_import"),
+        type="primary",
+        disabled=blocked,
+        key="submit_import",
+        on_click=lambda: st.session_state.update(submit_go=True),
+    )
+    if not st.session_state.pop("submit_go", False) or blocked:
+        return
+    bar = st.progress(0.0, text=t("submit_importing"))
+    try:
+        result = intake.import_batch(
+            data.engine(),
+            v,
+            mode=mode,
+            user=scope.user,
+            file_name=raw.file_name,
+            file_sha256=raw.sha256,
+            progress=lambda done, total: bar.progress(
+                min(done / total, 1.0) if total else 1.0, text=t("submit_importing")
+            ),
+        )
+    except intake.ImportFailedError as exc:
+        st.error(t("submit_failed", message=str(exc)), icon=":material/error:")
+        return
+    bar.progress(1.0)
+    if result.status == "imported":
+        st.success(t("submit_done", message=result.message), icon=":material/done_all:")
+        st.cache_data.clear()  # every figure changes with new data
+        st.session_state.pop("submit_checked", None)  # re-check: rows now present
+    elif result.status == "already_imported":
+        st.info(t("submit_already", message=result.message), icon=":material/info:")
+    else:
+        st.error(t("submit_refused", reason=result.message), icon=":material/block:")
+
+
+def history_table(history: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """The upload history as shown: its columns labelled in lang, missing values blank."""
+    return pd.DataFrame(
+        {
+            i18n.t(f"submit_col_{HISTORY_LABELS.get(c, c)}", lang): history[c]
+            .astype(object)
+            .where(history[c].notna(), "")
+            .to_numpy()
+            for c in HISTORY_COLUMNS
+        }
+    )
+
+
+def history(history: pd.DataFrame, *, view: View) -> None:
+    """The upload history, and undo of an imported batch (confirmed first)."""
+    t, scope = view.t, view.scope
+    if history.empty:
+        st.caption(t("submit_no_history"))
+        return
+    table = history_table(history, lang=view.lang)
+    st.dataframe(
+        table, hide_index=True, key="submit_history", height=panels.fit_height(len(table), 360)
+    )
+    undoable = history.loc[history["status"] == "imported", "batch_id"].astype(int).tolist()
+    if not undoable:
+        return
+    with st.expander(t("submit_undo"), icon=":material/undo:"):
+        batch = st.selectbox(t("submit_undo_pick"), undoable, key="submit_undo_batch")
+        sure = st.checkbox(t("submit_undo_confirm"), key="submit_undo_sure")
+        st.button(
+            t("submit_undo_button"),
+            disabled=not sure,
+            key="submit_undo_go",
+            on_click=lambda: st.session_state.update(submit_undo_now=True),
+        )
+        if st.session_state.pop("submit_undo_now", False) and sure:
+            try:
+                removed = intake.undo_batch(data.engine(), int(batch), user=scope.user, scope=scope)
+            except PermissionError:
+                st.error(t("submit_undo_denied"), icon=":material/block:")
+            else:
+                st.cache_data.clear()
+                st.success(t("submit_undone", batch=batch, rows=removed))
+
+
+def status_panel(status: pd.DataFrame, *, deadline: date | None, view: View) -> None:
+    """Which district has reported what for which department, against the deadline."""
+    lang = view.lang
+    fig = gap_charts.status_figure(
+        status,
+        districts=data.names("districts", lang),
+        departments=data.names("departments", lang),
+        title=view.t("submit_status_title"),
+        lang=lang,
+    )
+    st.plotly_chart(fig, key="submit_status", config=panels.PLOTLY_CONFIG)
+    st.caption(view.t("submit_status_help", deadline=i18n.fmt_date(deadline, lang)))
