@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from warmth import bootstrap, cli, ids, schema
+from warmth import bootstrap, cli, ids, reference, schema
 from warmth.config import REFERENCE_DIR
 
 
@@ -116,3 +116,23 @@ def test_cli_init_unwritable_path(capsys, tmp_path):
     code = cli.main(["init", "--db", f"sqlite:///{blocker / 'x.db'}"])
     assert code == 2
     assert "cannot" in capsys.readouterr().err
+
+
+def test_reference_names_survive_commas(engine):
+    with engine.connect() as conn:
+        sh = conn.execute(
+            sa.select(schema.departments).where(schema.departments.c.code == "SH")
+        ).one()
+        kinds = set(conn.execute(sa.select(schema.departments.c.kind)).scalars())
+    assert sh.name_en == "Social pairing (agencies, troops, colleges, enterprises)"
+    assert sh.kind == "social"
+    assert kinds == {"government", "mass_organisation", "public_interest", "social"}
+
+
+def test_a_ragged_reference_row_is_refused_with_its_line(tmp_path):
+    (tmp_path / "departments.csv").write_text(
+        "code,name_zh,name_en,kind\nMZ,民政局,Civil Affairs,government\nSH,社会结对,a, b,social\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="line 3"):
+        reference.read_csv("departments.csv", tmp_path)

@@ -14,8 +14,15 @@ from warmth.config import REFERENCE_DIR
 
 
 def read_csv(name: str, folder: Path = REFERENCE_DIR) -> list[dict[str, str]]:
+    """The rows of a reference file; a row with more or fewer fields than the header (an
+    unquoted comma in a name) is an error naming the line, never a silently cut value."""
     with open(folder / name, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    for line, row in enumerate(rows, start=2):
+        if None in row or None in row.values():
+            raise ValueError(f"{name} line {line}: {len(reader.fieldnames or [])} fields expected")
+    return rows
 
 
 def _district_rows() -> list[dict]:
