@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
-import types
+import re
 
 import pytest
+import sqlalchemy as sa
 
 from tests import fixtures_small as fx
-from warmth import cli, queries
+from warmth import cli, queries, schema
+from warmth.database import make_engine
 
 
 @pytest.fixture
@@ -72,32 +73,28 @@ def test_report_rejects_bad_arguments(db, capsys):
         cli.main(["report", "coverage", "--by", "planet", "--db", db])
 
 
-def test_report_gaps_is_handed_to_worklists(db, capsys, monkeypatch):
-    seen = {}
-
-    def report_gaps(conn, scope, filters, kind, fmt, out):
-        seen.update(kind=kind, fmt=fmt, districts=filters.districts, role=scope.role)
-        out.write("gaps\n")
-        return 0
-
-    monkeypatch.setitem(
-        sys.modules, "warmth.worklists", types.SimpleNamespace(report_gaps=report_gaps)
-    )
-    import warmth
-
-    monkeypatch.setattr(warmth, "worklists", sys.modules["warmth.worklists"], raising=False)
+def test_report_gaps_writes_the_masked_list_and_audits_every_export(db, capsys):
     code, out, _ = run(
-        capsys,
-        "report",
-        "gaps",
-        "--kind",
-        "omission",
-        "--district",
-        fx.A,
-        "--format",
-        "json",
-        "--db",
-        db,
+        capsys, "report", "gaps", "--kind", "omission", "--format", "csv", "--db", db
     )
-    assert code == 0 and out == "gaps\n"
-    assert seen == {"kind": "omission", "fmt": "json", "districts": (fx.A,), "role": "city"}
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows, "the hand-made campaign has omitted beneficiaries"
+    assert all(re.fullmatch(r"\d{6}\*+[\dX]{4}", r["id_number"]) for r in rows)
+    code, out, _ = run(
+        capsys, "report", "coverage", "--by", "district", "--format", "csv", "--db", db
+    )
+    assert code == 0
+    engine = make_engine(db)
+    with engine.connect() as conn:
+        audit = conn.execute(
+            sa.select(
+                schema.audit_log.c.action, schema.audit_log.c.row_count, schema.audit_log.c.detail
+            ).order_by(schema.audit_log.c.id)
+        ).all()
+    engine.dispose()
+    assert [(a.action, a.row_count) for a in audit] == [
+        ("export", len(rows)),
+        ("export", len(list(csv.DictReader(io.StringIO(out))))),
+    ]
+    assert json.loads(audit[0].detail)["by"] == "omission"

@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import sys
 from datetime import date
 
 import sqlalchemy as sa
 
 from warmth import queries, reference
+from warmth.audit import write_audit
 from warmth.commands.init import open_database
 from warmth.database import DatabaseUnavailableError, redact
 from warmth.errors import UsageError
@@ -121,10 +123,28 @@ def run(args, out=None) -> int:
 
                 if not args.kind:
                     raise UsageError("gaps needs --kind")
-                return int(
-                    worklists.report_gaps(conn, scope, filters, args.kind, args.format, out) or 0
-                )
-            write_coverage(queries.coverage(conn, scope, filters, args.by), args.format, out)
+                rows = worklists.write_gaps(conn, scope, filters, args.kind, args.format, out)
+            else:
+                table = queries.coverage(conn, scope, filters, args.by)
+                write_coverage(table, args.format, out)
+                rows = len(table)
+        with engine.begin() as conn:  # every export is audited, the command line's too
+            write_audit(
+                conn,
+                user=os.environ.get("USER") or "cli",
+                role="city",
+                scope=scope,
+                action="export",
+                detail={
+                    "via": "cli",
+                    "report": args.what,
+                    "by": args.by if args.what == "coverage" else args.kind,
+                    "format": args.format,
+                    "districts": list(args.district),
+                    "to": args.date_to,
+                },
+                row_count=rows,
+            )
     except sa.exc.OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0]
         raise DatabaseUnavailableError(
