@@ -2,85 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
 import openpyxl
 import pytest
 
-from tests.conftest import _pg_engine
-from warmth import bootstrap, ids, schema
-from warmth.database import make_engine
+from tests.intake.support import (
+    AID_HEADER,
+    REGISTER_HEADER,
+    aid_rows,
+    csv_bytes,
+    person,
+    register_rows,
+)
 from warmth.intake import read_upload, validate
 from warmth.scope import city_scope, district_scope
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-DATA_TABLES = (
-    schema.beneficiary_categories,
-    schema.duplicate_registrations,
-    schema.quarantine,
-    schema.aid_records,
-    schema.beneficiaries,
-    schema.import_batches,
-    schema.audit_log,
-    schema.summary_profile,
-    schema.summary_records,
-    schema.summary_reach_day,
-    schema.summary_reporting,
-)
-
-
-def module_database(request, tmp_path_factory):
-    """One initialised database per backend for a whole test module (setting one up is the
-    slow part); `wipe` empties its data tables between tests."""
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('intake') / 'warmth.db'}")
-        bootstrap.init_database(eng)
-        yield eng
-        eng.dispose()
-    else:
-        yield from _pg_engine(request.getfixturevalue("pg_admin"))
-
-
-def wipe(engine) -> None:
-    with engine.begin() as conn:
-        for table in DATA_TABLES:
-            conn.execute(table.delete())
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def engine(request, tmp_path_factory):
-    """These tests only read the database: one per backend for the module."""
-    yield from module_database(request, tmp_path_factory)
-
-
-REGISTER_HEADER = ["id_number", "name", "district", "street", "categories"]
-AID_HEADER = ["record_no", "id_number", "programme", "amount_yuan", "date", "district"]
-
-
-def person(n: int, area: str = "310101", year: int = 1950) -> str:
-    """A valid ID number, different for each n."""
-    return ids.make_id(area, date(year, 1 + n % 12, 1 + n % 28), n % 1000)
-
-
-def csv_bytes(header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def register_rows(n: int, district: str = "黄浦区", street: str = "南京东路街道", start: int = 0):
-    return [[person(start + i), f"居民{start + i}", district, street, "DBU"] for i in range(n)]
-
-
-def aid_rows(n: int, start: int = 0, district: str = "黄浦区", prefix: str = "R"):
-    return [
-        [f"{prefix}{start + i}", person(start + i), "MZ01", "300", "2005-01-05", district]
-        for i in range(n)
-    ]
 
 
 def check(engine, kind: str, header, rows, *, scope=None, campaign=None, **kw):

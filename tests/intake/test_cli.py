@@ -7,31 +7,15 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from tests.test_intake_validation import (
+from tests.intake.support import (
     AID_HEADER,
-    BACKENDS,
     REGISTER_HEADER,
     aid_rows,
     csv_bytes,
-    module_database,
     register_rows,
-    wipe,
 )
 from warmth import schema, summaries
 from warmth.cli import main
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def database(request, tmp_path_factory):
-    yield from module_database(request, tmp_path_factory)
-
-
-@pytest.fixture
-def engine(database):
-    """A database with the reference data and no uploads yet, on each backend."""
-    wipe(database)
-    yield database
-    wipe(database)
 
 
 @pytest.fixture(autouse=True)

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
-from tests.test_intake_loading import prepare, upload
-from tests.test_intake_validation import (
+from tests.intake.support import (
     AID_HEADER,
-    BACKENDS,
     REGISTER_HEADER,
     aid_rows,
-    module_database,
+    prepare,
     register_rows,
-    wipe,
+    upload,
 )
 from warmth import intake, schema
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def database(request, tmp_path_factory):
-    yield from module_database(request, tmp_path_factory)
-
-
-@pytest.fixture
-def engine(database):
-    wipe(database)
-    yield database
-    wipe(database)
 
 
 def totals(engine) -> tuple[int, int]:

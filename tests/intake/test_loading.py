@@ -8,58 +8,29 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from tests.test_intake_validation import (
+from tests.intake.support import (
     AID_HEADER,
-    BACKENDS,
     REGISTER_HEADER,
     aid_rows,
-    csv_bytes,
-    module_database,
     person,
+    prepare,
     register_rows,
-    wipe,
+    upload,
 )
 from warmth import intake, schema, summaries
 from warmth.intake import loading
 from warmth.scope import city_scope, district_scope
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def database(request, tmp_path_factory):
-    yield from module_database(request, tmp_path_factory)
-
-
-@pytest.fixture
-def engine(database):
-    """A database with the reference data and no uploads yet, on each backend."""
-    wipe(database)
-    yield database
-    wipe(database)
-
-
 @pytest.fixture(autouse=True)
 def refreshes(monkeypatch):
     """The summary refreshes asked for, as (campaign_id, districts or None); the summaries
-    themselves are tested with the intake in test_intake_summaries.py."""
+    themselves are tested with the intake in tests/intake/test_summaries.py."""
     calls = []
     monkeypatch.setattr(
         summaries, "refresh", lambda conn, cid, districts: calls.append((cid, districts))
     )
     return calls
-
-
-def prepare(engine, kind, header, rows, *, name=None, scope=None, **kw):
-    raw = intake.read_upload(csv_bytes(header, rows), name or f"{kind}.csv")
-    with engine.connect() as conn:
-        v = intake.validate(conn, None, kind, raw, scope=scope or city_scope(conn), **kw)
-    return raw, v
-
-
-def upload(engine, kind, header, rows, *, mode="strict", user="官员甲", name=None, **kw):
-    raw, v = prepare(engine, kind, header, rows, name=name, **kw)
-    return intake.import_batch(
-        engine, v, mode=mode, user=user, file_name=raw.file_name, file_sha256=raw.sha256
-    )
 
 
 def count(engine, table: sa.Table, *where) -> int:
