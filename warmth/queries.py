@@ -41,6 +41,7 @@ Paths (all exact; they differ only in speed; `_plan` picks one per table):
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -145,12 +146,12 @@ def _rows(rows, columns: list[str]) -> pd.DataFrame:
     data = {}
     for name, values in zip(columns, zip(*rows, strict=True), strict=True):
         first = values[0]
-        if isinstance(first, bool | int) and not isinstance(first, str):
-            try:  # numbers straight into numpy: pandas infers object lists slowly
+        if isinstance(first, bool | int):
+            # numbers straight into numpy (pandas infers object lists slowly); a column with
+            # NULLs or huge values falls through to a plain list
+            with contextlib.suppress(TypeError, ValueError, OverflowError):
                 data[name] = np.array(values, dtype=bool if isinstance(first, bool) else "int64")
                 continue
-            except (TypeError, ValueError, OverflowError):
-                pass
         data[name] = list(values)
     return pd.DataFrame(data)
 
@@ -283,19 +284,29 @@ def _level_query(
 def _summary_profile(conn: sa.Connection, ctx: Context, level: str) -> pd.DataFrame:
     """Profiles from summary_profile / summary_profile_district, at the level needed
     (street, district or city: finer columns summed away)."""
-    query, names = _level_query(
-        ctx,
-        schema.summary_profile,
-        schema.summary_profile_district,
-        summaries.PROFILE_KEYS,
-        ["n"],
-        level,
+    frame = _level_frame(
+        conn,
+        _level_query(
+            ctx,
+            schema.summary_profile,
+            schema.summary_profile_district,
+            summaries.PROFILE_KEYS,
+            ["n"],
+            level,
+        ),
     )
+    return _typed_profile(frame)
+
+
+def _level_frame(conn: sa.Connection, query_and_names: tuple) -> pd.DataFrame:
+    """The rows of a level query, with district_code/street_code present (None when the
+    level summed them away), so every frame has the same columns."""
+    query, names = query_and_names
     frame = _rows(conn.execute(query).all(), names)
     for c in ("district_code", "street_code"):
         if c not in frame:
             frame[c] = None
-    return _typed_profile(frame)
+    return frame
 
 
 def _typed_profile(frame: pd.DataFrame) -> pd.DataFrame:
@@ -307,18 +318,17 @@ def _typed_profile(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _summary_records(conn: sa.Connection, ctx: Context, level: str) -> pd.DataFrame:
     """Records from summary_records / summary_records_district, at the level needed."""
-    query, names = _level_query(
-        ctx,
-        schema.summary_records,
-        schema.summary_records_district,
-        summaries.RECORD_KEYS,
-        RECORD_COLUMNS,
-        level,
+    frame = _level_frame(
+        conn,
+        _level_query(
+            ctx,
+            schema.summary_records,
+            schema.summary_records_district,
+            summaries.RECORD_KEYS,
+            RECORD_COLUMNS,
+            level,
+        ),
     )
-    frame = _rows(conn.execute(query).all(), names)
-    for c in ("district_code", "street_code"):
-        if c not in frame:
-            frame[c] = None
     return _typed_records(frame)
 
 
