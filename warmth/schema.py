@@ -222,6 +222,14 @@ users = sa.Table(
 )
 
 
+# One row (id 1): the data version that every write bumps (warmth/versions.py).
+data_version = sa.Table(
+    "data_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
+)
+
 # ---------------------------------------------------------------------------------------------
 # Summaries (owned by warmth/summaries.py; rebuilt by `warmth refresh`, never edited by hand).
 # Small aggregates the dashboard reads instead of the base tables. Masks are BIGINT bit sets:
