@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from tests import fixtures_small as fx
 from warmth import queries, schema, summaries
-from warmth.scope import Filters, city_scope, district_scope
+from warmth.scope import Filters, Scope, city_scope, district_scope
 
 
 def table(conn, t: sa.Table) -> pd.DataFrame:
@@ -368,21 +368,64 @@ def test_every_figure_equals_the_brute_force_count(world_db):
     compare(conn, world, "district", Filters(), district_scope(conn, "310105"))
 
 
-def test_every_path_gives_the_same_table(world_db, monkeypatch):
-    """Totals, profiles and the base tables agree wherever more than one can answer."""
+def random_filters(rng: np.random.Generator, world: World) -> Filters:
+    """Any combination the sidebar and the URL allow, each filter present or not."""
+    chosen: dict = {}
+
+    def some(values, most):
+        values = sorted(values)
+        k = int(rng.integers(1, min(most, len(values)) + 1))
+        return tuple(str(v) for v in rng.choice(values, size=k, replace=False))
+
+    if rng.random() < 0.5:
+        chosen["as_of"] = WINDOW[0] + timedelta(days=int(rng.integers(-3, 70)))
+    if rng.random() < 0.25:
+        chosen["districts"] = some(DISTRICTS, 2)
+    if rng.random() < 0.2:
+        chosen["streets"] = some(world.streets[str(rng.choice(DISTRICTS))], 2)
+    if rng.random() < 0.3:
+        chosen["departments"] = some({v[0] for v in world.progs.values()}, 3)
+    if rng.random() < 0.25:
+        chosen["programmes"] = some(world.progs, 4)
+    if rng.random() < 0.35:
+        chosen["categories"] = some({c for v in world.progs.values() for c in v[2]}, 3)
+    if rng.random() < 0.3:
+        chosen["forms"] = some({v[3] for v in world.progs.values()}, 2)
+    return Filters(**chosen)
+
+
+def test_random_filters_and_scopes_equal_the_brute_force_count(world_db):
+    """Any filters, any scope (city, one district, one department), every table: the same
+    figures as counting person by person."""
     conn, world = world_db
-    scope = city_scope(conn)
-    real = queries._plan
-    for f in (Filters(), Filters(categories=("LTX",)), Filters(as_of=MID)):
-        for by in queries.BYS:
-            first = queries.coverage(conn, scope, f, by)
-            for forced in ("profile", "base"):
-                if forced == "profile" and f.as_of:
-                    continue
-                monkeypatch.setattr(queries, "_plan", lambda ctx, by, p=forced: (p, None, None))
-                other = queries.coverage(conn, scope, f, by)
-                monkeypatch.setattr(queries, "_plan", real)
-                pd.testing.assert_frame_equal(first, other, check_dtype=False, obj=f"{by} {f}")
+    city = city_scope(conn)
+    city = Scope(frozenset(DISTRICTS), city.departments, role="city")
+    rng = np.random.default_rng(8)
+    for _ in range(30):
+        f = random_filters(rng, world)
+        which = rng.integers(0, 3)
+        if which == 0:
+            compare(conn, world, str(rng.choice(queries.BYS)), f, city)
+            compare(conn, world, "city", f, city)
+        elif which == 1:
+            one = district_scope(conn, str(rng.choice(DISTRICTS)))
+            compare(conn, world, str(rng.choice(queries.BYS)), f, one)
+        else:
+            dept = str(rng.choice(sorted(city.departments)))
+            scope = Scope(frozenset(DISTRICTS), frozenset({dept}), role="department")
+            allowed = {dept} & set(f.departments) if f.departments else {dept}
+            if not allowed:  # the filter names only other departments: nothing counts
+                got = queries.coverage(conn, scope, f, "department")
+                assert got.empty
+                continue
+            as_scope = Filters(**{**f.__dict__, "departments": tuple(allowed)})
+            for by in ("city", "department", "programme"):
+                got = queries.coverage(conn, scope, f, by)
+                want = oracle(world, by, as_scope, set(DISTRICTS))
+                assert sorted(got["key"]) == sorted(want), (by, f)
+                for row in got.itertuples(index=False):
+                    mine = tuple(getattr(row, c) for c in COLUMNS)
+                    assert mine == pytest.approx(want[row.key]), (by, f, dept, row.key)
 
 
 def test_pacing_and_timeline_agree_with_the_oracle(world_db):

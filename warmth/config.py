@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -16,3 +17,23 @@ def database_url(explicit: str | None = None) -> str:
     """The one setting that picks the database: an explicit URL, else $WARMTH_DATABASE_URL,
     else the embedded SQLite file under data/."""
     return explicit or os.environ.get(ENV_VAR) or DEFAULT_DATABASE_URL
+
+
+SNAPSHOT_ENV_VAR = "WARMTH_SNAPSHOT_DIR"
+
+
+def snapshot_dir(url: str) -> Path:
+    """Where the columnar snapshots of a database are kept: $WARMTH_SNAPSHOT_DIR, else beside
+    a SQLite file (`warmth.db.snapshots/`), else data/snapshots/<host>-<database>/."""
+    from sqlalchemy.engine import make_url
+
+    if os.environ.get(SNAPSHOT_ENV_VAR):
+        return Path(os.environ[SNAPSHOT_ENV_VAR])
+    target = make_url(url)
+    if target.get_backend_name() == "sqlite":
+        if target.database and target.database != ":memory:":
+            path = Path(target.database)
+            return path.with_name(path.name + ".snapshots")
+        return Path(tempfile.gettempdir()) / f"warmth-snapshots-{os.getpid()}"
+    name = f"{target.host or 'local'}-{target.port or ''}-{target.database or ''}"
+    return DATA_DIR / "snapshots" / "".join(c if c.isalnum() or c in "-_" else "_" for c in name)

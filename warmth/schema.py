@@ -230,6 +230,14 @@ data_version = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
 )
 
+# Per district: the data version of its last change (what a snapshot shard was read at).
+district_versions = sa.Table(
+    "district_versions",
+    metadata,
+    sa.Column("district_code", sa.String(6), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
 # ---------------------------------------------------------------------------------------------
 # Summaries (owned by warmth/summaries.py; rebuilt by `warmth refresh`, never edited by hand).
 # Small aggregates the dashboard reads instead of the base tables. Masks are BIGINT bit sets:

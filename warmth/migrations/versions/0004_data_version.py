@@ -1,4 +1,4 @@
-"""data version: one counter that every write bumps
+"""data version: one counter that every write bumps, and per district
 
 Revision ID: 0004
 Revises: 0003
@@ -20,7 +20,13 @@ def upgrade() -> None:
         sa.Column("version", sa.BigInteger(), nullable=False, server_default="0"),
     )
     op.bulk_insert(table, [{"id": 1, "version": 1}])
+    op.create_table(
+        "district_versions",
+        sa.Column("district_code", sa.String(length=6), primary_key=True),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("district_versions")
     op.drop_table("data_version")

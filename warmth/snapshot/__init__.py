@@ -1,0 +1,12 @@
+"""The columnar snapshot of a campaign, the engine behind every figure and list.
+
+- `shards`: the base tables read into one shard of arrays per district;
+- `city`: the shards joined into the city's arrays, and the per-day frames that
+  warmth.metrics counts on;
+- `store`: snapshots kept per data version: in memory, shared by every session of a
+  process, and on disk beside the database, shared by every process.
+
+`store.city(conn, campaign_id)` is the one call: it reads the data version (one cheap
+query), rebuilds only the districts whose data changed since the snapshot it holds, and
+returns the current City.
+"""

@@ -1,0 +1,484 @@
+"""The city snapshot: every shard of a campaign joined into one set of arrays, and the
+per-day views the figures are computed from.
+
+People are rows 0..n-1: the registered beneficiaries shard by shard (district order), then
+the ID numbers registered nowhere. Records are sorted by (person, day, record id), so a
+person's records are one run and "the first record" of anything is the first in the run.
+
+Attribution follows DEFINITIONS.md (see also the figures' docstrings in warmth.metrics):
+- a registered beneficiary's eligibility, reach, repeats and overlap: their district and
+  street;
+- a record: the beneficiary's district and street when it matches; otherwise the delivering
+  district (the record's, else the beneficiary's, else the submitter when that is a district)
+  and, when that is not the beneficiary's own district, no street;
+- leakage: each leaking ID number once, under the delivering district of its earliest
+  non-matching record (ties by record id);
+- an ID number registered nowhere: its leakage district, no street.
+
+`profile(as_of)` and `records(as_of)` give the two frames that warmth.metrics counts on
+(one row per distinct profile with its count `n`; one row per record group with sums),
+for the whole campaign or only records dated up to `as_of`. Each is computed once per
+snapshot and day and kept (a few hundred kilobytes), so any filter on any day is a small
+computation on small frames.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from warmth import metrics
+from warmth.snapshot.shards import EPOCH, Codes, Shard
+
+PROFILE_COLUMNS = [
+    "district_code",
+    "street_code",
+    "eligible",
+    "cat_mask",
+    "reach_mask",
+    "repeat_mask",
+    "leak_mask",
+    "n",
+]
+RECORD_GROUP = ["district_code", "street_code", "programme_code", "cat_mask", "matching", "form"]
+RECORD_SUMS = ["records", "repeat_records", "amount_fen"]
+KEPT_DAYS = 32  # per-day frames kept per snapshot (a date picker's worth)
+
+
+def day_number(day: date) -> int:
+    return (day - EPOCH).days
+
+
+def _runs(keys: np.ndarray) -> np.ndarray:
+    """True where a run of equal keys starts (keys sorted)."""
+    out = np.ones(len(keys), dtype=bool)
+    if len(keys) > 1:
+        out[1:] = keys[1:] != keys[:-1]
+    return out
+
+
+@dataclass
+class People:
+    registered: np.ndarray  # bool
+    home: np.ndarray  # int8: registered district (-1: registered nowhere)
+    street: np.ndarray  # int16 (-1: none)
+    cat_mask: np.ndarray  # int64
+    ben_id: np.ndarray  # int64: beneficiaries.id (-1: registered nowhere)
+    leak_att: np.ndarray  # int8: district of the earliest non-matching record (-1: none)
+    id_numbers: np.ndarray  # object: ID numbers of the people registered nowhere, in order
+
+    def __len__(self) -> int:
+        return len(self.registered)
+
+
+@dataclass
+class Records:
+    person: np.ndarray  # int32
+    rec_id: np.ndarray  # int64
+    pbit: np.ndarray  # int8
+    day: np.ndarray  # int32
+    amount_fen: np.ndarray  # int64
+    form: np.ndarray  # int8
+    batch_id: np.ndarray  # int32
+    matching: np.ndarray  # bool
+    att: np.ndarray  # int8: attribution district (-1: counted nowhere)
+    att_street: np.ndarray  # int16
+    rank: np.ndarray  # int32: position among the person's records of the same programme
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+
+@dataclass
+class City:
+    """One campaign's snapshot (see the module docstring)."""
+
+    campaign_id: int
+    codes: Codes
+    catalogue: metrics.Catalogue
+    people: People
+    records: Records
+    versions: dict[str, int]  # district -> data version its shard was read at
+    version: int = 0  # the data version of the whole snapshot
+    _frames: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [*vars(self.people).values(), *vars(self.records).values()]
+        return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+
+    # --- the frames the figures count on ------------------------------------------------
+
+    def _kept(self, key: tuple, make):
+        with self._lock:
+            if key in self._frames:
+                self._frames.move_to_end(key)
+                return self._frames[key]
+        got = make()
+        with self._lock:
+            self._frames[key] = got
+            while len(self._frames) > 4 * KEPT_DAYS:
+                self._frames.popitem(last=False)
+        return got
+
+    def in_window(self, as_of: date | None) -> np.ndarray | None:
+        """Records dated up to as_of (None: all records count)."""
+        if as_of is None:
+            return None
+        return self.records.day <= day_number(as_of)
+
+    def masks(self, as_of: date | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per person: the programme bits of matching records (reach), of second records of a
+        programme (repeat) and of non-matching records (leak), counting records up to as_of."""
+        return self._kept(("masks", as_of), lambda: self._masks(as_of))
+
+    def _masks(self, as_of):
+        rec, n = self.records, len(self.people)
+        starts, owner, reach_bits, repeats, leaks = self._static("runs", self._person_runs)
+        window = self.in_window(as_of)
+        reach = np.zeros(n, dtype="int64")
+        if len(starts):
+            counted = reach_bits if window is None else np.where(window, reach_bits, 0)
+            reach[owner] = np.bitwise_or.reduceat(counted, starts)
+        out = [reach]
+        for chosen in (repeats, leaks):  # few records: OR them in one by one
+            if window is not None:
+                chosen = chosen[window[chosen]]
+            mask = np.zeros(n, dtype="int64")
+            np.bitwise_or.at(
+                mask,
+                rec.person[chosen],
+                np.left_shift(np.int64(1), rec.pbit[chosen].astype("int64")),
+            )
+            out.append(mask)
+        return tuple(out)
+
+    def _person_runs(self):
+        """Where each person's run of records starts and whose run it is; the programme bit
+        of every matching record (0 for the others); the second records of a programme and
+        the non-matching records (positions)."""
+        rec = self.records
+        starts = np.flatnonzero(_runs(rec.person))
+        bits = np.left_shift(np.int64(1), rec.pbit.astype("int64"))
+        return (
+            starts,
+            rec.person[starts].astype("int64"),
+            np.where(rec.matching, bits, 0),
+            np.flatnonzero(rec.rank == 1),
+            np.flatnonzero(~rec.matching),
+        )
+
+    def _static(self, name: str, make):
+        return self._kept(("static", name), make)
+
+    def profile(self, as_of: date | None) -> pd.DataFrame:
+        """Distinct profiles (PROFILE_COLUMNS) with their count n, counting records up to
+        as_of: the registered at home, a registered person's leakage elsewhere as a row of
+        its own (no street), and the ID numbers registered nowhere under their leakage
+        district."""
+        return self._kept(("profile", as_of), lambda: self._profile(as_of))
+
+    def _home_groups(self):
+        """Per registered person, a code for (district, street, categories), and the table
+        of those codes (the part of a profile that no day changes)."""
+        p = self.people
+        reg = np.flatnonzero(p.registered)
+        packed = (
+            (p.home[reg].astype("int64") + 1)
+            | ((p.street[reg].astype("int64") + 1) << 8)
+            | (p.cat_mask[reg] << 24)
+        )
+        codes, uniq = pd.factorize(packed)
+        table = {
+            "district_code": (uniq & 0xFF) - 1,
+            "street_code": ((uniq >> 8) & 0xFFFF) - 1,
+            "cat_mask": uniq >> 24,
+        }
+        return reg, codes.astype("int64"), table
+
+    def _profile(self, as_of):
+        p = self.people
+        reach, repeat, leak = self.masks(as_of)
+        reg, codes, table = self._static("home", self._home_groups)
+        # most registered people leak nothing: grouped by (home code, reach, repeat) with
+        # integer codes; the few that leak, and the unregistered, by pandas
+        plain = leak[reg] == 0
+        fast = self._plain_profile(as_of, plain, reach[reg], repeat[reg], codes, table)
+        leaky = reg[~plain]
+        away = leaky[p.leak_att[leaky] != p.home[leaky]]
+        unreg = np.flatnonzero(~p.registered)
+        n_away, n_un = len(away), len(unreg)
+
+        def col(home_part, away_part, unreg_part):
+            return np.concatenate([home_part, away_part, unreg_part]).astype("int64")
+
+        none = np.full(n_away + n_un, -1, "int64")
+        zeros = np.zeros(n_away + n_un, "int64")
+        at_home = p.leak_att[leaky] == p.home[leaky]
+        rare = {
+            "district_code": col(p.home[leaky], p.leak_att[away], p.leak_att[unreg]),
+            "street_code": col(p.street[leaky], none[:n_away], none[:n_un]),
+            "eligible": col(np.ones(len(leaky), "int64"), zeros[:n_away], zeros[:n_un]),
+            "cat_mask": col(p.cat_mask[leaky], zeros[:n_away], zeros[:n_un]),
+            "reach_mask": col(reach[leaky], zeros[:n_away], zeros[:n_un]),
+            "repeat_mask": col(repeat[leaky], zeros[:n_away], repeat[unreg]),
+            "leak_mask": col(np.where(at_home, leak[leaky], 0), leak[away], leak[unreg]),
+        }
+        counted = rare["district_code"] >= 0
+        rare = pd.DataFrame({k: v[counted] for k, v in rare.items()})
+        rare = rare.value_counts(sort=False).rename("n").reset_index()
+        frame = pd.concat([fast, rare], ignore_index=True)
+        # a leaky person can share a profile with a plain one: sum them into one row
+        frame = frame.groupby(PROFILE_COLUMNS[:-1], sort=False)["n"].sum().reset_index()
+        frame = frame.loc[frame["n"] > 0].reset_index(drop=True)
+        return _decoded(frame, self.codes)
+
+    def _plain_profile(self, as_of, plain, reach, repeat, codes, table) -> pd.DataFrame:
+        """Profiles of the registered people who leak nothing (arrays aligned with the
+        registered). A day only changes the people with records on both sides of it: those
+        with every record up to the day have the whole campaign's profile, those with none
+        yet have empty masks, and only the rest are grouped afresh."""
+        if as_of is None:
+            return _profile_rows(table, codes[plain], reach[plain], repeat[plain])
+        full_plain, full_key, full_rows = self._static("full", self._full_plain)
+        first, last = self._static("days", self._person_days)
+        reg = np.flatnonzero(self.people.registered)
+        day = day_number(as_of)
+        empty = plain & (first[reg] > day)  # no record yet (or none at all)
+        done = plain & full_plain & (last[reg] <= day) & ~empty
+        rest = plain & ~done & ~empty
+        parts = [
+            full_rows.assign(n=np.bincount(full_key[done[full_plain]], minlength=len(full_rows))),
+            _profile_rows(table, codes[empty], np.zeros(int(empty.sum()), "int64"), None),
+            _profile_rows(table, codes[rest], reach[rest], repeat[rest]),
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    def _full_plain(self):
+        """The whole campaign's profiles of the registered who leak nothing: which they are
+        (aligned with the registered), each one's row, and the rows (n of the whole
+        campaign)."""
+        reach, repeat, leak = self.masks(None)
+        reg, codes, table = self._static("home", self._home_groups)
+        plain = leak[reg] == 0
+        rows, key = _profile_rows(table, codes[plain], reach[reg][plain], repeat[reg][plain], True)
+        return plain, key, rows.drop(columns="n")
+
+    def _person_days(self):
+        """Per person: the day of their first and of their last record (none: a day after
+        every day, and before every day)."""
+        rec, n = self.records, len(self.people)
+        starts, owner = self._static("runs", self._person_runs)[:2]
+        first = np.full(n, np.iinfo("int32").max, "int32")
+        last = np.full(n, np.iinfo("int32").min, "int32")
+        if len(starts):
+            first[owner] = rec.day[starts]
+            last[owner] = rec.day[np.r_[starts[1:], len(rec)] - 1]
+        return first, last
+
+    def records_frame(self, as_of: date | None) -> pd.DataFrame:
+        """Records grouped by RECORD_GROUP with their RECORD_SUMS, up to as_of."""
+        return self._kept(("records", as_of), lambda: self._records(as_of))
+
+    def _record_groups(self):
+        """Per record, a code for its RECORD_GROUP values (none of which a day changes)."""
+        rec = self.records
+        packed = (
+            (rec.att.astype("int64") + 1)
+            | ((rec.att_street.astype("int64") + 1) << 8)
+            | (rec.pbit.astype("int64") << 24)
+            | (rec.form.astype("int64") << 30)
+            | (rec.matching.astype("int64") << 34)
+            | (self.people.cat_mask[rec.person] << 35)
+        )
+        codes, uniq = pd.factorize(packed)
+        table = pd.DataFrame(
+            {
+                "district_code": (uniq & 0xFF) - 1,
+                "street_code": ((uniq >> 8) & 0xFFFF) - 1,
+                "programme_code": (uniq >> 24) & 0x3F,
+                "cat_mask": uniq >> 35,
+                "matching": ((uniq >> 34) & 1).astype(bool),
+                "form": (uniq >> 30) & 0xF,
+            }
+        )
+        return codes.astype("int64"), table
+
+    def _records(self, as_of):
+        rec = self.records
+        codes, table = self._static("record_groups", self._record_groups)
+        window = self.in_window(as_of)
+        if window is not None:
+            codes = codes[window]
+            rank, amount = rec.rank[window], rec.amount_fen[window]
+        else:
+            rank, amount = rec.rank, rec.amount_fen
+        size = len(table)
+        out = table.assign(
+            records=np.bincount(codes, minlength=size),
+            repeat_records=np.bincount(codes[rank >= 1], minlength=size),
+            amount_fen=np.bincount(codes, weights=amount, minlength=size).round(),
+        )
+        out = out.loc[(out["records"] > 0) & (out["district_code"] >= 0)].reset_index(drop=True)
+        names = dict(
+            zip(self.catalogue.programmes.bit, self.catalogue.programmes.code, strict=True)
+        )
+        out["programme_code"] = out["programme_code"].map(names)
+        out["form"] = np.array(self.codes.forms, dtype=object)[out["form"].to_numpy()]
+        return _decoded(out, self.codes)
+
+    def level(self, kind: str, as_of: date | None, level: str) -> pd.DataFrame:
+        """profile or records at a coarser level: "street" as is, "district" with the
+        street summed away, "city" with the district too."""
+        return self._kept((kind, as_of, level), lambda: self._level(kind, as_of, level))
+
+    def _level(self, kind, as_of, level):
+        frame = self.profile(as_of) if kind == "profile" else self.records_frame(as_of)
+        if level == "street":
+            return frame
+        drop = ["street_code"] if level == "district" else ["street_code", "district_code"]
+        sums = ["n"] if kind == "profile" else RECORD_SUMS
+        keys = [c for c in frame.columns if c not in sums and c not in drop]
+        out = frame.groupby(keys, sort=False, dropna=False)[sums].sum().reset_index()
+        for c in drop:
+            out[c] = None
+        return out[list(frame.columns)]
+
+
+def _profile_rows(table, home_codes, reach, repeat, keys: bool = False):
+    """Profile rows (leak_mask 0) of people given by their home code and masks (repeat None:
+    all 0), with their count n; with keys, also each person's row number."""
+    dyn_values = reach if repeat is None else reach | (repeat << 32)
+    dyn_codes, dyn = pd.factorize(dyn_values)
+    width = max(len(dyn), 1)
+    key, uniq = pd.factorize(home_codes * width + dyn_codes)
+    home_code, dyn_code = uniq // width, uniq % width
+    rows = pd.DataFrame(
+        {
+            "district_code": table["district_code"][home_code],
+            "street_code": table["street_code"][home_code],
+            "eligible": np.ones(len(uniq), "int64"),
+            "cat_mask": table["cat_mask"][home_code],
+            "reach_mask": dyn[dyn_code] & 0xFFFFFFFF,
+            "repeat_mask": dyn[dyn_code] >> 32,
+            "leak_mask": np.zeros(len(uniq), "int64"),
+            "n": np.bincount(key, minlength=len(uniq)),
+        }
+    )
+    return (rows, key) if keys else rows
+
+
+def _decoded(frame: pd.DataFrame, codes: Codes) -> pd.DataFrame:
+    """District and street codes decoded to their names (None for -1), types settled."""
+    frame["district_code"] = _decode(frame["district_code"].to_numpy(), codes.districts)
+    frame["street_code"] = _decode(frame["street_code"].to_numpy(), codes.streets)
+    if "eligible" in frame:
+        frame["eligible"] = frame["eligible"].astype(bool)
+    for c in ("cat_mask", "reach_mask", "repeat_mask", "leak_mask", "n", *RECORD_SUMS):
+        if c in frame:
+            frame[c] = frame[c].astype("int64")
+    return frame
+
+
+def _decode(codes: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    table = np.array([*names, None], dtype=object)
+    codes = codes.astype("int64")
+    return table[np.where(codes >= 0, codes, len(names))]
+
+
+# --- joining shards ---------------------------------------------------------------------------
+
+
+def join(
+    campaign_id: int,
+    shards: list[Shard],
+    codes: Codes,
+    cat: metrics.Catalogue,
+    versions: dict[str, int],
+) -> City:
+    """The city snapshot from the shards of every district."""
+    dindex = {d: i for i, d in enumerate(codes.districts)}
+    sizes = [len(s.people["ben_id"]) for s in shards]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype("int64")
+    n_reg = int(offsets[-1])
+    orphan_ids = np.concatenate([s.orphan_ids for s in shards]) if shards else np.array([])
+    orphan_code, orphan_uniq = pd.factorize(orphan_ids) if len(orphan_ids) else ([], [])
+    n = n_reg + len(orphan_uniq)
+
+    home = np.full(n, -1, "int8")
+    for s, start, size in zip(shards, offsets[:-1], sizes, strict=True):
+        home[start : start + size] = dindex[s.district]
+    street = np.full(n, -1, "int16")
+    street[:n_reg] = np.concatenate([s.people["street"] for s in shards]) if shards else []
+    cat_mask = np.zeros(n, "int64")
+    cat_mask[:n_reg] = np.concatenate([s.people["cat_mask"] for s in shards]) if shards else []
+    ben_id = np.full(n, -1, "int64")
+    ben_id[:n_reg] = np.concatenate([s.people["ben_id"] for s in shards]) if shards else []
+    registered = np.zeros(n, bool)
+    registered[:n_reg] = True
+
+    def cat_(key, dtype):
+        parts = [s.records[key] for s in shards]
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+    local = cat_("person", "int64")
+    shard_of = np.repeat(np.arange(len(shards)), [len(s.records["rec_id"]) for s in shards])
+    person = np.where(local >= 0, local + offsets[shard_of] if len(shards) else local, -1)
+    person[local < 0] = n_reg + np.asarray(orphan_code, dtype="int64")
+    pbit = cat_("pbit", "int8")
+    day = cat_("day", "int32")
+    rec_id = cat_("rec_id", "int64")
+    order = np.lexsort((rec_id, day, person))
+    person, pbit, day, rec_id = person[order], pbit[order], day[order], rec_id[order]
+    deliver, submitter = cat_("deliver", "int64")[order], cat_("submitter", "int64")[order]
+
+    serves = cat.serves_array()
+    r_home = home[person].astype("int64")
+    matching = registered[person] & ((serves[pbit.astype("int64")] & cat_mask[person]) != 0)
+    delivered = np.where(deliver >= 0, deliver, np.where(r_home >= 0, r_home, submitter))
+    att = np.where(matching, r_home, delivered)
+    att_street = np.where((att == r_home) & (r_home >= 0), street[person], -1)
+
+    # rank among the person's records of one programme, in (day, record id) order
+    by_prog = np.lexsort((rec_id, day, pbit, person))
+    group = person[by_prog] * 64 + pbit[by_prog]
+    starts = _runs(group)
+    position = np.arange(len(group))
+    first_of_run = np.maximum.accumulate(np.where(starts, position, 0))
+    rank = np.empty(len(group), "int32")
+    rank[by_prog] = position - first_of_run
+
+    leak_att = np.full(n, -1, "int8")
+    non = ~matching
+    first = _runs(person[non])
+    leak_att[person[non][first]] = att[non][first]
+
+    records = Records(
+        person=person.astype("int32"),
+        rec_id=rec_id,
+        pbit=pbit,
+        day=day,
+        amount_fen=cat_("amount_fen", "int64")[order],
+        form=cat_("form", "int8")[order],
+        batch_id=cat_("batch_id", "int32")[order],
+        matching=matching,
+        att=att.astype("int8"),
+        att_street=att_street.astype("int16"),
+        rank=rank,
+    )
+    people = People(
+        registered=registered,
+        home=home,
+        street=street,
+        cat_mask=cat_mask,
+        ben_id=ben_id,
+        leak_att=leak_att,
+        id_numbers=np.asarray(orphan_uniq, dtype=object),
+    )
+    return City(campaign_id, codes, cat, people, records, dict(versions))

@@ -1,0 +1,187 @@
+"""Time series on a City snapshot: people first reached per day, and records per day.
+
+"First reached on day d inside a slice" = the day of a beneficiary's earliest matching
+record of a programme of the slice that serves one of their categories that count (the
+definition of `reached`, taken day by day), so the cumulative sum up to d equals `reached`
+as of d. Records per day count every record of the slice (matching or not) by the day it
+is dated, attributed as in the coverage tables.
+
+Each function takes the City, where to look (district and street codes, None: any) and the
+slice, and returns a frame with integer days since 1970-01-01 (`day`) so that callers
+convert only the few rows they keep.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from warmth import metrics
+from warmth.metrics import Slice
+from warmth.snapshot.city import City
+
+SERIES_COLUMNS = ["key", "district", "day", "newly_reached", "records", "amount_fen"]
+
+
+def _positions(codes: tuple[str, ...], wanted) -> np.ndarray | None:
+    if wanted is None:
+        return None
+    index = {c: i for i, c in enumerate(codes)}
+    return np.array([index[c] for c in wanted if c in index], dtype="int64")
+
+
+def _firsts(city: City):
+    """The first matching record of each (person, programme), in (person, day) order: who,
+    which programme bit, the day, where the person is registered, and their category code
+    (into the table of distinct category masks)."""
+    rec, people = city.records, city.people
+    at = np.flatnonzero(rec.matching & (rec.rank == 0))
+    person = rec.person[at].astype("int64")
+    cat_codes, cat_values = pd.factorize(people.cat_mask[person])
+    return {
+        "person": person,
+        "bit": np.left_shift(np.int64(1), rec.pbit[at].astype("int64")),
+        "dept": city_depts(city)[rec.pbit[at].astype("int64")],
+        "day": rec.day[at].astype("int64"),
+        "home": people.home[person].astype("int64"),
+        "street": people.street[person].astype("int64"),
+        "cat": cat_codes.astype("int64"),
+        "cat_values": np.asarray(cat_values, dtype="int64"),
+    }
+
+
+def city_depts(city: City) -> np.ndarray:
+    """Department position (into the sorted department codes) per programme bit."""
+    depts = sorted(city.catalogue.departments["code"])
+    out = np.full(64, -1, dtype="int64")
+    for bit, d in city.catalogue.bit_dept.items():
+        out[int(bit)] = depts.index(d)
+    return out
+
+
+def _where(city: City, district_arr, street_arr, districts, streets) -> np.ndarray:
+    ok = np.ones(len(district_arr), dtype=bool)
+    d = _positions(city.codes.districts, districts)
+    if d is not None:
+        ok &= np.isin(district_arr, d)
+    s = _positions(city.codes.streets, streets)
+    if s is not None:
+        ok &= np.isin(street_arr, s)
+    return ok
+
+
+def _reached_firsts(city: City, sl: Slice, districts, streets):
+    """Positions (into _firsts) of the first records that reach inside the slice."""
+    f = city._static("firsts", lambda: _firsts(city))
+    kc = metrics.ALL if sl.categories is None else sl.categories
+    allowed = np.array(
+        [city.catalogue.allowed(int(v) & kc) for v in f["cat_values"]], dtype="int64"
+    )
+    ok = (f["bit"] & sl.programmes & allowed[f["cat"]]) != 0
+    if sl.categories is not None:
+        ok &= (f["cat_values"][f["cat"]] & sl.categories) != 0
+    ok &= _where(city, f["home"], f["street"], districts, streets)
+    return f, np.flatnonzero(ok)
+
+
+def _counted_records(city: City, sl: Slice, districts, streets) -> np.ndarray:
+    """Positions of the records of the slice (metrics.records_in, on the arrays)."""
+    rec = city.records
+    bits = np.left_shift(np.int64(1), rec.pbit.astype("int64"))
+    ok = ((bits & sl.programmes) != 0) & (rec.att >= 0)
+    if sl.categories is not None:
+        serves = city.catalogue.serves_array()[rec.pbit.astype("int64")]
+        ok &= rec.matching & ((serves & city.people.cat_mask[rec.person] & sl.categories) != 0)
+    if sl.forms is not None:
+        wanted = [i for i, f in enumerate(city.codes.forms) if f in sl.forms]
+        ok &= np.isin(rec.form, wanted)
+    ok &= _where(city, rec.att, rec.att_street, districts, streets)
+    return np.flatnonzero(ok)
+
+
+def _group(keys: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd.DataFrame:
+    frame = pd.DataFrame({**keys, **values})
+    if frame.empty:
+        return frame
+    return frame.groupby(list(keys), sort=False)[list(values)].sum().reset_index()
+
+
+def reach_days(city: City, slices: list[tuple[str, Slice]], districts, streets) -> pd.DataFrame:
+    """Per slice key, district and day: people first reached (under their district) and
+    the records and amount of the slice (under the record's attribution district)."""
+    rec = city.records
+    out = []
+    for key, sl in slices:
+        f, at = _reached_firsts(city, sl, districts, streets)
+        first = at[_starts(f["person"][at])]
+        reached = _group(
+            {"district": f["home"][first], "day": f["day"][first]},
+            {"newly_reached": np.ones(len(first), "int64")},
+        )
+        r = _counted_records(city, sl, districts, streets)
+        records = _group(
+            {"district": rec.att[r].astype("int64"), "day": rec.day[r].astype("int64")},
+            {"records": np.ones(len(r), "int64"), "amount_fen": rec.amount_fen[r]},
+        )
+        both = reached.merge(records, on=["district", "day"], how="outer") if len(r) else reached
+        out.append(both.assign(key=key))
+    return _finish(out)
+
+
+def reach_days_by_department(
+    city: City, sl: Slice, departments: list[str], districts, streets
+) -> pd.DataFrame:
+    """reach_days for one slice per department (each department's programmes of the slice),
+    in one pass: a person is first reached inside a department on the day of their earliest
+    reaching record of that department's programmes."""
+    rec = city.records
+    codes = sorted(city.catalogue.departments["code"])
+    wanted = np.array([codes.index(d) for d in departments], dtype="int64")
+    f, at = _reached_firsts(city, sl, districts, streets)
+    at = at[np.isin(f["dept"][at], wanted)]
+    person, dept = f["person"][at], f["dept"][at]
+    # earliest per (person, department): a person's reaching records are one run, in day
+    # order; a record is not the first of its department when an earlier one in the run is
+    seen = np.zeros(len(at), dtype=bool)
+    lag = 1
+    while lag < len(at):
+        same = (person[lag:] == person[:-lag]) & (dept[lag:] == dept[:-lag])
+        seen[lag:] |= same
+        if not (person[lag:] == person[:-lag]).any():
+            break
+        lag += 1
+    first = at[~seen]
+    reached = _group(
+        {"key": f["dept"][first], "district": f["home"][first], "day": f["day"][first]},
+        {"newly_reached": np.ones(len(first), "int64")},
+    )
+    r = _counted_records(city, sl, districts, streets)
+    rdept = city_depts(city)[rec.pbit[r].astype("int64")]
+    keep = np.isin(rdept, wanted)
+    r, rdept = r[keep], rdept[keep]
+    records = _group(
+        {"key": rdept, "district": rec.att[r].astype("int64"), "day": rec.day[r].astype("int64")},
+        {"records": np.ones(len(r), "int64"), "amount_fen": rec.amount_fen[r]},
+    )
+    both = reached.merge(records, on=["key", "district", "day"], how="outer")
+    both["key"] = np.array(codes, dtype=object)[both["key"].to_numpy(dtype="int64")]
+    return _finish([both])
+
+
+def _starts(values: np.ndarray) -> np.ndarray:
+    out = np.ones(len(values), dtype=bool)
+    if len(values) > 1:
+        out[1:] = values[1:] != values[:-1]
+    return out
+
+
+def _finish(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in SERIES_COLUMNS})
+    got = pd.concat(parts, ignore_index=True)
+    for c in ("newly_reached", "records", "amount_fen"):
+        if c not in got:
+            got[c] = 0
+        got[c] = got[c].fillna(0).astype("int64")
+    return got[SERIES_COLUMNS]
