@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import data, gap_charts, panels
 from components.session import View
-from warmth import audit, i18n, intake
+from warmth import audit, formatting, i18n, intake
 from warmth.intake.reading import MAX_BYTES
 from warmth.scope import Scope
 
@@ -116,11 +116,11 @@ def preview(upload, kind: str, *, view: View) -> None:
             name=raw.file_name,
             type=raw.file_type,
             encoding=raw.encoding,
-            rows=i18n.fmt_int(v.rows, lang),
+            rows=formatting.integer(v.rows, lang),
         )
     )
     for col, (key, label) in zip(st.columns(len(COUNTS)), COUNTS, strict=True):
-        col.metric(t(label), i18n.fmt_int(counts[key], lang), border=True)
+        col.metric(t(label), formatting.integer(counts[key], lang), border=True)
 
     st.subheader(t("submit_errors_title"))
     if v.file_errors:
@@ -248,4 +248,4 @@ def status_panel(status: pd.DataFrame, *, deadline: date | None, view: View) -> 
         lang=lang,
     )
     st.plotly_chart(fig, key="submit_status", config=panels.PLOTLY_CONFIG)
-    st.caption(view.t("submit_status_help", deadline=i18n.fmt_date(deadline, lang)))
+    st.caption(view.t("submit_status_help", deadline=formatting.day(deadline, lang)))
