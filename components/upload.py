@@ -36,7 +36,7 @@ HISTORY_COLUMNS = (
     "status",
 )
 HISTORY_LABELS = {"batch_id": "batch", "file_name": "file"}
-ERROR_COLUMNS = ("row", "column", "value", "reason")
+ERROR_COLUMNS = ("row", "column", "value", "reason", "code")
 COUNTS = (
     ("rows", "submit_count_rows"),
     ("valid", "submit_count_valid"),
@@ -106,7 +106,7 @@ def preview(upload, kind: str, *, view: View) -> None:
     try:
         raw, v = check(upload.getvalue(), upload.name, kind, view.filters.campaign, scope=scope)
     except intake.UploadRefusedError as exc:
-        st.error(t("submit_refused", reason=str(exc)), icon=":material/block:")
+        st.error(t("submit_refused", reason=exc.text(lang)), icon=":material/block:")
         st.stop()
     counts = v.counts
     audit_preview(raw, kind, counts, scope=scope)
@@ -124,8 +124,9 @@ def preview(upload, kind: str, *, view: View) -> None:
 
     st.subheader(t("submit_errors_title"))
     if v.file_errors:
-        st.error("\n\n".join([f"**{t('submit_file_errors')}**", *v.file_errors]))
-    report = v.error_report_frame()
+        reasons = [r.text(lang) for r in v.file_errors]
+        st.error("\n\n".join([f"**{t('submit_file_errors')}**", *reasons]))
+    report = v.error_report_frame(lang)
     if report.empty and not v.file_errors:
         st.success(t("submit_no_errors"), icon=":material/check_circle:")
     elif not report.empty:
@@ -179,17 +180,17 @@ def import_panel(raw, v, *, view: View) -> None:
             ),
         )
     except intake.ImportFailedError as exc:
-        st.error(t("submit_failed", message=str(exc)), icon=":material/error:")
+        st.error(t("submit_failed", message=exc.text(view.lang)), icon=":material/error:")
         return
     bar.progress(1.0)
     if result.status == "imported":
-        st.success(t("submit_done", message=result.message), icon=":material/done_all:")
+        st.success(t("submit_done", message=result.text(view.lang)), icon=":material/done_all:")
         st.cache_data.clear()  # every figure changes with new data
         st.session_state.pop("submit_checked", None)  # re-check: rows now present
     elif result.status == "already_imported":
-        st.info(t("submit_already", message=result.message), icon=":material/info:")
+        st.info(t("submit_already", message=result.text(view.lang)), icon=":material/info:")
     else:
-        st.error(t("submit_refused", reason=result.message), icon=":material/block:")
+        st.error(t("submit_refused", reason=result.text(view.lang)), icon=":material/block:")
 
 
 def history_table(history: pd.DataFrame, *, lang: str) -> pd.DataFrame:
