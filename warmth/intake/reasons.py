@@ -1,7 +1,7 @@
 """Why an upload or a cell of it is refused: a code and its values, rendered from the string
 table (warmth/strings.csv, keys upload_<code>) in the reader's language.
 
-    r = Reason.of("outside_window", value="2004-01-01", start="2004-12-18", end="2005-02-23")
+    r = Reason.of("date_outside_window", value="2004-01-01", start="2004-12-18", end="2005-02-23")
     r.text("zh"), r.text("en"), r.as_dict()          # stored: {"code": ..., "values": {...}}
     Reason.from_dict(stored)                          # and back, in either language
 
