@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_pages import demo_db, run  # noqa: F401  (the fixture)
+from tests.test_pages import run
 from warmth import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
