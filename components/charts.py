@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from warmth import i18n, metrics
+from warmth import formatting, i18n, metrics
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 NO_DATA = metrics.BAND_COLOURS.get(None, "#9e9e9e")  # coverage undefined
@@ -135,7 +135,7 @@ def _bar_text(fig: go.Figure, n: int) -> None:
 
 
 def _pct_text(values: pd.Series, lang: str) -> list[str]:
-    return [i18n.fmt_pct(v, lang) for v in values]
+    return [formatting.percent(v, lang) for v in values]
 
 
 def _sorted_by_coverage(df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -152,7 +152,7 @@ def _expected_line(fig: go.Figure, expected: float | None, lang: str) -> None:
     fig.add_hline(
         y=expected * 100,
         line={"color": EXPECTED, "dash": "dash", "width": 2},
-        annotation_text=i18n.t("dash_chart_expected", lang, pct=i18n.fmt_pct(expected, lang)),
+        annotation_text=i18n.t("dash_chart_expected", lang, pct=formatting.percent(expected, lang)),
         annotation_position="top right",
         annotation_font={"color": EXPECTED, "size": 14},
     )
@@ -176,9 +176,9 @@ def coverage_bar(
         [
             d["key"].astype(str),
             d["_name"],
-            [i18n.fmt_int(v, lang) for v in d["eligible"]],
-            [i18n.fmt_int(v, lang) for v in d["reached"]],
-            [i18n.fmt_int(v, lang) for v in d["omitted"]],
+            [formatting.integer(v, lang) for v in d["eligible"]],
+            [formatting.integer(v, lang) for v in d["reached"]],
+            [formatting.integer(v, lang) for v in d["omitted"]],
         ],
         axis=-1,
     )
@@ -280,7 +280,7 @@ def measure_bar(
     else:
         colours = [DEPARTMENT_COLOURS["MZ"]] * len(d)
     values = d[measure].astype(float).fillna(0)
-    fmt = i18n.fmt_yuan if measure == "amount_yuan" else i18n.fmt_int
+    fmt = formatting.yuan if measure == "amount_yuan" else formatting.integer
     text = [fmt(v, lang) for v in values]
     fig = go.Figure(
         go.Bar(

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import charts
-from warmth import i18n
+from warmth import formatting, i18n
 
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f0ad4e", "none": "#c9c9c9"}
 OVERLAP_SCALE = [[0, "#fde4cc"], [1, "#c2410c"]]
@@ -129,7 +129,7 @@ def overlap_figure(
                 "showscale": True,
                 "colorbar": {"title": i18n.t("gaps_overlap_count", lang), "thickness": 12},
             },
-            text=[i18n.fmt_int(v, lang) for v in cells["beneficiaries"]],
+            text=[formatting.integer(v, lang) for v in cells["beneficiaries"]],
             textfont={"size": 11, "color": "#222"},
             customdata=cells[["dept_a", "dept_b"]].to_numpy(),
             hovertext=[
@@ -193,7 +193,7 @@ def status_figure(
             mode="markers+text",
             name=name,
             marker={"symbol": "square", "size": 27, "color": colour},
-            text=[i18n.fmt_int(v, lang) if v else "" for v in part["records"]],
+            text=[formatting.integer(v, lang) if v else "" for v in part["records"]],
             textfont={"size": 9, "color": "#111"},
             customdata=part[["district_code", "department_code"]].to_numpy(),
             hovertext=[

@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import charts, export, tables
 from components.session import View
-from warmth import i18n, metrics
+from warmth import formatting, metrics
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -149,23 +149,23 @@ def headline_cards(h: dict, view: View) -> None:
     cov = h.get("coverage")
     band = metrics.band(cov)
     row1 = st.columns(5)
-    card(row1[0], "eligible", i18n.fmt_int(h.get("eligible"), lang))
-    card(row1[1], "reached", i18n.fmt_int(h.get("reached"), lang))
+    card(row1[0], "eligible", formatting.integer(h.get("eligible"), lang))
+    card(row1[1], "reached", formatting.integer(h.get("reached"), lang))
     card(
         row1[2],
         "coverage",
-        i18n.fmt_pct(cov, lang),
+        formatting.percent(cov, lang),
         delta=t(f"dash_band_{band}") if band else None,
         delta_color=BAND_STREAMLIT[band],
         delta_arrow="off",
     )
-    card(row1[3], "omitted", i18n.fmt_int(h.get("omitted"), lang))
-    card(row1[4], "amount_yuan", i18n.fmt_yuan(h.get("amount_yuan"), lang))
+    card(row1[3], "omitted", formatting.integer(h.get("omitted"), lang))
+    card(row1[4], "amount_yuan", formatting.yuan(h.get("amount_yuan"), lang))
 
     row2 = st.columns(5)
-    card(row2[0], "repeat_beneficiaries", i18n.fmt_int(h.get("repeat_beneficiaries"), lang))
-    card(row2[1], "overlap_beneficiaries", i18n.fmt_int(h.get("overlap_beneficiaries"), lang))
-    card(row2[2], "leakage_beneficiaries", i18n.fmt_int(h.get("leakage_beneficiaries"), lang))
+    card(row2[0], "repeat_beneficiaries", formatting.integer(h.get("repeat_beneficiaries"), lang))
+    card(row2[1], "overlap_beneficiaries", formatting.integer(h.get("overlap_beneficiaries"), lang))
+    card(row2[2], "leakage_beneficiaries", formatting.integer(h.get("leakage_beneficiaries"), lang))
     days = h.get("days_to_spring_festival")
     row2[3].metric(
         t("dash_days_to_sf"),

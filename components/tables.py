@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components.charts import label, names
-from warmth import i18n, queries
+from warmth import formatting, i18n, queries
 
 # The figures of a coverage row, in the core's order (queries.COVERAGE_COLUMNS minus the names).
 COVERAGE_COLUMNS = tuple(queries.COVERAGE_COLUMNS[3:])
@@ -51,7 +51,7 @@ def coverage_table(
         if col not in d:
             continue
         if col == "coverage":
-            out[label(col, lang)] = [i18n.fmt_pct(v, lang) for v in d[col]]
+            out[label(col, lang)] = [formatting.percent(v, lang) for v in d[col]]
         elif col == "amount_yuan":
             out[label(col, lang)] = d[col].astype(float).round(2).to_numpy()
         else:
@@ -82,9 +82,11 @@ def pacing_table(df: pd.DataFrame, *, lang: str) -> pd.DataFrame:
             i18n.t("dash_col_day", lang): pd.to_datetime(d["day"]).dt.date.to_numpy(),
             label("reached", lang): d["reached"].astype("Int64").to_numpy(),
             label("eligible", lang): d["eligible"].astype("Int64").to_numpy(),
-            i18n.t("dash_chart_reached_share", lang): [i18n.fmt_pct(v, lang) for v in d["share"]],
+            i18n.t("dash_chart_reached_share", lang): [
+                formatting.percent(v, lang) for v in d["share"]
+            ],
             i18n.t("dash_chart_expected_share", lang): [
-                i18n.fmt_pct(v, lang) for v in d["expected"]
+                formatting.percent(v, lang) for v in d["expected"]
             ],
         }
     )
@@ -93,9 +95,9 @@ def pacing_table(df: pd.DataFrame, *, lang: str) -> pd.DataFrame:
 PEOPLE_COLUMNS = ("id_number", "name", "categories", "reached", "programmes", "amount_yuan")
 
 
-def _named_codes(values: pd.Series, names: dict[str, str]) -> pd.Series:
+def _named_codes(values: pd.Series, names: dict[str, str], lang: str) -> pd.Series:
     return values.fillna("").map(
-        lambda v: "、".join(names.get(c, c) for c in str(v).split(";") if c)
+        lambda v: formatting.join((names.get(c, c) for c in str(v).split(";") if c), lang)
     )
 
 
@@ -111,7 +113,7 @@ def people_table(
             continue
         values = df[col]
         if col in names:
-            values = _named_codes(values, names[col])
+            values = _named_codes(values, names[col], lang)
         if col == "reached":
             values = values.map(lambda v: i18n.t("dash_yes" if v else "dash_no", lang))
         key = "amount_yuan" if col == "amount_yuan" else f"person_{col}"

@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import data, gap_charts, panels
 from components.session import View
-from warmth import audit, i18n, intake
+from warmth import audit, formatting, i18n, intake
 from warmth.intake.reading import MAX_BYTES
 from warmth.scope import Scope
 
@@ -36,7 +36,7 @@ HISTORY_COLUMNS = (
     "status",
 )
 HISTORY_LABELS = {"batch_id": "batch", "file_name": "file"}
-ERROR_COLUMNS = ("row", "column", "value", "reason")
+ERROR_COLUMNS = ("row", "column", "value", "reason", "code")
 COUNTS = (
     ("rows", "submit_count_rows"),
     ("valid", "submit_count_valid"),
@@ -106,7 +106,7 @@ def preview(upload, kind: str, *, view: View) -> None:
     try:
         raw, v = check(upload.getvalue(), upload.name, kind, view.filters.campaign, scope=scope)
     except intake.UploadRefusedError as exc:
-        st.error(t("submit_refused", reason=str(exc)), icon=":material/block:")
+        st.error(t("submit_refused", reason=exc.text(lang)), icon=":material/block:")
         st.stop()
     counts = v.counts
     audit_preview(raw, kind, counts, scope=scope)
@@ -116,16 +116,17 @@ def preview(upload, kind: str, *, view: View) -> None:
             name=raw.file_name,
             type=raw.file_type,
             encoding=raw.encoding,
-            rows=i18n.fmt_int(v.rows, lang),
+            rows=formatting.integer(v.rows, lang),
         )
     )
     for col, (key, label) in zip(st.columns(len(COUNTS)), COUNTS, strict=True):
-        col.metric(t(label), i18n.fmt_int(counts[key], lang), border=True)
+        col.metric(t(label), formatting.integer(counts[key], lang), border=True)
 
     st.subheader(t("submit_errors_title"))
     if v.file_errors:
-        st.error("\n\n".join([f"**{t('submit_file_errors')}**", *v.file_errors]))
-    report = v.error_report_frame()
+        reasons = [r.text(lang) for r in v.file_errors]
+        st.error("\n\n".join([f"**{t('submit_file_errors')}**", *reasons]))
+    report = v.error_report_frame(lang)
     if report.empty and not v.file_errors:
         st.success(t("submit_no_errors"), icon=":material/check_circle:")
     elif not report.empty:
@@ -179,17 +180,17 @@ def import_panel(raw, v, *, view: View) -> None:
             ),
         )
     except intake.ImportFailedError as exc:
-        st.error(t("submit_failed", message=str(exc)), icon=":material/error:")
+        st.error(t("submit_failed", message=exc.text(view.lang)), icon=":material/error:")
         return
     bar.progress(1.0)
     if result.status == "imported":
-        st.success(t("submit_done", message=result.message), icon=":material/done_all:")
+        st.success(t("submit_done", message=result.text(view.lang)), icon=":material/done_all:")
         st.cache_data.clear()  # every figure changes with new data
         st.session_state.pop("submit_checked", None)  # re-check: rows now present
     elif result.status == "already_imported":
-        st.info(t("submit_already", message=result.message), icon=":material/info:")
+        st.info(t("submit_already", message=result.text(view.lang)), icon=":material/info:")
     else:
-        st.error(t("submit_refused", reason=result.message), icon=":material/block:")
+        st.error(t("submit_refused", reason=result.text(view.lang)), icon=":material/block:")
 
 
 def history_table(history: pd.DataFrame, *, lang: str) -> pd.DataFrame:
@@ -248,4 +249,4 @@ def status_panel(status: pd.DataFrame, *, deadline: date | None, view: View) -> 
         lang=lang,
     )
     st.plotly_chart(fig, key="submit_status", config=panels.PLOTLY_CONFIG)
-    st.caption(view.t("submit_status_help", deadline=i18n.fmt_date(deadline, lang)))
+    st.caption(view.t("submit_status_help", deadline=formatting.day(deadline, lang)))

@@ -15,7 +15,7 @@ import streamlit as st
 from components import data, gap_charts, panels, urlstate
 from components.filters import describe
 from components.session import View
-from warmth import audit, i18n
+from warmth import audit, formatting, i18n
 from warmth.scope import Filters
 
 SECTIONS = ("omission", "repeat", "overlap", "leakage", "cross")
@@ -62,12 +62,14 @@ def shown(df: pd.DataFrame, lang: str) -> pd.DataFrame:
         if col in names:
             table = names[col]
             values = values.map(
-                lambda v, table=table: "、".join(
-                    table.get(c, c) for c in str(v or "").split(";") if c
+                lambda v, table=table: formatting.join(
+                    (table.get(c, c) for c in str(v or "").split(";") if c), lang
                 )
             )
         elif col == "need":
-            values = values.map(lambda v: "、".join(need_label(n, lang) for n in str(v).split(";")))
+            values = values.map(
+                lambda v: formatting.join((need_label(n, lang) for n in str(v).split(";")), lang)
+            )
         elif col == "reason":
             values = values.map(lambda v: i18n.t(f"gaps_reason_{v}", lang))
         elif col == "household_size":
@@ -116,7 +118,7 @@ def worklist(
         return
     audit_view(kind, filters, cell, offset, len(rows), view=view)
     table = shown(rows, lang)
-    count = i18n.fmt_int(total, lang) + ("+" if more else "")  # "+": counted only so far
+    count = formatting.integer(total, lang) + ("+" if more else "")  # "+": counted only so far
     shown_rows = t("gaps_showing", first=offset + 1, last=offset + len(table), total=count)
     st.markdown(f"**{t('gaps_total', total=count)}** · {shown_rows}")
     panels.table(

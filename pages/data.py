@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import data, upload
 from components.session import current
-from warmth import intake
+from warmth import formatting, intake
 
 view = current()
 lang, t, scope, f = view.lang, view.t, view.scope, view.filters
@@ -17,7 +17,7 @@ st.title(t("submit_title"))
 st.caption(t("submit_intro"))
 if scope.role != "city":
     names = data.names("districts", lang)
-    own = "、".join(names.get(d, d) for d in sorted(scope.districts))
+    own = formatting.join((names.get(d, d) for d in sorted(scope.districts)), lang)
     st.info(t("submit_own_district", districts=own), icon=":material/lock:")
 
 kind, file = upload.picker(view)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import data, navigation, panels, tables
 from components.session import current
-from warmth import i18n, metrics
+from warmth import formatting, metrics
 
 view = current()
 lang, t, scope, f = view.lang, view.t, view.scope, view.filters
@@ -13,7 +13,11 @@ h = data.headline(scope, f, lang)
 expected = h.get("expected_share")
 st.title(t("dash_overview_title"))
 st.caption(
-    t("dash_as_of", day=i18n.fmt_date(h.get("as_of"), lang), campaign=view.campaign[f"name_{lang}"])
+    t(
+        "dash_as_of",
+        day=formatting.day(h.get("as_of"), lang),
+        campaign=view.campaign[f"name_{lang}"],
+    )
 )
 panels.headline_cards(h, view)
 
@@ -58,5 +62,5 @@ with right:
             key="overview_behind",
             kind="districts_behind_pace",
             view=view,
-            caption=t("dash_behind_caption", pct=i18n.fmt_pct(expected, lang)),
+            caption=t("dash_behind_caption", pct=formatting.percent(expected, lang)),
         )

@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import charts, data, panels, picker, tables
 from components.session import current
-from warmth import i18n
+from warmth import formatting
 
 view = current()
 lang, t, scope, f, c = view.lang, view.t, view.scope, view.filters, view.campaign
@@ -13,8 +13,8 @@ st.title(t("dash_timeline_title"))
 st.caption(
     t(
         "dash_window",
-        start=i18n.fmt_date(c["window_start"], lang),
-        end=i18n.fmt_date(c["window_end"], lang),
+        start=formatting.day(c["window_start"], lang),
+        end=formatting.day(c["window_end"], lang),
     )
 )
 marks = panels.festival_marks(view, as_of=True)

@@ -13,7 +13,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from warmth import bootstrap
+from warmth import bootstrap, demo
+from warmth.config import ENV_VAR
 from warmth.database import make_engine
 
 PG_URL = os.environ.get("WARMTH_TEST_PG_URL")
@@ -65,3 +66,17 @@ def sqlite_engine(tmp_path):
     bootstrap.init_database(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """A small demo city (scale 0.005) in SQLite, used by every page test."""
+    path = tmp_path_factory.mktemp("pages") / "warmth.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    bootstrap.init_database(engine)
+    demo.load_demo(engine, scale=0.005)  # rebuilds the summaries too
+    engine.dispose()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV_VAR, url)
+        yield url

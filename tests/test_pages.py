@@ -8,26 +8,11 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from warmth import bootstrap, demo
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
 
 APP = "../app.py"  # relative to this file
 DISTRICT, STREET = "310101", "310101013"  # 黄浦区, 外滩街道
-
-
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory):
-    """A small demo city (scale 0.005) in SQLite, used by every page test."""
-    path = tmp_path_factory.mktemp("pages") / "warmth.db"
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    bootstrap.init_database(engine)
-    demo.load_demo(engine, scale=0.005)  # rebuilds the summaries too
-    engine.dispose()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(ENV_VAR, url)
-        yield url
 
 
 def run(page: str | None = None, *, query: dict | None = None, locale: str = "en-US") -> AppTest:

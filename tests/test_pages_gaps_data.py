@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.test_pages import charts, demo_db, run  # noqa: F401  (demo_db is a fixture)
+from tests.test_pages import charts, run
 from warmth import schema
 from warmth.config import ENV_VAR
 from warmth.database import make_engine

@@ -98,3 +98,39 @@ def test_report_gaps_writes_the_masked_list_and_audits_every_export(db, capsys):
         ("export", len(list(csv.DictReader(io.StringIO(out))))),
     ]
     assert json.loads(audit[0].detail)["by"] == "omission"
+
+
+def test_gaps_print_household_size_as_an_integer(db, capsys):
+    engine = make_engine(db)
+    with engine.begin() as conn:
+        conn.execute(schema.beneficiaries.update().values(household_size=2))
+    engine.dispose()
+    code, out, _ = run(capsys, "report", "gaps", "--kind", "omission", "--db", db, "--lang", "en")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {r["household_size"] for r in rows} == {"2"}
+    code, out, _ = run(
+        capsys, "report", "gaps", "--kind", "omission", "--format", "json", "--db", db
+    )
+    assert {r["household_size"] for r in json.loads(out)} == {2}
+
+
+def test_csv_headers_are_chinese_with_lang_zh(db, capsys):
+    code, out, _ = run(capsys, "report", "gaps", "--kind", "omission", "--db", db, "--lang", "zh")
+    assert code == 0
+    header = next(csv.reader(io.StringIO(out)))
+    assert header == ["身份证号", "姓名", "区县", "街道/镇", "对象类别", "家庭人口", "地址"]
+    code, out, _ = run(capsys, "report", "coverage", "--by", "district", "--db", db, "--lang", "zh")
+    header = next(csv.reader(io.StringIO(out)))
+    assert header[:5] == ["代码", "名称", "英文名称", "应帮对象", "已帮对象"]
+    assert not any(re.search("[A-Za-z]", h) for h in header)
+    code, out, _ = run(capsys, "report", "coverage", "--by", "district", "--db", db, "--lang", "en")
+    assert next(csv.reader(io.StringIO(out))) == queries.COVERAGE_COLUMNS
+
+
+def test_streets_have_english_names_in_the_coverage_report(db, capsys):
+    code, out, _ = run(capsys, "report", "coverage", "--by", "street", "--db", db, "--lang", "en")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows
+    assert all(r["name_en"] and not re.search(r"[\u3400-\u9fff]", r["name_en"]) for r in rows)

@@ -8,10 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
 from warmth.config import database_url
+from warmth.errors import DatabaseUnavailableError
 
-
-class DatabaseUnavailableError(RuntimeError):
-    """The database cannot be reached or written; the message names the URL, password hidden."""
+__all__ = ["DatabaseUnavailableError", "check", "is_sqlite", "make_engine", "redact"]
 
 
 def redact(url: str | URL) -> str:

@@ -7,7 +7,6 @@ and programmes come from the reference data, not from here.
 from __future__ import annotations
 
 import csv
-from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -44,30 +43,3 @@ def name(row, lang: str) -> str:
     zh = row["name_zh"]
     en = row.get("name_en") if hasattr(row, "get") else row["name_en"]
     return zh if lang == "zh" or not en else en
-
-
-def fmt_int(value: float | int | None, lang: str = "zh") -> str:
-    if value is None or value != value:  # None or NaN
-        return "—"
-    return f"{int(round(value)):,}"
-
-
-def fmt_pct(value: float | None, lang: str = "zh", digits: int = 1) -> str:
-    """A fraction as a percentage; undefined (None/NaN) is '—', never 0 %."""
-    if value is None or value != value:
-        return "—"
-    return f"{value * 100:.{digits}f}%"
-
-
-def fmt_yuan(value: float | None, lang: str = "zh") -> str:
-    if value is None or value != value:
-        return "—"
-    if lang == "zh":
-        return f"{value / 10000:,.1f} 万元" if abs(value) >= 100000 else f"{value:,.0f} 元"
-    return f"¥{value / 1e6:,.2f} m" if abs(value) >= 1e6 else f"¥{value:,.0f}"
-
-
-def fmt_date(value: date | None, lang: str = "zh") -> str:
-    if value is None:
-        return "—"
-    return f"{value.year}年{value.month}月{value.day}日" if lang == "zh" else f"{value:%d %b %Y}"

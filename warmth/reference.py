@@ -45,7 +45,7 @@ def _district_rows() -> list[dict]:
 
 
 def _street_rows() -> list[dict]:
-    keys = ("district_code", "code", "name_zh", "kind", "status", "code_source")
+    keys = ("district_code", "code", "name_zh", "name_en", "kind", "status", "code_source")
     return [{k: r[k] for k in keys} for r in read_csv("streets.csv")]
 
 

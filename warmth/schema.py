@@ -54,6 +54,7 @@ streets = sa.Table(
     sa.Column("code", sa.String(9), primary_key=True),
     sa.Column("district_code", sa.ForeignKey("districts.code"), nullable=False, index=True),
     sa.Column("name_zh", sa.String(40), nullable=False),
+    sa.Column("name_en", sa.String(80)),  # romanised, checked by a person (scripts/street_names.py)
     sa.Column("kind", sa.String(10), nullable=False),
     sa.Column("status", sa.String(40)),
     sa.Column("code_source", sa.String(10)),

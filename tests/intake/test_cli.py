@@ -65,6 +65,8 @@ def test_refused_file_lists_errors_and_writes_report(engine, tmp_path, capsys):
         "column": "amount_yuan",
         "value": "¥300",
         "reason": "currency signs are not accepted: give the number of yuan only",
+        "code": "amount_currency",
+        "values": {},
     }
     assert records(engine) == 0
 

@@ -66,16 +66,19 @@ def test_missing_and_renamed_columns_are_named(engine):
     header = ["ID", "name", "district", "street", "type"]
     v = check(engine, "register", header, register_rows(2))
     assert v.refused
-    text = " | ".join(v.file_errors)
+    text = " | ".join(r.text("en") for r in v.file_errors)
     assert "missing required column id_number (身份证号)" in text
     assert "missing required column categories (对象类别)" in text
+    zh = " | ".join(r.text("zh") for r in v.file_errors)
+    assert "缺少必填列“身份证号”（id_number）" in zh
     assert v.headers.unknown == ["ID", "type"]
     assert v.counts["valid"] == 0
 
 
 def test_aid_file_offered_as_register_is_explained(engine):
     v = check(engine, "register", AID_HEADER, aid_rows(2))
-    assert any("looks like a aid file" in e for e in v.file_errors)
+    assert "this looks like aid records, not a register" in [r.text("en") for r in v.file_errors]
+    assert "这看起来是帮困记录文件，不是对象名册文件" in [r.text("zh") for r in v.file_errors]
 
 
 def test_same_id_twice_reports_both_rows(engine):
@@ -139,10 +142,15 @@ def test_id_and_name_are_masked_in_the_report(engine):
             "黄浦区",
             "天平路街道",
             "street",
-            "天平路街道 is not a street of 黄浦区 (it is in 徐汇区)",
+            "天平路街道 is not a street of Huangpu District (it is in Xuhui District)",
         ),
-        ("黄浦区", "310104003", "street", "street 310104003 belongs to 徐汇区, not 黄浦区"),
-        ("黄浦区", "无名街道", "street", "unknown street of 黄浦区"),
+        (
+            "黄浦区",
+            "310104003",
+            "street",
+            "street 310104003 belongs to Xuhui District, not Huangpu District",
+        ),
+        ("黄浦区", "无名街道", "street", "unknown street of Huangpu District"),
     ],
 )
 def test_districts_and_streets(engine, district, street, column, reason):
@@ -156,7 +164,8 @@ def test_district_outside_the_uploaders_scope(engine):
     with engine.connect() as conn:
         scope = district_scope(conn, "310101")
     v = check(engine, "register", REGISTER_HEADER, rows, scope=scope)
-    assert reasons(v) == {(3, "district"): "district 徐汇区 (310104) is outside your scope"}
+    assert reasons(v) == {(3, "district"): "district Xuhui District (310104) is outside your scope"}
+    assert v.errors[0].text("zh") == "区县 徐汇区（310104）不在您的权限范围内"
     assert v.counts["valid"] == 1
 
 
@@ -260,7 +269,7 @@ def test_aid_without_district_needs_a_submitter(engine):
     rows = [r[:-1] for r in aid_rows(2)]
     v = check(engine, "aid", header, rows)
     assert v.refused
-    assert "choose the submitter" in v.file_errors[0]
+    assert "choose the submitter" in v.file_errors[0].text("en")
     v = check(engine, "aid", header, rows, submitter="MZ")
     assert not v.refused
     assert v.submitter == "MZ"
@@ -270,13 +279,14 @@ def test_aid_without_district_needs_a_submitter(engine):
     v = check(engine, "aid", header, rows, scope=scope)
     assert v.submitter == "310104"
     v = check(engine, "aid", header, rows, scope=scope, submitter="MZ")
-    assert v.file_errors == ["you may not submit records as MZ"]
+    assert [r.text("en") for r in v.file_errors] == ["you may not submit records as MZ"]
 
 
 def test_aid_rows_of_several_districts_need_a_submitter(engine):
     rows = aid_rows(1) + aid_rows(1, start=1, district="徐汇区")
     v = check(engine, "aid", AID_HEADER, rows)
-    assert "several delivering districts (310101, 310104)" in v.file_errors[0]
+    assert "several delivering districts (310101, 310104)" in v.file_errors[0].text("en")
+    assert "（310101、310104）" in v.file_errors[0].text("zh")
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+1", "-2", "\t=1"]
@@ -324,11 +334,12 @@ def test_error_report_frame_columns(engine):
     rows[2][4] = "2006-01-01"
     v = check(engine, "aid", AID_HEADER, rows)
     frame = v.error_report_frame()
-    assert list(frame.columns) == ["row", "column", "value", "reason"]
+    assert list(frame.columns) == ["row", "column", "value", "reason", "code"]
+    assert list(frame["code"]) == ["amount_currency", "date_outside_window"]
     assert list(frame["row"]) == [2, 4]
     assert v.report()["counts"]["errors"] == 2
 
 
 def test_unknown_campaign_refused(engine):
     v = check(engine, "aid", AID_HEADER, aid_rows(1), campaign="1999")
-    assert v.file_errors == ["no campaign '1999'"]
+    assert [r.text("en") for r in v.file_errors] == ["no campaign '1999'"]

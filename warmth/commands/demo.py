@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from warmth import bootstrap, demo
-from warmth.commands.init import open_database
-from warmth.database import DatabaseUnavailableError, redact
+from warmth.commands.init import open_database, write_failed
 from warmth.errors import UsageError
+
+# warmth.demo's defaults, written here so that the parser needs no numpy (a test compares)
+DEFAULT_SCALE = 0.02
+DEFAULT_SEED = 2005
 
 
 def add_parser(sub):
@@ -18,18 +18,23 @@ def add_parser(sub):
     cmd.add_argument(
         "--scale",
         type=float,
-        default=demo.DEFAULT_SCALE,
+        default=DEFAULT_SCALE,
         help="share of the whole city, in (0, 1]; 1 = about 3 million beneficiaries "
-        f"(default {demo.DEFAULT_SCALE})",
+        f"(default {DEFAULT_SCALE})",
     )
     cmd.add_argument(
-        "--seed", type=int, default=demo.DEFAULT_SEED, help="random seed (same seed, same city)"
+        "--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same city)"
     )
     cmd.add_argument("--campaign", default="2005", help="campaign code (default 2005)")
     return cmd
 
 
 def run(args) -> int:
+    import sqlalchemy as sa
+
+    from warmth import bootstrap, demo
+    from warmth.database import redact
+
     try:
         scale = demo.check_scale(args.scale)
     except ValueError as exc:
@@ -39,12 +44,9 @@ def run(args) -> int:
         bootstrap.init_database(engine)
         stats = demo.load_demo(engine, scale=scale, seed=args.seed, campaign=args.campaign)
     except LookupError as exc:
-        raise UsageError(str(exc)) from exc
+        raise UsageError(str(exc).strip("'\"")) from exc
     except sa.exc.OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0]
-        raise DatabaseUnavailableError(
-            f"cannot write database {redact(engine.url)}: {reason}"
-        ) from exc
+        raise write_failed(engine, exc) from exc
     print(
         f"demo city for campaign {args.campaign} (scale {scale:g}, seed {args.seed}) in "
         f"{redact(engine.url)}: {stats.beneficiaries:,} beneficiaries, {stats.records:,} aid "

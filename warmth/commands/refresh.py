@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import time
 
-import sqlalchemy as sa
-
-from warmth import bootstrap, reference, schema, summaries
-from warmth.commands.init import open_database
-from warmth.database import DatabaseUnavailableError, redact
+from warmth.commands.init import open_database, write_failed
 from warmth.errors import UsageError
 
 
@@ -22,26 +18,28 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    import sqlalchemy as sa
+
+    from warmth import bootstrap, reference, schema, summaries
+    from warmth.database import redact
+
     engine = open_database(args.db)
     if not bootstrap.is_initialised(engine):
-        raise UsageError(f"{redact(engine.url)} is not initialised: run `warmth init` first")
+        raise UsageError(key="cli_not_initialised", url=redact(engine.url))
     try:
         with engine.begin() as conn:
             if args.campaign:
                 try:
                     ids = [reference.campaign_id(conn, args.campaign)]
                 except LookupError as exc:
-                    raise UsageError(str(exc).strip("'\"")) from exc
+                    raise UsageError(key="cli_no_campaign", code=args.campaign) from exc
             else:
                 ids = list(conn.execute(sa.select(schema.campaigns.c.id)).scalars())
             started = time.perf_counter()
             for cid in ids:
                 summaries.refresh(conn, cid)
     except sa.exc.OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0]
-        raise DatabaseUnavailableError(
-            f"cannot write database {redact(engine.url)}: {reason}"
-        ) from exc
+        raise write_failed(engine, exc) from exc
     print(
         f"refreshed summaries of {len(ids)} campaign(s) in {redact(engine.url)}: "
         f"{time.perf_counter() - started:.1f} s"

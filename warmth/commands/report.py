@@ -1,7 +1,9 @@
 """warmth report: figures for a meeting, as CSV or JSON on standard output.
 
-`warmth report coverage --by district` prints the coverage table (warmth.queries). The
-`gaps` action (people lists) is provided by warmth.worklists.report_gaps.
+`warmth report coverage --by district` prints the coverage table (warmth.queries);
+`warmth report gaps --kind omission` a people list (warmth.worklists, masked). CSV headers
+are the English codes, or with `--lang zh` the Chinese headers (those of the upload formats,
+warmth.intake.columns, for the columns the formats share); JSON keys are always the codes.
 """
 
 from __future__ import annotations
@@ -13,30 +15,39 @@ import os
 import sys
 from datetime import date
 
-import sqlalchemy as sa
-
-from warmth import queries, reference
-from warmth.audit import write_audit
-from warmth.commands.init import open_database
-from warmth.database import DatabaseUnavailableError, redact
+from warmth.commands.init import open_database, write_failed
 from warmth.errors import UsageError
-from warmth.scope import Filters, city_scope
+
+# The choices of warmth.queries.BYS and warmth.worklists.KINDS, written here so that the
+# parser needs no pandas (tests/test_cli_errors.py checks they agree).
+BYS = ("city", "district", "street", "category", "programme", "department")
+KINDS = ("omission", "repeat", "overlap", "leakage", "cross-district")
+# Columns of the people lists that are columns of an upload format: the format's header.
+INTERCHANGE = {
+    "id_number": "id_number",
+    "name": "name",
+    "district_code": "district",
+    "street_code": "street",
+    "categories": "categories",
+    "household_size": "household_size",
+    "address": "address",
+    "programme_code": "programme",
+    "amount_yuan": "amount_yuan",
+}
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise UsageError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+        raise UsageError(key="cli_bad_date", value=text) from exc
 
 
 def add_parser(sub):
     cmd = sub.add_parser("report", help="print coverage figures or gap lists as CSV or JSON")
     cmd.add_argument("what", choices=["coverage", "gaps"], help="which report")
-    cmd.add_argument(
-        "--by", choices=list(queries.BYS), default="city", help="rows of the coverage table"
-    )
-    cmd.add_argument("--kind", help="gaps: which list (see warmth.worklists)")
+    cmd.add_argument("--by", choices=BYS, default="city", help="rows of the coverage table")
+    cmd.add_argument("--kind", choices=KINDS, help="gaps: which list")
     cmd.add_argument(
         "--district",
         action="append",
@@ -59,6 +70,35 @@ def add_parser(sub):
     return cmd
 
 
+def coverage_header(columns: list[str], lang: str) -> list[str]:
+    """The coverage table's CSV header: the codes, or in Chinese the metrics' labels."""
+    if lang != "zh":
+        return list(columns)
+    from warmth import i18n, metrics
+
+    out = []
+    for c in columns:
+        d = metrics.DEFINITIONS.get(c)
+        out.append(d.label_zh if d is not None else i18n.t(f"cli_col_{c}", "zh"))
+    return out
+
+
+def gaps_header(columns: list[str], lang: str) -> list[str]:
+    """A people list's CSV header: the codes, or in Chinese the upload formats' headers."""
+    if lang != "zh":
+        return list(columns)
+    from warmth import i18n
+    from warmth.intake.columns import REGISTER
+
+    zh = {c.field: c.zh for c in REGISTER} | {"programme": "项目", "amount_yuan": "金额"}
+    out = []
+    for c in columns:
+        field = INTERCHANGE.get(c)
+        key = c.removesuffix("_code")
+        out.append(zh[field] if field else i18n.t(f"gaps_col_{key}", "zh"))
+    return out
+
+
 def _cell(column: str, value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -71,22 +111,25 @@ def _cell(column: str, value):
     return value
 
 
-def write_coverage(frame, fmt: str, out) -> None:
+def write_coverage(frame, fmt: str, out, lang: str = "en") -> None:
     """COVERAGE_COLUMNS exactly: coverage a fraction with 6 decimals (empty / null when
     undefined), amount_yuan with 2 decimals."""
+    from warmth import queries
+
+    columns = queries.COVERAGE_COLUMNS
     rows = [
-        {c: _cell(c, v) for c, v in zip(queries.COVERAGE_COLUMNS, rec, strict=True)}
-        for rec in frame[queries.COVERAGE_COLUMNS].itertuples(index=False, name=None)
+        {c: _cell(c, v) for c, v in zip(columns, rec, strict=True)}
+        for rec in frame[columns].itertuples(index=False, name=None)
     ]
     if fmt == "json":
         json.dump(rows, out, ensure_ascii=False, indent=1)
         out.write("\n")
         return
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(queries.COVERAGE_COLUMNS)
+    writer.writerow(coverage_header(columns, lang))
     for row in rows:
         cells = []
-        for c in queries.COVERAGE_COLUMNS:
+        for c in columns:
             v = row[c]
             if v is None:
                 cells.append("")
@@ -99,12 +142,66 @@ def write_coverage(frame, fmt: str, out) -> None:
         writer.writerow(cells)
 
 
+def write_gaps(conn, scope, filters, kind: str, fmt: str, out, lang: str = "en") -> int:
+    """Every row of a people list (masked), as CSV or a JSON array; whole numbers such as
+    the household size print as integers. Returns the number of rows written."""
+    from warmth import formatting, worklists
+    from warmth.exports import escape_cell
+
+    columns = worklists.COLUMNS[kind]
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(gaps_header(columns, lang))
+    else:
+        out.write("[")
+    for frame in worklists.iter_frames(conn, scope, filters, kind):
+        for row in frame[columns].itertuples(index=False, name=None):
+            cells = [formatting.cell(v) for v in row]
+            if fmt == "csv":
+                writer.writerow([escape_cell(v) if isinstance(v, str) else v for v in cells])
+            else:
+                record = {
+                    c: None if v == "" else (v.isoformat() if hasattr(v, "isoformat") else v)
+                    for c, v in zip(columns, cells, strict=True)
+                }
+                out.write(",\n" if count else "\n")
+                out.write(json.dumps(record, ensure_ascii=False))
+            count += 1
+    if fmt == "json":
+        out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def street_names_en(conn, table):
+    """Fill name_en of a street table from the streets' English names (a stop-gap while
+    queries.coverage reads name_zh twice for streets)."""
+    import sqlalchemy as sa
+
+    from warmth import schema
+
+    s = schema.streets
+    names = dict(conn.execute(sa.select(s.c.code, s.c.name_en)).all())
+    table = table.copy()
+    table["name_en"] = table["key"].map(names).fillna(table["name_en"])
+    return table
+
+
 def run(args, out=None) -> int:
+    import sqlalchemy as sa
+
+    from warmth import queries, reference
+    from warmth.audit import write_audit
+    from warmth.scope import Filters, city_scope
+
     out = out or sys.stdout
+    lang = getattr(args, "lang", "en")
     date_from = _date(args.date_from) if args.date_from else None
     date_to = _date(args.date_to) if args.date_to else None
     if date_from and date_to and date_from > date_to:
-        raise UsageError("--from is after --to")
+        raise UsageError(key="cli_from_after_to")
+    if args.what == "gaps" and not args.kind:
+        raise UsageError(key="cli_gaps_needs_kind", kinds=", ".join(KINDS))
     engine = open_database(args.db)
     try:
         with engine.connect() as conn:
@@ -112,21 +209,19 @@ def run(args, out=None) -> int:
                 try:
                     reference.campaign_id(conn, args.campaign)
                 except LookupError as exc:
-                    raise UsageError(str(exc).strip("'\"")) from exc
+                    raise UsageError(key="cli_no_campaign", code=args.campaign) from exc
             scope = city_scope(conn, user="cli")
             unknown = sorted(set(args.district) - scope.districts)
             if unknown:
-                raise UsageError(f"unknown district: {', '.join(unknown)}")
+                raise UsageError(key="cli_unknown_district", codes=", ".join(unknown))
             filters = Filters(campaign=args.campaign, districts=tuple(args.district), as_of=date_to)
             if args.what == "gaps":
-                from warmth import worklists
-
-                if not args.kind:
-                    raise UsageError("gaps needs --kind")
-                rows = worklists.write_gaps(conn, scope, filters, args.kind, args.format, out)
+                rows = write_gaps(conn, scope, filters, args.kind, args.format, out, lang)
             else:
                 table = queries.coverage(conn, scope, filters, args.by)
-                write_coverage(table, args.format, out)
+                if args.by == "street":
+                    table = street_names_en(conn, table)
+                write_coverage(table, args.format, out, lang)
                 rows = len(table)
         with engine.begin() as conn:  # every export is audited, the command line's too
             write_audit(
@@ -146,8 +241,5 @@ def run(args, out=None) -> int:
                 row_count=rows,
             )
     except sa.exc.OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0]
-        raise DatabaseUnavailableError(
-            f"cannot read database {redact(engine.url)}: {reason}"
-        ) from exc
+        raise write_failed(engine, exc, "read") from exc
     return 0

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from warmth.intake.reasons import Reason
+
 
 @dataclass(frozen=True)
 class Column:
@@ -77,9 +79,9 @@ def guess_kind(headers: list[str]) -> str | None:
 class HeaderMap:
     positions: dict[str, int]  # field -> column index in the file
     labels: dict[str, str]  # field -> header as written in the file
-    missing: list[str]  # required fields with no column, as "id_number (身份证号)"
+    missing: list[str]  # required fields with no column
     unknown: list[str]  # headers that mean nothing here (ignored)
-    problems: list[str]  # e.g. two columns for the same field
+    problems: list[Reason]  # e.g. two columns for the same field
 
 
 def map_headers(kind: str, headers: list[str]) -> HeaderMap:
@@ -88,17 +90,17 @@ def map_headers(kind: str, headers: list[str]) -> HeaderMap:
     positions: dict[str, int] = {}
     labels: dict[str, str] = {}
     unknown: list[str] = []
-    problems: list[str] = []
+    problems: list[Reason] = []
     for i, header in enumerate(headers):
         field = lookup.get(normalise_header(header))
         if field is None:
             unknown.append(header if header else f"(column {i + 1} has no header)")
         elif field in positions:
-            problems.append(f"columns '{labels[field]}' and '{header}' both mean {field}; keep one")
+            problems.append(
+                Reason.of("columns_doubled", first=labels[field], second=header, field=field)
+            )
         else:
             positions[field] = i
             labels[field] = header
-    missing = [
-        f"{c.field} ({c.zh})" for c in FORMATS[kind] if c.required and c.field not in positions
-    ]
+    missing = [c.field for c in FORMATS[kind] if c.required and c.field not in positions]
     return HeaderMap(positions, labels, missing, unknown, problems)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from warmth import schema, summaries
 from warmth.audit import write_audit
 from warmth.intake.reading import safe_file_name
+from warmth.intake.reasons import Reason, Term
 from warmth.intake.validation import Validation, classify
 from warmth.scope import Scope
 
@@ -32,6 +33,13 @@ Progress = Callable[[int, int], None]
 class ImportFailedError(RuntimeError):
     """The database failed during an import or undo; the transaction was rolled back and
     nothing was written, so the same upload can simply be tried again."""
+
+    def __init__(self, message: str, reason: Reason | None = None):
+        super().__init__(message)
+        self.reason = reason
+
+    def text(self, lang: str = "en") -> str:
+        return self.reason.text(lang) if self.reason is not None else str(self)
 
 
 class AccountingError(AssertionError):
@@ -51,14 +59,24 @@ class ImportResult:
     cross_district: int = 0  # of the already present, IDs registered in another district
     submitted_by: str | None = None
     submitted_at: datetime | None = None
+    note: Reason | None = None  # the message as a code, for the reader's language
+
+    @classmethod
+    def of(cls, status: str, note: Reason, *args, **kwargs) -> ImportResult:
+        return cls(status, note.text("en"), *args, note=note, **kwargs)
 
     @property
     def ok(self) -> bool:
         return self.status in ("imported", "already_imported")
 
+    def text(self, lang: str = "en") -> str:
+        """The message in lang."""
+        return self.note.text(lang) if self.note is not None else self.message
+
     def as_dict(self) -> dict:
         out = asdict(self)
         out["submitted_at"] = self.submitted_at.isoformat() if self.submitted_at else None
+        out["note"] = self.note.as_dict() if self.note is not None else None
         return out
 
 
@@ -131,18 +149,18 @@ def _allowed_submitter(conn: sa.Connection, scope: Scope, submitter: str) -> boo
     return submitter in departments and scope.role == "city"
 
 
-def _refuse(engine, v: Validation, user: str, name: str, sha: str, message: str) -> ImportResult:
+def _refuse(engine, v: Validation, user: str, name: str, sha: str, why: Reason) -> ImportResult:
     try:
         with engine.begin() as conn:
             write_audit(
                 conn, user=user, role=v.scope.role, scope=v.scope, action="upload",
                 detail={"status": "refused", "file_name": name, "kind": v.kind,
-                        "reason": message, "counts": v.counts},
+                        "reason": why.text("en"), "code": why.as_dict(), "counts": v.counts},
                 row_count=v.rows, file_sha256=sha,
             )  # fmt: skip
     except sa.exc.SQLAlchemyError:
         pass  # the refusal stands even when the audit cannot be written
-    return ImportResult("refused", message, rows_in=v.rows, rejected=v.counts["errors"])
+    return ImportResult.of("refused", why, rows_in=v.rows, rejected=v.counts["errors"])
 
 
 def import_batch(
@@ -171,28 +189,28 @@ def import_batch(
     if file_sha256 != v.raw.sha256:
         raise ValueError("file_sha256 is not the SHA-256 of the validated upload's bytes")
     if v.refused:
-        return _refuse(engine, v, user, name, file_sha256, "; ".join(v.file_errors))
+        why = Reason.of("joined", parts=tuple(v.file_errors))
+        return _refuse(engine, v, user, name, file_sha256, why)
     bad = v.counts["errors"]
     if bad and mode != "quarantine":
-        message = f"{bad} of {v.rows} rows have problems: nothing was imported"
-        return _refuse(engine, v, user, name, file_sha256, message)
+        why = Reason.of("rows_have_problems", bad=bad, rows=v.rows)
+        return _refuse(engine, v, user, name, file_sha256, why)
     submitter = submitter or v.submitter
     try:
         with engine.connect() as conn:
             needs_submitter = v.kind == "aid" and not v.clean.empty
             if needs_submitter and not _allowed_submitter(conn, v.scope, submitter or ""):
                 conn.rollback()
-                return _refuse(engine, v, user, name, file_sha256,
-                               f"you may not submit records as {submitter}")  # fmt: skip
+                why = Reason.of("submitter_denied", submitter=submitter)
+                return _refuse(engine, v, user, name, file_sha256, why)
             lock_for_import(conn)
             result = _import_locked(conn, v, mode, user, name, file_sha256, progress, submitter)
             conn.commit()
             return result
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise ImportFailedError(
-            f"the database failed during the import ({reason}); nothing was imported, try again"
-        ) from exc
+        why = Reason.of("database_failed", detail=reason)
+        raise ImportFailedError(why.text("en"), why) from exc
 
 
 def _existing_batch(conn, campaign_id: int, kind: str, sha: str):
@@ -217,9 +235,11 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
     now = datetime.now(UTC)
     earlier = _existing_batch(conn, campaign_id, v.kind, sha)
     if earlier is not None and earlier.status != "undone":
-        message = (
-            f"already imported at {_when(earlier.submitted_at)} by {earlier.submitted_by} "
-            f"(batch {earlier.id}); nothing changed"
+        note = Reason.of(
+            "already_imported",
+            at=_when(earlier.submitted_at),
+            by=earlier.submitted_by,
+            batch=earlier.id,
         )
         write_audit(
             conn, user=user, role=v.scope.role, scope=v.scope, action="upload",
@@ -227,8 +247,8 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
                     "batch_id": earlier.id},
             row_count=0, file_sha256=sha,
         )  # fmt: skip
-        return ImportResult(
-            "already_imported", message, earlier.id, rows_in=v.rows,
+        return ImportResult.of(
+            "already_imported", note, earlier.id, rows_in=v.rows,
             submitted_by=earlier.submitted_by, submitted_at=earlier.submitted_at,
         )  # fmt: skip
     departments = set(conn.execute(sa.select(schema.departments.c.code)).scalars())
@@ -281,7 +301,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
         )
     )
     refresh_summaries(conn, campaign_id, districts)
-    result = ImportResult(
+    result = ImportResult.of(
         "imported",
         _message(v.kind, rows_in, counts),
         batch_id,
@@ -306,18 +326,17 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
     return result
 
 
-def _message(kind: str, rows_in: int, counts: dict) -> str:
-    what = "registrations" if kind == "register" else "records"
-    parts = [f"{counts['inserted']} {what} imported"]
+def _message(kind: str, rows_in: int, counts: dict) -> Reason:
+    parts = [Reason.of("imported_count", n=counts["inserted"], what=Term(f"upload_term_{kind}s"))]
     if counts["replaced"]:
-        parts.append(f"{counts['replaced']} of them replaced earlier ones")
+        parts.append(Reason.of("replaced_count", n=counts["replaced"]))
     if counts["already_present"]:
-        parts.append(f"{counts['already_present']} already present")
+        parts.append(Reason.of("present_count", n=counts["already_present"]))
     if counts["cross_district"]:
-        parts.append(f"{counts['cross_district']} registered in another district (recorded)")
+        parts.append(Reason.of("cross_district_count", n=counts["cross_district"]))
     if counts.get("rejected"):
-        parts.append(f"{counts['rejected']} rows quarantined")
-    return f"{rows_in} rows: " + ", ".join(parts)
+        parts.append(Reason.of("quarantined_count", n=counts["rejected"]))
+    return Reason.of("import_summary", rows=rows_in, parts=tuple(parts))
 
 
 def _write(conn, table, rows: Rows, progress: Progress | None, done: int, total: int) -> int:

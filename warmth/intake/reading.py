@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from warmth.intake.columns import guess_kind, known_header_count
+from warmth.intake.reasons import Reason
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 100 * 1024 * 1024
@@ -27,12 +28,20 @@ TEXT_SUFFIXES = {"csv", "txt", "tsv"}
 
 
 class UploadRefusedError(ValueError):
-    """The file cannot be read safely; the message says why (and where, when it can)."""
+    """The file cannot be read safely; the reason says why (and where, when it can), in
+    either language: str(exc) is the English text, exc.text("zh") the Chinese."""
 
-    def __init__(self, message: str, *, row: int | None = None, cell: str | None = None):
-        super().__init__(message)
+    def __init__(
+        self, code: str, /, *, row: int | None = None, cell: str | None = None, **values: object
+    ):
+        where = {"row": row} if row is not None else {}
+        self.reason = Reason.of(code, **where, **values)
+        super().__init__(self.reason.text("en"))
         self.row = row
         self.cell = cell
+
+    def text(self, lang: str = "en") -> str:
+        return self.reason.text(lang)
 
 
 @dataclass
@@ -69,34 +78,24 @@ def read_upload(data: bytes, file_name: str, *, max_bytes: int = MAX_BYTES) -> R
     """The uploaded bytes as a RawTable, or UploadRefusedError saying why not."""
     name = safe_file_name(file_name)
     if len(data) == 0:
-        raise UploadRefusedError("the file is empty (0 bytes)")
+        raise UploadRefusedError("file_empty")
     if len(data) > max_bytes:
-        raise UploadRefusedError(
-            f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes"
-        )
+        raise UploadRefusedError("file_too_big", size=f"{len(data):,}", limit=f"{max_bytes:,}")
     sha = hashlib.sha256(data).hexdigest()
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix == "xlsm":
-        raise UploadRefusedError("macro-enabled workbooks (.xlsm) are not accepted; save as .xlsx")
+        raise UploadRefusedError("file_xlsm")
     if data.startswith(b"PK\x03\x04"):
         if suffix in TEXT_SUFFIXES:
-            raise UploadRefusedError(
-                f"the file is named .{suffix} but holds a zip/Excel archive; name it .xlsx"
-            )
+            raise UploadRefusedError("file_zip_named_text", suffix=suffix)
         table = _read_xlsx(data, name, sha)
     else:
         _refuse_binary(data)
         if suffix in EXCEL_SUFFIXES:
-            raise UploadRefusedError(
-                f"the file is named .{suffix} but is not an Excel .xlsx workbook "
-                "(its bytes are plain text); rename it .csv if it is a CSV"
-            )
+            raise UploadRefusedError("file_text_named_excel", suffix=suffix)
         table = _read_csv(data, name, sha)
     if not table.rows:
-        raise UploadRefusedError(
-            f"the file has a header row (row {table.header_row}) but no data rows",
-            row=table.header_row,
-        )
+        raise UploadRefusedError("file_no_data_rows", row=table.header_row)
     table.kind_guess = guess_kind(table.headers)
     return table
 
@@ -104,25 +103,17 @@ def read_upload(data: bytes, file_name: str, *, max_bytes: int = MAX_BYTES) -> R
 def _refuse_binary(data: bytes) -> None:
     head = data[:8]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UploadRefusedError(
-            "the file is UTF-16 text; save it as CSV UTF-8 (or GB18030) and upload again"
-        )
+        raise UploadRefusedError("file_utf16")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UploadRefusedError(
-            "the file is an old Excel (.xls) or other OLE document; save it as .xlsx"
-        )
+        raise UploadRefusedError("file_xls")
     if (head.startswith(b"MZ") and b"\x00" in data[:512]) or head.startswith(b"\x7fELF"):
-        raise UploadRefusedError("the file is a program, not a CSV or .xlsx table")
+        raise UploadRefusedError("file_program")
     if head.startswith((b"%PDF", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
-        raise UploadRefusedError("the file is not a CSV or .xlsx table")
+        raise UploadRefusedError("file_not_table")
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise UploadRefusedError(
-            f"the file contains a NUL byte at byte offset {nul} (line {line}): it is binary "
-            "or UTF-16, not a CSV in UTF-8 or GB18030",
-            row=line,
-        )
+        raise UploadRefusedError("file_nul", row=line, offset=nul, line=line)
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -141,10 +132,7 @@ def _decode(data: bytes) -> tuple[str, str]:
         at = utf8_error.start
         line = data.count(b"\n", 0, at) + 1
         raise UploadRefusedError(
-            f"the file is neither UTF-8 nor GB18030 text: invalid byte "
-            f"{data[at : at + 1].hex()} at byte offset {at} (line {line}); "
-            "save it as CSV UTF-8 and upload again",
-            row=line,
+            "file_encoding", row=line, byte=data[at : at + 1].hex(), offset=at, line=line
         ) from None
     _refuse_mixed(data, utf8_error)
     return text, "gb18030"
@@ -163,16 +151,18 @@ def _refuse_mixed(data: bytes, utf8_error: UnicodeDecodeError) -> None:
             continue
         if sum(not ch.isascii() for ch in text) >= 3:
             raise UploadRefusedError(
-                f"the file mixes encodings: line {number} is UTF-8 but line {bad_line} is not "
-                f"(byte offset {utf8_error.start}); save the whole file as CSV UTF-8",
+                "file_mixed_encoding",
                 row=bad_line,
+                line=number,
+                bad_line=bad_line,
+                offset=utf8_error.start,
             )
 
 
 def _read_csv(data: bytes, name: str, sha: str) -> RawTable:
     text, encoding = _decode(data)
     if "\x00" in text:
-        raise UploadRefusedError("the file contains NUL characters; it is not a CSV table")
+        raise UploadRefusedError("file_nul_characters")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     last_line = 0
@@ -183,9 +173,7 @@ def _read_csv(data: bytes, name: str, sha: str) -> RawTable:
     except csv.Error as exc:
         record_no = len(rows) + 1
         raise UploadRefusedError(
-            f"row {record_no} (line {last_line + 1}): broken quoting ({exc}); "
-            "a quote opened there is never closed",
-            row=record_no,
+            "file_quoting", row=record_no, line=last_line + 1, detail=str(exc)
         ) from exc
     records = list(enumerate(rows, start=1))
     return _table_from_records(records, name, "csv", encoding, sha, len(data))
@@ -202,7 +190,7 @@ def _header_index(records: list[tuple[int, list[str]]]) -> int:
         i for i, (_, row) in enumerate(records[:HEADER_SEARCH_ROWS]) if not _is_blank(row)
     ]
     if not candidates:
-        raise UploadRefusedError("the file has no header row: every row is blank")
+        raise UploadRefusedError("file_all_blank")
     best = max(candidates, key=lambda i: (known_header_count(records[i][1]), -i))
     return best if known_header_count(records[best][1]) else candidates[0]
 
@@ -217,7 +205,7 @@ def _table_from_records(
     sheet_name: str | None = None,
 ) -> RawTable:
     if not records:
-        raise UploadRefusedError("the file has no rows")
+        raise UploadRefusedError("file_no_rows")
     h = _header_index(records)
     header_row, header = records[h]
     while header and not header[-1].strip():
@@ -225,11 +213,7 @@ def _table_from_records(
     headers = [cell.strip() for cell in header]
     width = len(headers)
     if width == 1 and re.search(r"[\t;|]", headers[0]):
-        raise UploadRefusedError(
-            f"the header (row {header_row}) is one column holding tabs or semicolons: save the "
-            "table as CSV with commas, or as .xlsx",
-            row=header_row,
-        )
+        raise UploadRefusedError("file_one_column", row=header_row)
     # Blank rows are skipped (their row numbers are kept by the others).
     body = [(n, r) for n, r in records[h + 1 :] if r and (r[0].strip() or "".join(r).strip())]
     if all(len(r) == width for _, r in body):  # the usual case, quickly
@@ -238,27 +222,27 @@ def _table_from_records(
         body = []
     else:
         rows, numbers = [], []
-    ragged: list[tuple[int, str]] = []
+    ragged: list[tuple[int, Reason]] = []
     for number, row in body:
         if len(row) < width and file_type == "xlsx":
             row = row + [""] * (width - len(row))
         if len(row) < width:
-            ragged.append((number, f"row {number} has {len(row)} cells"))
+            ragged.append((number, Reason.of("ragged_short", row=number, cells=len(row))))
             continue
         if len(row) > width:
             if any(c.strip() for c in row[width:]):
-                ragged.append((number, f"row {number} has values beyond the last column"))
+                ragged.append((number, Reason.of("ragged_long", row=number)))
                 continue
             row = row[:width]
         rows.append(row)
         numbers.append(number)
     if ragged:
-        shown = "; ".join(text for _, text in ragged[:MAX_REFUSED_ROWS_NAMED])
+        shown = tuple(reason for _, reason in ragged[:MAX_REFUSED_ROWS_NAMED])
         extra = len(ragged) - MAX_REFUSED_ROWS_NAMED
-        more = f" (and {extra} more)" if extra > 0 else ""
+        if extra > 0:
+            shown += (Reason.of("ragged_more", more=extra),)
         raise UploadRefusedError(
-            f"ragged rows: the header (row {header_row}) has {width} columns but {shown}{more}",
-            row=ragged[0][0],
+            "file_ragged", row=ragged[0][0], header_row=header_row, width=width, rows=shown
         )
     notes = [f"rows above the header (row {header_row}) were skipped"] if h else []
     return RawTable(
@@ -284,16 +268,14 @@ def _check_zip(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UploadRefusedError(f"the file looks like a zip/xlsx but is damaged: {exc}") from exc
+        raise UploadRefusedError("file_zip_damaged", detail=str(exc)) from exc
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise UploadRefusedError(
-            f"the workbook has {len(infos)} parts; at most {MAX_ZIP_ENTRIES} are accepted"
-        )
+        raise UploadRefusedError("file_zip_parts", parts=len(infos), limit=MAX_ZIP_ENTRIES)
     names = {info.filename for info in infos}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise UploadRefusedError("the workbook contains macros (.xlsm); save it as plain .xlsx")
+        raise UploadRefusedError("file_macros")
     if "xl/workbook.xml" not in names:
-        raise UploadRefusedError("the file is a zip archive but not an Excel .xlsx workbook")
+        raise UploadRefusedError("file_zip_not_xlsx")
     # Declared sizes are the uploader's word: count the bytes actually decompressed.
     budget = MAX_UNZIPPED
     for info in infos:
@@ -301,7 +283,7 @@ def _check_zip(data: bytes) -> None:
         size, content = _inflate(archive, info, budget, keep=keep)
         budget -= size
         if keep and (b"macroEnabled" in content or b"vbaProject" in content):
-            raise UploadRefusedError("the workbook is macro-enabled (.xlsm); save it as .xlsx")
+            raise UploadRefusedError("file_macro_enabled")
 
 
 def _inflate(
@@ -315,14 +297,13 @@ def _inflate(
             while chunk := fh.read(1 << 20):
                 total += len(chunk)
                 if total > budget:
-                    raise UploadRefusedError(
-                        f"the workbook expands to more than {MAX_UNZIPPED // 2**20} MB "
-                        "(a zip bomb?); refused"
-                    )
+                    raise UploadRefusedError("file_zip_bomb", limit=MAX_UNZIPPED // 2**20)
                 if keep:
                     chunks.append(chunk)
     except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
-        raise UploadRefusedError(f"the workbook is damaged ({info.filename}): {exc}") from exc
+        raise UploadRefusedError(
+            "file_workbook_damaged", part=info.filename, detail=str(exc)
+        ) from exc
     return total, b"".join(chunks)
 
 
@@ -350,13 +331,10 @@ def _unreadable(exc: BaseException) -> UploadRefusedError:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, DefusedXmlException):
-            return UploadRefusedError(
-                "the workbook cannot be read: its XML declares entities or a DTD "
-                "(a billion-laughs attack?); refused"
-            )
+            return UploadRefusedError("file_xml_entities")
         seen = seen.__cause__ or seen.__context__
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return UploadRefusedError(f"the workbook cannot be read: {first}")
+    return UploadRefusedError("file_unreadable", detail=first)
 
 
 def _read_xlsx(data: bytes, name: str, sha: str) -> RawTable:
@@ -364,7 +342,7 @@ def _read_xlsx(data: bytes, name: str, sha: str) -> RawTable:
     import openpyxl.xml
 
     if not openpyxl.xml.DEFUSEDXML:
-        raise UploadRefusedError("Excel files cannot be read safely here (defusedxml missing)")
+        raise UploadRefusedError("file_no_defusedxml")
     _check_zip(data)
     try:
         book = openpyxl.load_workbook(
@@ -395,11 +373,10 @@ def _read_xlsx(data: bytes, name: str, sha: str) -> RawTable:
         book.close()
     if formulas:
         shown = ", ".join(formulas[:MAX_REFUSED_ROWS_NAMED])
-        more = f" and {len(formulas) - 20} more" if len(formulas) > 20 else ""
-        raise UploadRefusedError(
-            f"the workbook contains formulas (cells {shown}{more}); paste them as values",
-            cell=formulas[0],
-        )
+        if len(formulas) > MAX_REFUSED_ROWS_NAMED:
+            more = Reason.of("formulas_more", more=len(formulas) - MAX_REFUSED_ROWS_NAMED)
+            shown = (shown, more)
+        raise UploadRefusedError("file_formulas", cell=formulas[0], cells=shown)
     width = max((len(r) for _, r in records), default=0)
     records = [(n, r + [""] * (width - len(r))) for n, r in records]
     table = _table_from_records(records, name, "xlsx", "xlsx", sha, len(data), sheet.title)

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from warmth import ids, schema
 from warmth.intake.columns import FORMATS, HeaderMap, map_headers
 from warmth.intake.reading import RawTable
-from warmth.intake.report import RowError, error_frame, frame_csv, frame_xlsx
+from warmth.intake.reasons import Names, Reason, Term
+from warmth.intake.report import RowError, error_frame, frame_csv, frame_xlsx, labelled
 from warmth.scope import Scope
 
 FORMS = {
@@ -41,6 +42,26 @@ ID_FORMAT = r"[0-9]{17}[0-9X]"
 TEXT_LIMITS = {"name": 60, "address": 200, "record_no": 40}
 
 
+REQUIRED = Reason.of("required")
+FIELD_ZH = {kind: {c.field: c.zh for c in cols} for kind, cols in FORMATS.items()}
+
+
+def _id_reason(value: str) -> Reason:
+    """The coded form of ids.id_problem (kept in step by tests/intake/test_reasons.py)."""
+    norm = ids.normalise(value)
+    if len(norm) != 18:
+        return Reason.of("id_length", length=len(norm))
+    if not (norm[:17].isascii() and norm[:17].isdigit()) or norm[17] not in "0123456789X":
+        return Reason.of("id_characters")
+    try:
+        date(int(norm[6:10]), int(norm[10:12]), int(norm[12:14]))
+    except ValueError:
+        return Reason.of("id_birth_date", value=norm[6:14])
+    if norm[17] != ids.check_char(norm[:17]):
+        return Reason.of("id_check")
+    return Reason.of("id_birth_range", value=norm[6:14])
+
+
 def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
@@ -50,7 +71,7 @@ class Reference:
     """The code lists an upload is checked against, loaded once per validation."""
 
     districts: dict[str, str]  # code, name or short name -> code
-    district_names: dict[str, str]  # code -> name
+    district_names: dict[str, Names]  # code -> name in both languages
     streets: dict[tuple[str, str], str]  # (district code, code / name / short) -> street code
     street_district: dict[str, str]  # street code -> district code
     street_names: dict[str, list[str]]  # name -> district codes that have it
@@ -63,13 +84,13 @@ class Reference:
     @classmethod
     def load(cls, conn: sa.Connection) -> Reference:
         districts: dict[str, str] = {}
-        names: dict[str, str] = {}
+        names: dict[str, Names] = {}
         for code, zh, en in conn.execute(
             sa.select(
                 schema.districts.c.code, schema.districts.c.name_zh, schema.districts.c.name_en
             )
         ):
-            names[code] = zh
+            names[code] = Names(zh, en)
             short = re.sub(r"(新区|区|县)$", "", zh)
             for label in (
                 code,
@@ -141,7 +162,7 @@ class Validation:
     scope: Scope
     campaign: Campaign | None
     headers: HeaderMap
-    file_errors: list[str]
+    file_errors: list[Reason]
     errors: list[RowError]
     ok: np.ndarray  # per data row: no problem found
     clean: pd.DataFrame  # the rows without problems, typed, with their position and sheet row
@@ -173,20 +194,22 @@ class Validation:
             "cross_district": int((status == "cross_district").sum()),
         }
 
-    def error_lines(self, limit: int | None = 20) -> list[str]:
-        """'row N, column C: reason (value)', file problems first."""
-        lines = list(self.file_errors) + [e.line() for e in self.errors]
+    def error_lines(self, limit: int | None = 20, lang: str = "en") -> list[str]:
+        """'row N, column C: reason (value)' in lang, file problems first."""
+        lines = [r.text(lang) for r in self.file_errors] + [e.line(lang) for e in self.errors]
         return lines if limit is None else lines[:limit]
 
-    def error_report_frame(self) -> pd.DataFrame:
-        """row, column, value (masked), reason: one line per problem."""
-        return error_frame(self.errors, self.file_errors)
+    def error_report_frame(self, lang: str = "en") -> pd.DataFrame:
+        """row, column, value (masked), reason in lang, code: one line per problem."""
+        return error_frame(self.errors, self.file_errors, lang)
 
-    def error_report_csv(self) -> bytes:
-        return frame_csv(self.error_report_frame())
+    def error_report_csv(self, lang: str = "en") -> bytes:
+        """The error report as CSV, headed and worded in lang."""
+        return frame_csv(labelled(self.error_report_frame(lang), lang))
 
-    def error_report_xlsx(self) -> bytes:
-        return frame_xlsx(self.error_report_frame())
+    def error_report_xlsx(self, lang: str = "en") -> bytes:
+        """The error report as .xlsx, headed and worded in lang."""
+        return frame_xlsx(labelled(self.error_report_frame(lang), lang))
 
     def report(self) -> dict:
         """Machine-readable: counts, columns and every problem (values masked)."""
@@ -200,11 +223,8 @@ class Validation:
             "counts": self.counts,
             "missing_columns": self.headers.missing,
             "unknown_columns": self.headers.unknown,
-            "file_errors": self.file_errors,
-            "errors": [
-                {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
-                for e in self.errors
-            ],
+            "file_errors": [r.as_dict() | {"reason": r.text("en")} for r in self.file_errors],
+            "errors": [e.as_dict() for e in self.errors],
         }
 
     def raw_json(self, position: int) -> str:
@@ -221,13 +241,14 @@ class _Problems:
         self.row_numbers = row_numbers
         self.parts: list[tuple[np.ndarray, str, np.ndarray]] = []
 
-    def add(self, mask: np.ndarray | pd.Series, column: str, reason: str | np.ndarray) -> None:
+    def add(self, mask: np.ndarray | pd.Series, column: str, reason: Reason | np.ndarray) -> None:
         mask = np.asarray(mask, dtype=bool)
         positions = np.flatnonzero(mask)
         if not len(positions):
             return
-        if isinstance(reason, str):
-            reasons = np.full(len(positions), reason, dtype=object)
+        if isinstance(reason, Reason):
+            reasons = np.empty(len(positions), dtype=object)
+            reasons[:] = [reason] * len(positions)
         else:
             reasons = np.asarray(reason, dtype=object)[positions]
         self.parts.append((positions, column, reasons))
@@ -243,7 +264,7 @@ def _has(reasons: np.ndarray) -> np.ndarray:
     return pd.notna(reasons)
 
 
-def _per_value(values: pd.Series, check: Callable[[str], tuple[object, str | None]]):
+def _per_value(values: pd.Series, check: Callable[[str], tuple[object, Reason | None]]):
     """check() run once per distinct value: (results, reasons) arrays in row order."""
     codes, uniques = pd.factorize(values, sort=False)
     results = [check(u) for u in uniques]
@@ -284,16 +305,28 @@ def validate(
     headers = map_headers(kind, raw.headers)
     campaign = _campaign(conn, campaign_code)
     file_errors = list(headers.problems)
-    file_errors += [f"missing required column {m}" for m in headers.missing]
+    file_errors += [
+        Reason.of("missing_column", field=f, zh=FIELD_ZH[kind][f]) for f in headers.missing
+    ]
     if headers.missing and raw.kind_guess and raw.kind_guess != kind:
-        file_errors.append(f"this looks like a {raw.kind_guess} file, not a {kind} file")
+        file_errors.append(
+            Reason.of(
+                "wrong_kind",
+                guess=Term(f"upload_kind_{raw.kind_guess}"),
+                kind=Term(f"upload_kind_{kind}"),
+            )
+        )
     if campaign is None:
-        file_errors.append(f"no campaign {campaign_code!r}" if campaign_code else "no campaign")
+        file_errors.append(
+            Reason.of("no_campaign", code=campaign_code)
+            if campaign_code
+            else Reason.of("no_campaign_loaded")
+        )
     if scope.is_empty:
-        file_errors.append("your account may not upload: its scope has no district")
+        file_errors.append(Reason.of("scope_empty"))
     n = len(raw.rows)
     if n == 0:
-        file_errors.append("the file has no data rows")
+        file_errors.append(Reason.of("no_data_rows"))
     if file_errors:
         nothing = np.zeros(n, dtype=bool)
         return Validation(
@@ -325,7 +358,7 @@ def validate(
 def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> None:
     labels = v.headers.labels
     order = {col.field: i for i, col in enumerate(FORMATS[v.kind])}
-    records: list[tuple[int, int, str, str]] = []
+    records: list[tuple[int, int, str, Reason]] = []
     for positions, column, reasons in problems.parts:
         records += zip(
             positions.tolist(),
@@ -336,7 +369,7 @@ def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> 
         )
     records.sort(key=lambda r: (r[0], r[1]))
     errors = []
-    by_row: dict[int, list[str]] = {}
+    by_row: dict[int, list[str]] = {}  # for the quarantine table, in English
     for position, _, column, reason in records:
         raw_value = str(cells[column].iat[position])
         if column == "id_number":
@@ -349,7 +382,7 @@ def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> 
             shown = raw_value[:80]
         label = labels.get(column, column)
         errors.append(RowError(v.raw.row_numbers[position], label, shown, reason))
-        by_row.setdefault(position, []).append(f"{label}: {reason}")
+        by_row.setdefault(position, []).append(f"{label}: {reason.text('en')}")
     v.errors = errors
     v.reasons = {p: "; ".join(r) for p, r in by_row.items()}
     v.ok = ~problems.bad()
@@ -372,17 +405,16 @@ def _check_ids(values: pd.Series, problems: _Problems) -> pd.Series:
         fine = (digits[:, 17] == expected) & born.notna().to_numpy()
         good[np.flatnonzero(good)[~fine]] = False
     bad = ~good
-    problems.add(bad & (raw == "").to_numpy(), "id_number", "required")
+    problems.add(bad & (raw == "").to_numpy(), "id_number", REQUIRED)
     reasons = np.empty(len(raw), dtype=object)
     for position in np.flatnonzero(bad & (raw != "").to_numpy()):
         value = raw.iat[position]
-        reason = ids.id_problem(value) or f"birth date {value[6:14]} is out of range"
         if FULL_WIDTH_DIGITS.search(value):
-            reason = "full-width digits are not accepted; type the ID with ordinary digits"
+            reason = Reason.of("id_full_width")
         elif len(ids.normalise(value)) == 15 and value.isdigit():
-            reason = (
-                "15-digit (first-generation) ID numbers are not accepted; give the 18-digit one"
-            )
+            reason = Reason.of("id_15_digits")
+        else:
+            reason = _id_reason(value)
         reasons[position] = reason
     problems.add(bad & (raw != "").to_numpy(), "id_number", reasons)
     return norm
@@ -392,10 +424,12 @@ def _required_text(values: pd.Series, column: str, problems: _Problems, *, requi
     """Text kept as entered (only surrounding spaces trimmed); formulas are escaped on export."""
     kept = values.str.strip(" \u3000")
     if required:
-        problems.add((values.str.strip() == "").to_numpy(), column, "required")
+        problems.add((values.str.strip() == "").to_numpy(), column, REQUIRED)
     limit = TEXT_LIMITS.get(column)
     if limit:
-        problems.add((kept.str.len() > limit).to_numpy(), column, f"longer than {limit} characters")
+        problems.add(
+            (kept.str.len() > limit).to_numpy(), column, Reason.of("too_long", limit=limit)
+        )
     return kept
 
 
@@ -403,12 +437,14 @@ def _district_check(ref: Reference, scope: Scope, *, required: bool):
     def check(value: str):
         key = _key(value)
         if not key:
-            return None, "required" if required else None
+            return None, REQUIRED if required else None
         code = ref.districts.get(key) or ref.districts.get(key.lower())
         if code is None:
-            return None, "unknown district (give the 6-digit code or the name)"
+            return None, Reason.of("unknown_district")
         if code not in scope.districts:
-            return code, f"district {ref.district_names[code]} ({code}) is outside your scope"
+            return code, Reason.of(
+                "district_outside_scope", district=ref.district_names[code], code=code
+            )
         return code, None
 
     return check
@@ -419,7 +455,7 @@ def _street_check(ref: Reference):
         district, _, value = pair.partition("|")
         key = _key(value)
         if not key:
-            return None, "required"
+            return None, REQUIRED
         if not district:
             return None, None  # the district's own problem is reported
         code = ref.streets.get((district, key))
@@ -428,11 +464,13 @@ def _street_check(ref: Reference):
         other = ref.street_district.get(key)
         dname = ref.district_names[district]
         if other:
-            return None, f"street {key} belongs to {ref.district_names[other]}, not {dname}"
+            return None, Reason.of(
+                "street_other_district", street=key, other=ref.district_names[other], district=dname
+            )
         if key in ref.street_names:
-            where = "、".join(ref.district_names[d] for d in ref.street_names[key])
-            return None, f"{key} is not a street of {dname} (it is in {where})"
-        return None, f"unknown street of {dname}"
+            where = tuple(ref.district_names[d] for d in ref.street_names[key])
+            return None, Reason.of("street_elsewhere", street=key, district=dname, where=where)
+        return None, Reason.of("unknown_street", district=dname)
 
     return check
 
@@ -442,7 +480,7 @@ def _categories_check(ref: Reference):
         tokens = [_key(t) for t in CATEGORY_SEPARATORS.split(value)]
         tokens = [t for t in tokens if t]
         if not tokens:
-            return None, "required"
+            return None, REQUIRED
         codes, unknown = [], []
         for token in tokens:
             code = ref.categories.get(token) or ref.categories.get(token.upper())
@@ -451,7 +489,7 @@ def _categories_check(ref: Reference):
             elif code not in codes:
                 codes.append(code)
         if unknown:
-            return None, "unknown category " + ", ".join(unknown)
+            return None, Reason.of("unknown_category", values=tuple(unknown))
         return ";".join(codes), None
 
     return check
@@ -463,7 +501,7 @@ def _household_check(value: str):
         return None, None
     if re.fullmatch(r"[0-9]{1,2}", text) and 1 <= int(text) <= 20:
         return int(text), None
-    return None, "must be a whole number from 1 to 20"
+    return None, Reason.of("household_size")
 
 
 def _check_register(cells, ref, campaign, scope, problems, today) -> pd.DataFrame:
@@ -480,7 +518,7 @@ def _check_register(cells, ref, campaign, scope, problems, today) -> pd.DataFram
     household, why = _per_value(cells["household_size"], _household_check)
     problems.add(_has(why), "household_size", why)
     address = _required_text(cells["address"], "address", problems, required=False)
-    _in_file_duplicates(id_number, "id_number", "ID number", problems)
+    _in_file_duplicates(id_number, "id_number", problems)
     return pd.DataFrame(
         {
             "id_number": id_number,
@@ -494,7 +532,7 @@ def _check_register(cells, ref, campaign, scope, problems, today) -> pd.DataFram
     )
 
 
-def _in_file_duplicates(values: pd.Series, column: str, what: str, problems: _Problems) -> None:
+def _in_file_duplicates(values: pd.Series, column: str, problems: _Problems) -> None:
     present = values != ""
     dup = values.duplicated(keep=False) & present
     if not dup.any():
@@ -503,10 +541,14 @@ def _in_file_duplicates(values: pd.Series, column: str, what: str, problems: _Pr
     groups = pd.Series(np.flatnonzero(dup.to_numpy())).groupby(values[dup].to_numpy())
     for _, positions in groups:
         rows = positions.tolist()
-        reason = f"{what} appears {len(rows)} times in this file"
         for p in rows:
-            others = [problems.row_numbers[q] for q in rows if q != p][:5]
-            reasons[p] = reason + " (also row " + ", ".join(map(str, others)) + ")"
+            others = tuple(problems.row_numbers[q] for q in rows if q != p)[:5]
+            reasons[p] = Reason.of(
+                "duplicate_in_file",
+                what=Term(f"upload_term_{column}"),
+                times=len(rows),
+                rows=others,
+            )
     problems.add(dup, column, reasons)
 
 
@@ -514,9 +556,9 @@ def _programme_check(ref: Reference):
     def check(value: str):
         key = _key(value)
         if not key:
-            return None, "required"
+            return None, REQUIRED
         code = ref.programmes.get(key.upper()) or ref.programmes.get(key)
-        return (code, None) if code else (None, "unknown programme (give the code or the name)")
+        return (code, None) if code else (None, Reason.of("unknown_programme"))
 
     return check
 
@@ -524,28 +566,30 @@ def _programme_check(ref: Reference):
 def _amount_check(value: str):
     text = value.strip()
     if not text:
-        return None, "required"
+        return None, REQUIRED
     if AMOUNT.fullmatch(text):
         whole, _, cents = text.partition(".")
         if len(whole.lstrip("0")) > MAX_DIGITS_YUAN:
-            return None, "amount is too large"
+            return None, Reason.of("amount_too_large")
         return int(whole) * 100 + int((cents + "00")[:2]), None
     lower = text.lower()
     if lower in {"nan", "inf", "-inf", "infinity", "null", "none", "n/a", "-"}:
-        return None, "not a number"
-    if re.fullmatch(r"-\s*[0-9]+(\.[0-9]+)?", text):
-        return None, "must not be negative"
-    if re.search(r"[¥￥$€元]|rmb|cny", lower):
-        return None, "currency signs are not accepted: give the number of yuan only"
-    if re.search(r"[0-9][,，][0-9]", text):
-        return None, "thousands separators are not accepted (write 1000, not 1,000)"
-    if re.fullmatch(r"[0-9.]+e[+-]?[0-9]+", lower):
-        return None, "exponent notation is not accepted: write the number in full"
-    if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
-        return None, "at most two decimals (fen)"
-    if FULL_WIDTH_DIGITS.search(text):
-        return None, "full-width digits are not accepted"
-    return None, "not an amount in yuan (digits, optionally a point and up to two decimals)"
+        code = "amount_not_a_number"
+    elif re.fullmatch(r"-\s*[0-9]+(\.[0-9]+)?", text):
+        code = "amount_negative"
+    elif re.search(r"[¥￥$€元]|rmb|cny", lower):
+        code = "amount_currency"
+    elif re.search(r"[0-9][,，][0-9]", text):
+        code = "amount_thousands"
+    elif re.fullmatch(r"[0-9.]+e[+-]?[0-9]+", lower):
+        code = "amount_exponent"
+    elif re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
+        code = "amount_decimals"
+    elif FULL_WIDTH_DIGITS.search(text):
+        code = "amount_full_width"
+    else:
+        code = "amount_form"
+    return None, Reason.of(code)
 
 
 def _form_check(ref: Reference):
@@ -556,30 +600,32 @@ def _form_check(ref: Reference):
             return ref.programme_forms.get(programme), None
         code = ref.forms.get(key) or ref.forms.get(key.lower())
         if code is None:
-            return None, "unknown form: one of " + ", ".join(f"{c} {z}" for c, z in FORMS.items())
+            return None, Reason.of(
+                "unknown_form", forms=tuple(f"{c} {z}" for c, z in FORMS.items())
+            )
         return code, None
 
     return check
 
 
 def _date_check(campaign: Campaign, today: date):
-    window = f"{campaign.start:%Y-%m-%d} to {campaign.end:%Y-%m-%d}"
+    window = {"start": f"{campaign.start:%Y-%m-%d}", "end": f"{campaign.end:%Y-%m-%d}"}
 
     def check(value: str):
         text = value.strip()
         if not text:
-            return None, "required"
+            return None, REQUIRED
         match = DATE.fullmatch(text)
         if not match:
-            return None, "not a date: write YYYY-MM-DD (or YYYY/MM/DD)"
+            return None, Reason.of("not_a_date")
         try:
             day = date(int(match[1]), int(match[3]), int(match[4]))
         except ValueError:
-            return None, f"{text} does not exist"
+            return None, Reason.of("no_such_date", value=text)
         if day > today:
-            return None, f"{day:%Y-%m-%d} is in the future"
+            return None, Reason.of("date_future", value=f"{day:%Y-%m-%d}")
         if not campaign.start <= day <= campaign.end:
-            return None, f"{day:%Y-%m-%d} is outside the campaign window ({window})"
+            return None, Reason.of("date_outside_window", value=f"{day:%Y-%m-%d}", **window)
         return day, None
 
     return check
@@ -600,7 +646,7 @@ def _check_aid(cells, ref, campaign, scope, problems, today) -> pd.DataFrame:
     problems.add(_has(why), "date", why)
     district, why = _per_value(cells["district"], _district_check(ref, scope, required=False))
     problems.add(_has(why), "district", why)
-    _in_file_duplicates(record_no, "record_no", "record number", problems)
+    _in_file_duplicates(record_no, "record_no", problems)
     return pd.DataFrame(
         {
             "record_no": record_no,
@@ -624,7 +670,7 @@ def _choose_submitter(v: Validation, ref: Reference, submitter: str | None) -> N
             submitter in ref.departments and scope.role == "city"
         )
         if not allowed:
-            v.file_errors.append(f"you may not submit records as {submitter}")
+            v.file_errors.append(Reason.of("submitter_denied", submitter=submitter))
         v.submitter = submitter
         return
     if len(named) == 1:
@@ -632,15 +678,9 @@ def _choose_submitter(v: Validation, ref: Reference, submitter: str | None) -> N
     elif len(scope.districts) == 1:
         v.submitter = next(iter(scope.districts))
     elif named:
-        v.file_errors.append(
-            "the rows name several delivering districts ("
-            + ", ".join(sorted(named))
-            + "): choose the submitting district or department"
-        )
+        v.file_errors.append(Reason.of("several_districts", districts=tuple(sorted(named))))
     elif len(v.clean):
-        v.file_errors.append(
-            "no delivering district: add a district column or choose the submitter"
-        )
+        v.file_errors.append(Reason.of("no_district"))
 
 
 def classify(conn: sa.Connection, v: Validation, submitter: str | None = None) -> pd.Series:
