@@ -182,7 +182,7 @@ def _names(conn: sa.Connection, req: Request, by: str) -> pd.DataFrame:
         return _rows(rows, ["key", "name_zh", "name_en", "tile_row", "tile_col"])
     if by == "street":
         s = schema.streets
-        query = sa.select(s.c.code, s.c.name_zh, s.c.name_zh, s.c.district_code).where(
+        query = sa.select(s.c.code, s.c.name_zh, s.c.name_en, s.c.district_code).where(
             s.c.district_code.in_(req.districts)
         )
         if req.streets is not None:
@@ -524,7 +524,7 @@ REFERENCE = {
         "tile_row",
         "tile_col",
     ],
-    "streets": ["code", "district_code", "name_zh", "kind"],
+    "streets": ["code", "district_code", "name_zh", "name_en", "kind"],
     "departments": ["code", "name_zh", "name_en", "kind", "sort_order"],
     "categories": ["code", "name_zh", "name_en", "unit", "bit"],
     "programmes": [

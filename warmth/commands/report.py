@@ -173,20 +173,6 @@ def write_gaps(conn, scope, filters, kind: str, fmt: str, out, lang: str = "en")
     return count
 
 
-def street_names_en(conn, table):
-    """Fill name_en of a street table from the streets' English names (a stop-gap while
-    queries.coverage reads name_zh twice for streets)."""
-    import sqlalchemy as sa
-
-    from warmth import schema
-
-    s = schema.streets
-    names = dict(conn.execute(sa.select(s.c.code, s.c.name_en)).all())
-    table = table.copy()
-    table["name_en"] = table["key"].map(names).fillna(table["name_en"])
-    return table
-
-
 def run(args, out=None) -> int:
     import sqlalchemy as sa
 
@@ -219,8 +205,6 @@ def run(args, out=None) -> int:
                 rows = write_gaps(conn, scope, filters, args.kind, args.format, out, lang)
             else:
                 table = queries.coverage(conn, scope, filters, args.by)
-                if args.by == "street":
-                    table = street_names_en(conn, table)
                 write_coverage(table, args.format, out, lang)
                 rows = len(table)
         with engine.begin() as conn:  # every export is audited, the command line's too
