@@ -6,7 +6,7 @@ import time
 
 import sqlalchemy as sa
 
-from warmth import bootstrap, reference, schema, summaries
+from warmth import bootstrap, reference, schema, summaries, versions
 from warmth.commands.init import open_database
 from warmth.database import DatabaseUnavailableError, redact
 from warmth.errors import UsageError
@@ -37,6 +37,7 @@ def run(args) -> int:
             started = time.perf_counter()
             for cid in ids:
                 summaries.refresh(conn, cid)
+            versions.bump(conn)
     except sa.exc.OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0]
         raise DatabaseUnavailableError(
