@@ -21,6 +21,7 @@ st.set_page_config(
 lang = session.language()
 page = st.navigation(navigation.pages(lang))
 data.ensure_database()
+data.read_version()  # once per run: every cached answer of this run is keyed by it
 viewer = session.viewer(lang)
 st.sidebar.markdown(f"### {i18n.t('app_title', lang)}")
 session.show_viewer(viewer, lang)

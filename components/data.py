@@ -1,9 +1,16 @@
-"""The one app-side place that reaches the database, and the one place that caches.
+"""The one door from the UI to the core, and the one place that caches.
 
-Every cached function takes the viewer's Scope as a *hashed* argument (never ``_scope``), so
-one district's rows can never be served to another district's screen; Filters and the
-language are hashed too. The engine is the only cached resource. When the database cannot
-be reached, the page shows a short bilingual message and stops: no traceback.
+Pages and other components never open an engine or write SQL: everything they read or write
+goes through a function here. Every cached answer is keyed by
+- the database URL (two databases in one process never share entries);
+- the data version, read once per script run (`read_version`, called by app.py), so an
+  import made anywhere (the command line, another server) shows on the next run;
+- what the viewer's scope allows (districts, departments, role, may_unmask), never who the
+  viewer is: ten city officials share one answer, and a district never gets a city one;
+- the filters, the language and the function's own arguments.
+The users table is read on every run (not cached), so access taken away or changed holds
+from the next click. When the database cannot be reached, the page shows a short bilingual
+message and stops: no traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import ParamSpec, TypeVar
 
@@ -18,17 +26,19 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from warmth import bootstrap, i18n, queries, schema
+from warmth import audit, bootstrap, i18n, intake, queries, versions
+from warmth import campaigns as core_campaigns
 from warmth.config import database_url
 from warmth.database import DatabaseUnavailableError, check, make_engine
-from warmth.scope import Filters, Scope, city_scope, district_scope
+from warmth.scope import Filters, Scope, city_scope, scope_for_email
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-TTL = "10m"
+TTL = "1h"  # only to free entries of superseded versions: the version keeps answers fresh
 MAX_ENTRIES = 2000
 DEMO_SCALE = 0.02
+VERSION_KEY = "_warmth_data_version"
 UNAVAILABLE_ERRORS = (
     sa.exc.OperationalError,
     sa.exc.InterfaceError,
@@ -37,13 +47,19 @@ UNAVAILABLE_ERRORS = (
 
 
 def _scope_key(scope: Scope) -> tuple:
+    """What a scope allows; the user is left out on purpose (see `_allowed`)."""
     return (
         scope.role,
-        scope.user,
         tuple(sorted(scope.districts)),
         tuple(sorted(scope.departments)),
         scope.may_unmask,
     )
+
+
+def _allowed(scope: Scope) -> Scope:
+    """The scope without the viewer's name: what a cached answer is computed from, so that
+    it cannot depend on who asked first."""
+    return replace(scope, user="")
 
 
 def _filters_key(filters: Filters) -> tuple:
@@ -57,11 +73,6 @@ cached = st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, hash_funcs=HASH_FUNCS, 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> sa.Engine:
     return make_engine(url)
-
-
-def engine() -> sa.Engine:
-    """The engine for the configured database (one per URL per process)."""
-    return _engine(database_url())
 
 
 def show_unavailable() -> None:
@@ -99,7 +110,7 @@ def _with_name(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df
 
 
-# ---- first run -----------------------------------------------------------------------------
+# ---- first run and the data version -------------------------------------------------------
 
 _first_run_lock = threading.Lock()
 
@@ -109,57 +120,39 @@ def _ready_urls() -> set[str]:
     return set()
 
 
-def _has_data(eng: sa.Engine) -> bool:
-    if not sa.inspect(eng).has_table(schema.beneficiaries.name):
-        return False
-    with eng.connect() as conn:
-        return conn.execute(sa.select(schema.beneficiaries.c.id).limit(1)).first() is not None
-
-
-def _refresh_summaries(eng: sa.Engine) -> None:
-    """Rebuild the summary tables of every campaign that holds a register (after a schema
-    upgrade that added summary tables; the demo load rebuilds its own)."""
-    from warmth import summaries
-
-    with eng.begin() as conn:
-        ids = conn.execute(sa.select(schema.beneficiaries.c.campaign_id).distinct()).scalars()
-        for campaign_id in list(ids):
-            summaries.refresh(conn, campaign_id)
-
-
 def _prepare(eng: sa.Engine) -> None:
     """Bring the schema up to date (safe on any database); load the demo only into a
-    database that holds no register at all, so real data is never replaced."""
+    database that holds no register at all, so real data is never replaced. Each step bumps
+    the data version, so no answer cached before it is served after."""
     from warmth import demo  # only the first run needs it
 
     check(eng)  # unreachable: the friendly message, not a "first run" that cannot start
-    if bootstrap.is_initialised(eng) and _has_data(eng):
+    if bootstrap.is_ready(eng):
         return
     both = lambda key: f"{i18n.t(key, 'zh')} / {i18n.t(key, 'en')}"  # noqa: E731
-    label = both("dash_upgrading" if _has_data(eng) else "dash_first_run")
+    label = both("dash_upgrading" if bootstrap.has_data(eng) else "dash_first_run")
     with st.status(label, expanded=True) as status:
         st.write(both("dash_first_run_schema"))
         bootstrap.init_database(eng)
-        if not _has_data(eng):
+        if not bootstrap.has_data(eng):
             st.write(both("dash_first_run_demo"))
             bar = st.progress(0.0)
             demo.load_demo(eng, scale=DEMO_SCALE, progress=lambda _s, done: bar.progress(done))
         else:  # an upgraded schema may have new summary tables to fill
             st.write(both("dash_first_run_summaries"))
-            _refresh_summaries(eng)
+            bootstrap.refresh_summaries(eng)
         status.update(label=both("dash_first_run_done"), state="complete", expanded=False)
-    st.cache_data.clear()
 
 
 def ensure_database() -> None:
     """On the first run against an empty database: create the schema and load the small demo,
-    with a visible status message. Later runs only check a flag."""
+    with a visible status message. Later runs (of any session) only check a set in memory."""
     url = database_url()
     ready = _ready_urls()
     if url in ready:
         return
     try:
-        eng = engine()
+        eng = _engine(url)
         with _first_run_lock:
             _prepare(eng)
         ready.add(url)
@@ -167,35 +160,36 @@ def ensure_database() -> None:
         show_unavailable()
 
 
+@guarded
+def read_version() -> int:
+    """Read the committed data version (one primary-key lookup) and keep it for this run:
+    app.py calls this once at the top of every run, and every cached call below is keyed by
+    the value kept. A write made by this session reads it again."""
+    with _engine(database_url()).connect() as conn:
+        version = versions.current(conn)
+    st.session_state[VERSION_KEY] = version
+    return version
+
+
+def _version() -> int:
+    """The data version read for this run (read now when app.py has not read it)."""
+    version = st.session_state.get(VERSION_KEY)
+    return version if version is not None else read_version()
+
+
 # ---- who is looking ------------------------------------------------------------------------
-# Every cached function takes the database URL first, so two databases in one process (tests,
-# a staging copy) never share entries.
-
-
-@cached
-def _viewer_scope(url: str, email: str) -> Scope | None:
-    u = schema.users
-    with _engine(url).connect() as conn:
-        row = conn.execute(sa.select(u).where(sa.func.lower(u.c.email) == email.lower())).first()
-        if row is None:
-            return None
-        if row.role == "city":
-            scope = city_scope(conn, user=email)
-        elif row.role == "district" and row.district_code:
-            scope = district_scope(conn, row.district_code, user=email)
-        else:
-            return None
-    return Scope(scope.districts, scope.departments, scope.role, scope.user, bool(row.may_unmask))
 
 
 @guarded
 def viewer_scope(email: str) -> Scope | None:
-    """The scope of a signed-in e-mail from the users table; None when not listed."""
-    return _viewer_scope(database_url(), email)
+    """The scope of a signed-in e-mail from the users table; None when not listed. Read on
+    every run, never cached: a row removed or changed takes effect on the next click."""
+    with _engine(database_url()).connect() as conn:
+        return scope_for_email(conn, email)
 
 
 @cached
-def _demo_scope(url: str) -> Scope:
+def _demo_scope(url: str, version: int) -> Scope:
     with _engine(url).connect() as conn:
         return city_scope(conn, user="demo")
 
@@ -203,25 +197,44 @@ def _demo_scope(url: str) -> Scope:
 @guarded
 def demo_scope() -> Scope:
     """The city-wide scope of the demo viewer (used only when no sign-in is configured)."""
-    return _demo_scope(database_url())
+    return _demo_scope(database_url(), _version())
 
 
-# ---- reference, campaigns and figures ------------------------------------------------------
+# ---- reference and campaigns ---------------------------------------------------------------
 
 
 @cached
-def _campaigns(url: str) -> pd.DataFrame:
+def _campaigns(url: str, version: int) -> pd.DataFrame:
     with _engine(url).connect() as conn:
         return queries.campaigns(conn)
 
 
 @guarded
 def campaigns() -> pd.DataFrame:
-    return _campaigns(database_url())
+    """Every campaign, oldest first."""
+    return _campaigns(database_url(), _version())
 
 
 @cached
-def _reference(url: str, name: str, lang: str) -> pd.DataFrame:
+def _campaign(url: str, version: int, code: str | None) -> dict | None:
+    with _engine(url).connect() as conn:
+        return core_campaigns.campaign(conn, code)
+
+
+@guarded
+def campaign(code: str | None) -> dict | None:
+    """The campaign by code, else the newest (warmth.campaigns.campaign)."""
+    return _campaign(database_url(), _version(), code)
+
+
+def reporting_deadline(code: str | None) -> date | None:
+    """The campaign's reporting deadline (the newest campaign's when code is None), or None."""
+    found = campaign(code)
+    return found["reporting_deadline"] if found else None
+
+
+@cached
+def _reference(url: str, version: int, name: str, lang: str) -> pd.DataFrame:
     with _engine(url).connect() as conn:
         return _with_name(queries.reference(conn, name), lang)
 
@@ -230,51 +243,101 @@ def _reference(url: str, name: str, lang: str) -> pd.DataFrame:
 def reference(name: str, lang: str) -> pd.DataFrame:
     """A reference table (districts, streets, departments, categories, programmes) with a
     `name` column in lang."""
-    return _reference(database_url(), name, lang)
+    return _reference(database_url(), _version(), name, lang)
+
+
+def names(kind: str, lang: str) -> dict[str, str]:
+    """code -> name in lang for a reference table, in its display order (departments by
+    the notice's order, the rest by code)."""
+    ref = reference(kind, lang)
+    if "sort_order" in ref:
+        ref = ref.sort_values("sort_order", kind="mergesort")
+    return dict(zip(ref["code"].astype(str), ref["name"].astype(str), strict=True))
+
+
+# ---- figures -------------------------------------------------------------------------------
 
 
 @cached
-def _query(url: str, name: str, scope: Scope, filters: Filters, lang: str, **kwargs) -> object:
-    """One warmth.queries function's answer, cached per database, scope, filters, language
-    and arguments."""
+def _coverage(
+    url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
+) -> pd.DataFrame:
     with _engine(url).connect() as conn:
-        out = getattr(queries, name)(conn, scope, filters, **kwargs)
-    return _with_name(out, lang) if isinstance(out, pd.DataFrame) else out
+        return _with_name(queries.coverage(conn, scope, filters, by=by), lang)
 
 
 @guarded
 def coverage(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame:
-    return _query(database_url(), "coverage", scope, filters, lang, by=by)
+    return _coverage(database_url(), _version(), _allowed(scope), filters, lang, by)
+
+
+@cached
+def _headline(url: str, version: int, scope: Scope, filters: Filters) -> dict:
+    with _engine(url).connect() as conn:
+        return queries.headline(conn, scope, filters)
 
 
 @guarded
 def headline(scope: Scope, filters: Filters, lang: str) -> dict:
-    return _query(database_url(), "headline", scope, filters, lang)
+    return _headline(database_url(), _version(), _allowed(scope), filters)
+
+
+@cached
+def _pacing(url: str, version: int, scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
+    with _engine(url).connect() as conn:
+        return _with_name(queries.pacing(conn, scope, filters), lang)
 
 
 @guarded
 def pacing(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    return _query(database_url(), "pacing", scope, filters, lang)
+    return _pacing(database_url(), _version(), _allowed(scope), filters, lang)
+
+
+@cached
+def _timeline(
+    url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
+) -> pd.DataFrame:
+    with _engine(url).connect() as conn:
+        return _with_name(queries.timeline(conn, scope, filters, by=by), lang)
 
 
 @guarded
 def timeline(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame:
-    return _query(database_url(), "timeline", scope, filters, lang, by=by)
+    return _timeline(database_url(), _version(), _allowed(scope), filters, lang, by)
+
+
+@cached
+def _overlap_matrix(
+    url: str, version: int, scope: Scope, filters: Filters, lang: str
+) -> pd.DataFrame:
+    with _engine(url).connect() as conn:
+        return _with_name(queries.overlap_matrix(conn, scope, filters), lang)
 
 
 @guarded
 def overlap_matrix(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    return _query(database_url(), "overlap_matrix", scope, filters, lang)
+    return _overlap_matrix(database_url(), _version(), _allowed(scope), filters, lang)
+
+
+@cached
+def _reporting_status(
+    url: str, version: int, scope: Scope, filters: Filters, lang: str
+) -> pd.DataFrame:
+    with _engine(url).connect() as conn:
+        return _with_name(queries.reporting_status(conn, scope, filters), lang)
 
 
 @guarded
 def reporting_status(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    return _query(database_url(), "reporting_status", scope, filters, lang)
+    return _reporting_status(database_url(), _version(), _allowed(scope), filters, lang)
+
+
+# ---- people lists --------------------------------------------------------------------------
 
 
 @cached
 def _street_people(
-    url: str, scope: Scope, filters: Filters, street: str, lang: str, limit: int
+    url: str, version: int, scope: Scope, filters: Filters, street: str, limit: int
 ) -> tuple[pd.DataFrame, int]:
     from warmth import worklists
 
@@ -288,12 +351,13 @@ def street_people(
     scope: Scope, filters: Filters, street: str, lang: str, limit: int = 1000
 ) -> tuple[pd.DataFrame, int]:
     """The first `limit` beneficiaries of a street (masked) and how many there are."""
-    return _street_people(database_url(), scope, filters, street, lang, limit)
+    return _street_people(database_url(), _version(), _allowed(scope), filters, street, limit)
 
 
 @cached
 def _worklist(
     url: str,
+    version: int,
     kind: str,
     scope: Scope,
     filters: Filters,
@@ -330,46 +394,93 @@ def worklist(
     """One page of a people list (omission, repeat, overlap, leakage, cross-district):
     its rows (masked), how many there are, and whether that count stopped early. An overlap
     list takes its matrix cell (dept_a, dept_b, need or None)."""
-    return _worklist(database_url(), kind, scope, filters, limit, offset, cell)
+    return _worklist(
+        database_url(), _version(), kind, _allowed(scope), filters, limit, offset, cell
+    )
 
 
-def reporting_deadline(code: str | None) -> date | None:
-    """The campaign's reporting deadline (the newest campaign's when code is None), or None."""
-    c = schema.campaigns
-    with engine().connect() as conn:
-        q = sa.select(c.c.reporting_deadline)
-        q = q.where(c.c.code == code) if code else q.order_by(c.c.window_start.desc()).limit(1)
-        value = conn.execute(q).scalar()
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+# ---- uploads -------------------------------------------------------------------------------
 
 
-def names(kind: str, lang: str) -> dict[str, str]:
-    """code -> name in lang for a reference table, in its display order (departments by
-    the notice's order, the rest by code)."""
-    ref = reference(kind, lang)
-    if "sort_order" in ref:
-        ref = ref.sort_values("sort_order", kind="mergesort")
-    return dict(zip(ref["code"].astype(str), ref["name"].astype(str), strict=True))
+@cached
+def _batches(url: str, version: int, scope: Scope, campaign: str | None) -> pd.DataFrame:
+    with _engine(url).connect() as conn:
+        return intake.batches(conn, scope, campaign)
+
+
+@guarded
+def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
+    """The upload history the scope may see, newest first."""
+    return _batches(database_url(), _version(), _allowed(scope), campaign)
+
+
+@guarded
+def validate(raw, kind: str, campaign: str | None, *, scope: Scope):
+    """Check an upload against the database (nothing written): an intake Validation."""
+    with _engine(database_url()).connect() as conn:
+        return intake.validate(conn, campaign, kind, raw, scope=scope)
+
+
+def import_batch(v, *, mode: str, user: str, file_name: str, file_sha256: str, progress=None):
+    """Import a checked upload (intake.import_batch); the rest of this run reads the new data
+    version, so it shows what was just written. ImportFailedError when the database failed."""
+    try:
+        return intake.import_batch(
+            _engine(database_url()),
+            v,
+            mode=mode,
+            user=user,
+            file_name=file_name,
+            file_sha256=file_sha256,
+            progress=progress,
+        )
+    finally:
+        read_version()
+
+
+def undo_batch(batch_id: int, *, scope: Scope) -> int:
+    """Undo an imported batch the scope may undo (intake.undo_batch): rows removed.
+    PermissionError outside the scope."""
+    try:
+        return intake.undo_batch(_engine(database_url()), batch_id, user=scope.user, scope=scope)
+    finally:
+        read_version()
+
+
+# ---- the audit trail -----------------------------------------------------------------------
+
+
+def record_audit(
+    scope: Scope,
+    *,
+    action: str,
+    detail: dict,
+    row_count: int | None = None,
+    file_sha256: str | None = None,
+) -> bool:
+    """Append an audit row for the viewer (view, upload, export, ...), best effort: False
+    when it could not be written, so the caller may try again on a later run."""
+    return audit.record(
+        _engine(database_url()),
+        user=scope.user,
+        role=scope.role,
+        scope=scope,
+        action=action,
+        detail=detail,
+        row_count=row_count,
+        file_sha256=file_sha256,
+    )
 
 
 def record_export(
     scope: Scope, *, kind: str, fmt: str, rows: int, filters: str, sha256: str | None = None
 ) -> None:
-    """Append an 'export' row to the audit trail (who took which table away, with how many
-    rows). A failure to write it never blocks the download."""
-    from warmth import audit
-
-    try:
-        with engine().begin() as conn:
-            audit.write_audit(
-                conn,
-                user=scope.user,
-                role=scope.role,
-                scope=scope,
-                action="export",
-                detail={"table": kind, "format": fmt, "filters": filters},
-                row_count=rows,
-                file_sha256=sha256,
-            )
-    except sa.exc.SQLAlchemyError:
-        pass  # the audit trail is best effort here; the download itself already happened
+    """An 'export' audit row (who took which table away, with how many rows). A failure to
+    write it never blocks the download, which has already happened."""
+    record_audit(
+        scope,
+        action="export",
+        detail={"table": kind, "format": fmt, "filters": filters},
+        row_count=rows,
+        file_sha256=sha256,
+    )

@@ -37,17 +37,6 @@ def _as_date(value: object) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def campaign_info(campaigns: pd.DataFrame, code: str | None) -> dict:
-    """The campaign row (window and festival days as dates) for code, else the newest."""
-    rows = campaigns[campaigns["code"] == code] if code else campaigns.iloc[0:0]
-    row = (rows if len(rows) else campaigns.sort_values("window_start").tail(1)).iloc[0]
-    out = dict(row)
-    for k in ("window_start", "window_end", "new_year", "spring_festival", "lantern_festival"):
-        if k in out:
-            out[k] = _as_date(out[k])
-    return out
-
-
 def _multi(side, label: str, kind: str, options: dict[str, str], lang: str) -> list[str]:
     """A multiselect of codes shown by name, kept in the URL as ?{param}=code&{param}=code."""
     key = KEYS[kind]
@@ -81,7 +70,7 @@ def show(scope: Scope, lang: str) -> tuple[Filters, dict]:
         key=KEYS["campaign"],
     )
     urlstate.keep(KEYS["campaign"], code, newest)
-    campaign = campaign_info(campaigns, code)
+    campaign = data.campaign(code) or data.campaign(None)  # a code from the list, else newest
 
     low, high = campaign["window_start"], campaign["window_end"]
     urlstate.seed_date(KEYS["as_of"], KEYS["as_of"], low=low, high=high)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import data, gap_charts, panels
 from components.session import View
-from warmth import audit, formatting, i18n, intake
+from warmth import formatting, i18n, intake
 from warmth.intake.reading import MAX_BYTES
 from warmth.scope import Scope
 
@@ -51,18 +51,15 @@ def audit_preview(raw, kind: str, counts: dict, *, scope: Scope) -> None:
     seen = st.session_state.setdefault("submit_audited", set())
     if raw.sha256 in seen:
         return
-    with data.engine().begin() as conn:
-        audit.write_audit(
-            conn,
-            user=scope.user,
-            role=scope.role,
-            scope=scope,
-            action="upload",
-            detail={"stage": "preview", "kind": kind, "file_name": raw.file_name, "counts": counts},
-            row_count=counts.get("rows"),
-            file_sha256=raw.sha256,
-        )
-    seen.add(raw.sha256)
+    written = data.record_audit(
+        scope,
+        action="upload",
+        detail={"stage": "preview", "kind": kind, "file_name": raw.file_name, "counts": counts},
+        row_count=counts.get("rows"),
+        file_sha256=raw.sha256,
+    )
+    if written:  # else try again on the next run
+        seen.add(raw.sha256)
 
 
 @data.guarded
@@ -74,8 +71,7 @@ def check(payload: bytes, file_name: str, kind: str, campaign: str | None, *, sc
     key = (raw.sha256, kind, campaign)
     if key not in cache:
         cache.clear()  # one file at a time
-        with data.engine().connect() as conn:
-            cache[key] = intake.validate(conn, campaign, kind, raw, scope=scope)
+        cache[key] = data.validate(raw, kind, campaign, scope=scope)
     return raw, cache[key]
 
 
@@ -168,8 +164,7 @@ def import_panel(raw, v, *, view: View) -> None:
         return
     bar = st.progress(0.0, text=t("submit_importing"))
     try:
-        result = intake.import_batch(
-            data.engine(),
+        result = data.import_batch(
             v,
             mode=mode,
             user=scope.user,
@@ -185,7 +180,6 @@ def import_panel(raw, v, *, view: View) -> None:
     bar.progress(1.0)
     if result.status == "imported":
         st.success(t("submit_done", message=result.text(view.lang)), icon=":material/done_all:")
-        st.cache_data.clear()  # every figure changes with new data
         st.session_state.pop("submit_checked", None)  # re-check: rows now present
     elif result.status == "already_imported":
         st.info(t("submit_already", message=result.text(view.lang)), icon=":material/info:")
@@ -230,11 +224,10 @@ def history(history: pd.DataFrame, *, view: View) -> None:
         )
         if st.session_state.pop("submit_undo_now", False) and sure:
             try:
-                removed = intake.undo_batch(data.engine(), int(batch), user=scope.user, scope=scope)
+                removed = data.undo_batch(int(batch), scope=scope)
             except PermissionError:
                 st.error(t("submit_undo_denied"), icon=":material/block:")
             else:
-                st.cache_data.clear()
                 st.success(t("submit_undone", batch=batch, rows=removed))
 
 

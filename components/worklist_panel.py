@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
-import sqlalchemy as sa
 import streamlit as st
 
 from components import data, gap_charts, panels, urlstate
 from components.filters import describe
 from components.session import View
-from warmth import audit, formatting, i18n
+from warmth import formatting, i18n
 from warmth.scope import Filters
 
 SECTIONS = ("omission", "repeat", "overlap", "leakage", "cross")
@@ -139,21 +138,8 @@ def audit_view(kind: str, filters: Filters, cell, offset: int, rows: int, *, vie
     detail = {"list": kind, "filters": describe(filters, "en"), "offset": offset}
     if cell:
         detail["cell"] = list(cell)
-    scope = view.scope
-    try:
-        with data.engine().begin() as conn:
-            audit.write_audit(
-                conn,
-                user=scope.user,
-                role=scope.role,
-                scope=scope,
-                action="view",
-                detail=detail,
-                row_count=rows,
-            )
-    except sa.exc.SQLAlchemyError:
-        return  # best effort, like the export audit; try again on the next run
-    seen.add(what)
+    if data.record_audit(view.scope, action="view", detail=detail, row_count=rows):
+        seen.add(what)  # else best effort, like the export audit: try again on the next run
 
 
 def street_picker(col, filters: Filters, *, view: View) -> Filters:

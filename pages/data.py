@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import data, upload
 from components.session import current
-from warmth import formatting, intake
+from warmth import formatting
 
 view = current()
 lang, t, scope, f = view.lang, view.t, view.scope, view.filters
@@ -25,9 +25,7 @@ if file is not None:
     upload.preview(file, kind, view=view)  # a refused file stops the page here
 
 st.subheader(t("submit_history"))
-with data.engine().connect() as conn:
-    history = intake.batches(conn, scope, f.campaign)
-upload.history(history, view=view)
+upload.history(data.batches(scope, f.campaign), view=view)
 
 if scope.role == "city":
     status = data.reporting_status(scope, f, lang)

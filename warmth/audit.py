@@ -35,3 +35,33 @@ def write_audit(
             file_sha256=file_sha256,
         )
     )
+
+
+def record(
+    engine: sa.Engine,
+    *,
+    user: str,
+    role: str,
+    scope: Scope | str,
+    action: str,
+    detail: dict,
+    row_count: int | None = None,
+    file_sha256: str | None = None,
+) -> bool:
+    """Append one audit row in a transaction of its own, best effort: False (and nothing
+    raised) when the database would not take it, so the caller decides whether to retry."""
+    try:
+        with engine.begin() as conn:
+            write_audit(
+                conn,
+                user=user,
+                role=role,
+                scope=scope,
+                action=action,
+                detail=detail,
+                row_count=row_count,
+                file_sha256=file_sha256,
+            )
+    except sa.exc.SQLAlchemyError:
+        return False
+    return True

@@ -30,7 +30,7 @@ from itertools import repeat
 import numpy as np
 import sqlalchemy as sa
 
-from warmth import reference, schema, summaries
+from warmth import reference, schema, summaries, versions
 from warmth.database import is_sqlite
 from warmth.ids import CHECK_CHARS, WEIGHTS
 
@@ -1135,6 +1135,7 @@ def load_demo(
                     conn.exec_driver_sql(sql)
                 report("summaries", 0.0)
                 summaries.refresh(conn, cid)
+                versions.bump(conn)
         finally:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")

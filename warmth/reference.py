@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from warmth import schema
+from warmth import campaigns, schema
 from warmth.config import REFERENCE_DIR
 
 
@@ -149,10 +149,7 @@ def load(conn: sa.Connection) -> dict[str, int]:
 
 def campaign_id(conn: sa.Connection, code: str | None = None) -> int:
     """The id of the campaign with this code, or of the newest campaign."""
-    c = schema.campaigns
-    query = sa.select(c.c.id)
-    query = query.where(c.c.code == code) if code else query.order_by(c.c.window_start.desc())
-    found = conn.execute(query.limit(1)).scalar()
+    found = campaigns.campaign(conn, code)
     if found is None:
         raise LookupError(f"no campaign {code!r}" if code else "no campaign loaded")
-    return found
+    return found["id"]

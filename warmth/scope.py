@@ -6,7 +6,7 @@ a scope of their own district; city staff get every district and department.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -51,6 +51,23 @@ def district_scope(conn: sa.Connection, district: str, user: str = "district") -
     """One district's officials: their district only, every department's work in it."""
     p = conn.execute(sa.select(schema.departments.c.code)).scalars().all()
     return Scope(frozenset({district}), frozenset(p), role="district", user=user)
+
+
+def scope_for_email(conn: sa.Connection, email: str) -> Scope | None:
+    """The scope of a signed-in e-mail from the users table (matched without regard to case);
+    None when it is not listed or its role grants nothing (a removed row or a role other
+    than city or district is how access is taken away)."""
+    u = schema.users
+    row = conn.execute(sa.select(u).where(sa.func.lower(u.c.email) == email.lower())).first()
+    if row is None:
+        return None
+    if row.role == "city":
+        scope = city_scope(conn, user=email)
+    elif row.role == "district" and row.district_code:
+        scope = district_scope(conn, row.district_code, user=email)
+    else:
+        return None
+    return replace(scope, may_unmask=bool(row.may_unmask))
 
 
 @dataclass(frozen=True)

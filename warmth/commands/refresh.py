@@ -20,7 +20,7 @@ def add_parser(sub):
 def run(args) -> int:
     import sqlalchemy as sa
 
-    from warmth import bootstrap, reference, schema, summaries
+    from warmth import bootstrap, reference, schema, summaries, versions
     from warmth.database import redact
 
     engine = open_database(args.db)
@@ -38,6 +38,7 @@ def run(args) -> int:
             started = time.perf_counter()
             for cid in ids:
                 summaries.refresh(conn, cid)
+            versions.bump(conn)
     except sa.exc.OperationalError as exc:
         raise write_failed(engine, exc) from exc
     print(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import schema, summaries
+from warmth import audit, schema, summaries, versions
 from warmth.audit import write_audit
 from warmth.intake.reading import safe_file_name
 from warmth.intake.reasons import Reason, Term
@@ -150,16 +150,13 @@ def _allowed_submitter(conn: sa.Connection, scope: Scope, submitter: str) -> boo
 
 
 def _refuse(engine, v: Validation, user: str, name: str, sha: str, why: Reason) -> ImportResult:
-    try:
-        with engine.begin() as conn:
-            write_audit(
-                conn, user=user, role=v.scope.role, scope=v.scope, action="upload",
-                detail={"status": "refused", "file_name": name, "kind": v.kind,
-                        "reason": why.text("en"), "code": why.as_dict(), "counts": v.counts},
-                row_count=v.rows, file_sha256=sha,
-            )  # fmt: skip
-    except sa.exc.SQLAlchemyError:
-        pass  # the refusal stands even when the audit cannot be written
+    # the refusal stands even when the audit cannot be written
+    audit.record(
+        engine, user=user, role=v.scope.role, scope=v.scope, action="upload",
+        detail={"status": "refused", "file_name": name, "kind": v.kind,
+                "reason": why.text("en"), "code": why.as_dict(), "counts": v.counts},
+        row_count=v.rows, file_sha256=sha,
+    )  # fmt: skip
     return ImportResult.of("refused", why, rows_in=v.rows, rejected=v.counts["errors"])
 
 
@@ -301,6 +298,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
         )
     )
     refresh_summaries(conn, campaign_id, districts)
+    versions.bump(conn)
     result = ImportResult.of(
         "imported",
         _message(v.kind, rows_in, counts),
@@ -535,6 +533,7 @@ def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | No
             removed, districts = _delete_batch_rows(conn, batch)
             conn.execute(b.update().where(b.c.id == batch_id).values(status="undone"))
             refresh_summaries(conn, batch.campaign_id, districts)
+            versions.bump(conn)
             role = scope.role if scope else "city"
             write_audit(
                 conn, user=user, role=role, scope=scope or "city", action="undo",
@@ -553,12 +552,11 @@ def _may_undo(scope: Scope | None, batch) -> bool:
 
 
 def _deny(engine: sa.Engine, scope: Scope, batch) -> None:
-    with engine.begin() as conn:
-        write_audit(
-            conn, user=scope.user, role=scope.role, scope=scope, action="denied",
-            detail={"wanted": "undo", "batch_id": batch.id, "district": batch.district_code},
-            file_sha256=batch.file_sha256,
-        )  # fmt: skip
+    audit.record(
+        engine, user=scope.user, role=scope.role, scope=scope, action="denied",
+        detail={"wanted": "undo", "batch_id": batch.id, "district": batch.district_code},
+        file_sha256=batch.file_sha256,
+    )  # fmt: skip
 
 
 def _delete_batch_rows(conn, batch) -> tuple[int, set[str]]:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import ids, schema
+from warmth import campaigns, ids, schema
 from warmth.intake.columns import FORMATS, HeaderMap, map_headers
 from warmth.intake.reading import RawTable
 from warmth.intake.reasons import Names, Reason, Term
@@ -277,11 +277,10 @@ def _per_value(values: pd.Series, check: Callable[[str], tuple[object, Reason | 
 
 
 def _campaign(conn: sa.Connection, code: str | None) -> Campaign | None:
-    c = schema.campaigns
-    query = sa.select(c.c.id, c.c.code, c.c.window_start, c.c.window_end)
-    query = query.where(c.c.code == code) if code else query.order_by(c.c.window_start.desc())
-    found = conn.execute(query.limit(1)).first()
-    return Campaign(*found) if found else None
+    found = campaigns.campaign(conn, code)
+    if found is None:
+        return None
+    return Campaign(found["id"], found["code"], found["window_start"], found["window_end"])
 
 
 def validate(

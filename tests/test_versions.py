@@ -1,0 +1,58 @@
+"""The data version: every write path outside the intake bumps it in its own transaction
+(the demo load, `warmth refresh`, the first run's schema set-up and summary rebuild)."""
+
+from __future__ import annotations
+
+import pytest
+
+from warmth import bootstrap, demo, versions
+from warmth.cli import main
+
+
+def version(engine) -> int:
+    with engine.connect() as conn:
+        return versions.current(conn)
+
+
+def test_bump_counts_up_and_restores_a_missing_row(sqlite_engine):
+    from warmth import schema
+
+    with sqlite_engine.begin() as conn:
+        conn.execute(schema.data_version.delete())
+        assert versions.current(conn) == 0
+        assert versions.bump(conn) == 1
+        assert versions.bump(conn) == 2
+    assert version(sqlite_engine) == 2
+
+
+def test_init_database_bumps(sqlite_engine):
+    before = version(sqlite_engine)
+    bootstrap.init_database(sqlite_engine)
+    assert version(sqlite_engine) > before
+
+
+def test_demo_load_bumps_and_a_failed_one_does_not(sqlite_engine, monkeypatch):
+    before = version(sqlite_engine)
+    demo.load_demo(sqlite_engine, scale=0.001)
+    loaded = version(sqlite_engine)
+    assert loaded > before
+
+    def broken(conn, campaign_id, districts=None):
+        raise RuntimeError("refresh failed")
+
+    monkeypatch.setattr(demo.summaries, "refresh", broken)
+    with pytest.raises(RuntimeError):
+        demo.load_demo(sqlite_engine, scale=0.001, seed=8)
+    assert version(sqlite_engine) == loaded
+
+
+def test_refresh_command_and_the_first_run_rebuild_bump(sqlite_engine, capsys):
+    demo.load_demo(sqlite_engine, scale=0.001)
+    before = version(sqlite_engine)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    assert main(["refresh", "--db", url]) == 0
+    refreshed = version(sqlite_engine)
+    assert refreshed > before
+    assert bootstrap.refresh_summaries(sqlite_engine) == 1
+    assert version(sqlite_engine) > refreshed
+    assert bootstrap.has_data(sqlite_engine) and bootstrap.is_ready(sqlite_engine)
