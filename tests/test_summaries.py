@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fixtures_small as fx
-from warmth import queries, schema, summaries
+from warmth import queries, schema, summaries, worklists
 from warmth.scope import Filters, Scope, city_scope, district_scope
 
 
@@ -407,6 +407,14 @@ def test_random_filters_and_scopes_equal_the_brute_force_count(world_db):
         if which == 0:
             compare(conn, world, str(rng.choice(queries.BYS)), f, city)
             compare(conn, world, "city", f, city)
+            want = dict(zip(COLUMNS, oracle(world, "city", f, set(DISTRICTS))["city"], strict=True))
+            for fn, figure in (
+                (worklists.omission, "omitted"),
+                (worklists.repeats, "repeat_beneficiaries"),
+                (worklists.overlaps, "overlap_beneficiaries"),
+                (worklists.leakage, "leakage_beneficiaries"),
+            ):
+                assert fn(conn, city, f, limit=5).total == want[figure], (fn.__name__, f)
         elif which == 1:
             one = district_scope(conn, str(rng.choice(DISTRICTS)))
             compare(conn, world, str(rng.choice(queries.BYS)), f, one)

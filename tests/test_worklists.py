@@ -371,10 +371,13 @@ INJECTIONS = ["' OR 1=1--", "%", "_", "310101%", "310101' OR '1'='1"]
 )
 def test_injection_looking_filter_values_are_literals(db, value, field):
     filters = Filters(**{field: (value,)})
-    # no record has such a form, so everybody eligible is omitted, and nobody else
-    assert worklists.omission(db, CITY, filters).total == (6 if field == "forms" else 0)
-    for fn in (worklists.repeats, worklists.overlaps, worklists.leakage):
-        assert fn(db, CITY, filters).total == 0, (fn.__name__, field, value)
+    if field == "forms":
+        # a form touches records, not people: the lists are those of no filter at all
+        for fn in (worklists.omission, worklists.repeats, worklists.overlaps, worklists.leakage):
+            assert fn(db, CITY, filters).total == fn(db, CITY, ALL).total > 0, fn.__name__
+    else:
+        for fn in (worklists.omission, worklists.repeats, worklists.overlaps, worklists.leakage):
+            assert fn(db, CITY, filters).total == 0, (fn.__name__, field, value)
     assert worklists.street_people(db, CITY, ALL, value).total == 0
     assert worklists.overlaps(db, CITY, ALL, dept_a=value, dept_b="MZ").total == 0
 

@@ -30,10 +30,14 @@ from typing import TextIO
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import metrics, schema
+from warmth import schema
 from warmth.exports import escape_cell
 from warmth.ids import mask_id, mask_name
+from warmth.request import resolve
 from warmth.scope import Filters, Scope
+from warmth.snapshot import people, store
+from warmth.snapshot.city import City
+from warmth.snapshot.people import Members
 
 KINDS = ("omission", "repeat", "overlap", "leakage", "cross-district")
 FORMATS = ("csv", "json")
@@ -390,25 +394,9 @@ def _visible_streets(conn: sa.Connection, sl: _Slice) -> tuple[str, ...]:
     )
 
 
-def _omission_list(conn: sa.Connection, sl: _Slice) -> _List:
-    if sl.empty:
-        return _nothing("omission")
-    # street IN (...) on ix_beneficiaries_street walks the streets in order, so the first
-    # page needs only the people of the first streets, not a sort of the whole city
-    stmt = (
-        sa.select(
-            b.c.id,
-            b.c.id_number,
-            b.c.name,
-            b.c.district_code,
-            b.c.street_code,
-            b.c.household_size,
-            b.c.address,
-        )
-        .where(*sl.eligible_person(b), b.c.street_code.in_(_visible_streets(conn, sl)))
-        .where(~sl.reached(b))
-        .order_by(b.c.street_code, b.c.id)
-    )
+def _omission_finish(sl: _Slice) -> Callable:
+    """Rows of the omission list from beneficiaries (id, id_number, name, district_code,
+    street_code, household_size, address)."""
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
         cats = _categories_of(c, [row.id for row in rows])
@@ -425,7 +413,7 @@ def _omission_list(conn: sa.Connection, sl: _Slice) -> _List:
             for row in rows
         ]
 
-    return _List("omission", stmt, finish)
+    return finish
 
 
 def _person_join(rec):
@@ -444,52 +432,8 @@ def _repeat_records(sl: _Slice, rec, ben) -> list:
     return conds
 
 
-def _repeat_list(conn: sa.Connection, sl: _Slice) -> _List:
-    if sl.empty:
-        return _nothing("repeat")
-    ben, joined = _person_join(r)
-    several = sa.func.count() > sa.func.count(sa.distinct(r.c.programme_code))
-    more: tuple[sa.Select, ...] = ()
-    if sl.whole_city and sl.restrict is None:
-        # the whole city: walk ix_aid_records_person alone; who and where come per page
-        stmt = (
-            sa.select(r.c.id_number)
-            .where(*sl.records(r))
-            .group_by(r.c.id_number)
-            .having(several)
-            .order_by(r.c.id_number)
-        )
-    else:
-        # registered people of the districts in street order (ix_beneficiaries_street; a
-        # district's list needs only its own people), then ID numbers not on the register
-        # whose leakage counts there (those need a pass over the records: skipped when the
-        # summaries say there are none)
-        rec = r.alias("r_rp")
-        repeated = (
-            sa.select(sa.func.count() - sa.func.count(sa.distinct(rec.c.programme_code)))
-            .where(rec.c.id_number == b.c.id_number, *_repeat_records(sl, rec, b))
-            .correlate_except(rec)
-            .scalar_subquery()
-        )
-        people = [b.c.campaign_id == sl.campaign_id, b.c.district_code.in_(sl.districts)]
-        if sl.streets is not None:
-            people.append(b.c.street_code.in_(sl.streets))
-        stmt = (
-            sa.select(b.c.id_number)
-            .where(*people, b.c.street_code.in_(_visible_streets(conn, sl)), repeated > 0)
-            .order_by(b.c.street_code, b.c.id)
-        )
-        if sl.streets is None and sl.restrict is None and _unregistered_repeats(conn, sl):
-            district = _leak_district(sl, r.c.id_number)
-            unregistered = (
-                sa.select(r.c.id_number)
-                .select_from(joined)
-                .where(*sl.records(r), ben.c.id.is_(None))
-                .group_by(r.c.id_number)
-                .having(several, district.in_(sl.districts))
-                .order_by(r.c.id_number)
-            )
-            more = (unregistered,)
+def _repeat_finish(sl: _Slice) -> Callable:
+    """Rows of the repeat list: per ID number, the programmes paid twice or more."""
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
         rec = r.alias("r_rep")
@@ -532,7 +476,7 @@ def _repeat_list(conn: sa.Connection, sl: _Slice) -> _List:
             )
         return out
 
-    return _List("repeat", stmt, finish, more)
+    return finish
 
 
 def _who(c: sa.Connection, sl: _Slice, id_numbers: list[str]) -> dict[str, tuple]:
@@ -550,115 +494,18 @@ def _who(c: sa.Connection, sl: _Slice, id_numbers: list[str]) -> dict[str, tuple
     return out
 
 
-def _unregistered_repeats(conn: sa.Connection, sl: _Slice) -> bool:
-    """Whether ID numbers not on the register were paid twice in these districts: from the
-    summaries (their rows have no street); True when the summaries are empty."""
-    sp = schema.summary_profile
-    where = [sp.c.campaign_id == sl.campaign_id, sp.c.district_code.in_(sl.districts)]
-    if conn.execute(sa.select(sa.func.count()).select_from(sp).where(*where)).scalar_one() == 0:
-        return True
-    cat = metrics.load_catalogue(conn)
-    wanted = cat.programme_mask(sl.programmes)
-    masks = conn.execute(
-        sa.select(sp.c.repeat_mask).distinct().where(*where, sp.c.eligible.is_(False))
-    ).scalars()
-    return any(int(m) & wanted for m in masks)
-
-
 def _as_date(value):
     if isinstance(value, str):  # SQLite aggregates of dates come back as text
         return date.fromisoformat(value[:10])
     return value
 
 
-def _overlap_list(
-    conn: sa.Connection,
-    sl: _Slice,
-    dept_a: str | None,
-    dept_b: str | None,
-    need: str | None,
-) -> _List:
-    if sl.empty:
-        return _nothing("overlap")
-    # a matching record of the slice (r1, p1) and a matching record of another department
-    # for the same need (r2, p2; any programme, as in metrics.overlap_beneficiaries)
-    r1, r2 = r.alias("r1"), r.alias("r2")
-    p1, p2 = p.alias("p1"), p.alias("p2")
-    pair = (
-        sa.select(1)
-        .select_from(
-            r1.join(p1, p1.c.code == r1.c.programme_code)
-            .join(
-                r2, sa.and_(r2.c.campaign_id == r1.c.campaign_id, r2.c.id_number == r1.c.id_number)
-            )
-            .join(
-                p2,
-                sa.and_(
-                    p2.c.code == r2.c.programme_code,
-                    p2.c.need == p1.c.need,
-                    p2.c.department_code != p1.c.department_code,
-                ),
-            )
-        )
-        .where(r1.c.id_number == b.c.id_number, *sl.records(r1), *sl.window(r2))
-        .where(sl.matches(r1, b), sl.matches(r2, b))
-        .correlate_except(r1, r2, p1, p2)
-    )
-    if need is not None:
-        pair = pair.where(p1.c.need == need)
+def _overlap_finish(
+    sl: _Slice, dept_a: str | None, dept_b: str | None, need: str | None
+) -> Callable:
+    """Rows of the overlap list: per beneficiary, the needs met by several departments
+    (only the cell's need and departments when asked)."""
     cell = tuple(sorted({d for d in (dept_a, dept_b) if d}))
-    if len(cell) == 2:
-        pair = pair.where(p1.c.department_code.in_(cell), p2.c.department_code.in_(cell))
-    elif len(cell) == 1:
-        pair = pair.where(p1.c.department_code == cell[0])
-    if len(cell) == 2:
-        # one square of the matrix: only people in a category that each department's
-        # programmes (for the need) serve can be in it; walk the smaller of the two
-        # categories' members (ix_beneficiary_categories_category), not the whole register
-        sides = [_department_categories(conn, dept, need, sl) for dept in cell]
-        if not all(sides):
-            return _nothing("overlap")
-        small = min(sides, key=lambda cats: _members(conn, cats))
-        members = sa.select(bc.c.beneficiary_id).where(bc.c.category_code.in_(small))
-        # the whole city needs no district test, and without one SQLite walks the member ids
-        # in order and stops at the page
-        person = sl.eligible_person(b, districts=not sl.whole_city, by_id=sl.whole_city)
-        stmt = (
-            sa.select(b.c.id, b.c.id_number, b.c.name, b.c.district_code, b.c.street_code)
-            .where(b.c.id.in_(members), *person, pair.exists())
-            .order_by(b.c.id)
-        )
-    elif sl.whole_city and sl.all_programmes and not cell:
-        # the whole city: walk ix_aid_records_person; a person overlaps when their matching
-        # records (of the need, of the two departments, when asked) name more
-        # (need, department) pairs than needs
-        pairs = sa.func.count(sa.distinct(p.c.need + ":" + p.c.department_code))
-        narrow = [p.c.need == need] if need is not None else []
-        stmt = (
-            sa.select(
-                sa.func.min(b.c.id).label("id"),
-                r.c.id_number,
-                sa.func.min(b.c.name).label("name"),
-                sa.func.min(b.c.district_code).label("district_code"),
-                sa.func.min(b.c.street_code).label("street_code"),
-            )
-            .select_from(
-                r.join(
-                    b, sa.and_(b.c.campaign_id == r.c.campaign_id, b.c.id_number == r.c.id_number)
-                ).join(p, p.c.code == r.c.programme_code)
-            )
-            .where(*sl.window(r), sl.matches(r, b), *narrow)
-            .group_by(r.c.id_number)
-            .having(pairs > sa.func.count(sa.distinct(p.c.need)))
-            .order_by(r.c.id_number)
-        )
-    else:
-        stmt = (
-            sa.select(b.c.id, b.c.id_number, b.c.name, b.c.district_code, b.c.street_code)
-            .where(*sl.eligible_person(b), b.c.street_code.in_(_visible_streets(conn, sl)))
-            .where(pair.exists())
-            .order_by(b.c.street_code, b.c.id)
-        )
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
         rec = r.alias("r_ov")
@@ -715,32 +562,7 @@ def _overlap_list(
             )
         return out
 
-    return _List("overlap", stmt, finish)
-
-
-def _department_categories(
-    conn: sa.Connection, dept: str, need: str | None, sl: _Slice
-) -> tuple[str, ...]:
-    """The categories that a department's programmes (for one need) serve, inside the
-    category filter."""
-    q = (
-        sa.select(pc.c.category_code)
-        .distinct()
-        .join(p, p.c.code == pc.c.programme_code)
-        .where(p.c.department_code == dept)
-    )
-    if need is not None:
-        q = q.where(p.c.need == need)
-    cats = set(conn.execute(q).scalars())
-    if sl.restrict is not None:
-        cats &= set(sl.restrict)
-    return tuple(sorted(cats))
-
-
-def _members(conn: sa.Connection, cats: tuple[str, ...], cap: int = 500_000) -> int:
-    """How many category memberships (counted up to cap, on the category index)."""
-    inner = sa.select(bc.c.beneficiary_id).where(bc.c.category_code.in_(cats)).limit(cap)
-    return conn.execute(sa.select(sa.func.count()).select_from(inner.subquery())).scalar_one()
+    return finish
 
 
 def _leak_records(sl: _Slice, rec, ben, *, scan: bool = False) -> list:
@@ -759,65 +581,8 @@ def _leak_records(sl: _Slice, rec, ben, *, scan: bool = False) -> list:
     return conds
 
 
-def _leakage_list(conn: sa.Connection, sl: _Slice) -> _List:
-    if sl.empty:
-        return _nothing("leakage")
-    ben, joined = _person_join(r)
-    district = _leak_district(sl, r.c.id_number)
-    by_records = (
-        sa.select(r.c.id_number, district.label("district_code"))
-        .select_from(joined)
-        .where(*_leak_records(sl, r, ben))
-        .group_by(r.c.id_number)
-        .having(district.in_(sl.districts))
-        .order_by(r.c.id_number)
-    )
-    more: tuple[sa.Select, ...] = ()
-    if sl.whole_city:
-        stmt = by_records  # in ix_aid_records_person order: the first page stops early
-    else:
-        # people registered in the districts, in street order, whose leakage counts there
-        rec = r.alias("r_lp")
-        leaks = (
-            sa.select(1)
-            .where(rec.c.id_number == b.c.id_number, *_leak_records(sl, rec, b))
-            .correlate_except(rec)
-            .exists()
-        )
-        here = _leak_district(sl, b.c.id_number)
-        people = [
-            b.c.campaign_id == sl.campaign_id,
-            b.c.district_code.in_(sl.districts),
-            b.c.street_code.in_(_visible_streets(conn, sl)),
-            leaks,  # cheap: most people have no leak; only then find where it counts
-        ]
-        if sl.streets is not None:
-            # a street holds the leakage of its own people counted in their own district
-            people.append(here == b.c.district_code)
-        else:
-            people.append(here.in_(sl.districts))
-        stmt = (
-            sa.select(b.c.id_number, here.label("district_code"))
-            .where(*people)
-            .order_by(b.c.street_code, b.c.id)
-        )
-        if sl.streets is None and _leakage_from_elsewhere(conn, sl):
-            # then ID numbers not registered there: only records delivered there can make
-            # their leakage count there, a cheap test on the record itself
-            delivered = sa.or_(
-                r.c.district_code.in_(sl.districts),
-                sa.and_(r.c.district_code.is_(None), r.c.submitter.in_(sl.districts)),
-            )
-            outside = sa.or_(ben.c.id.is_(None), ben.c.district_code.not_in(sl.districts))
-            scanned = (
-                sa.select(r.c.id_number, district.label("district_code"))
-                .select_from(joined)
-                .where(delivered, *_leak_records(sl, r, ben, scan=True), outside)
-                .group_by(r.c.id_number)
-                .having(district.in_(sl.districts))
-                .order_by(r.c.id_number)
-            )
-            more = (scanned,)
+def _leakage_finish(sl: _Slice) -> Callable:
+    """Rows of the leakage list: per ID number, its non-matching records."""
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
         rec = r.alias("r_lk")
@@ -850,24 +615,7 @@ def _leakage_list(conn: sa.Connection, sl: _Slice) -> _List:
             )
         return out
 
-    return _List("leakage", stmt, finish, more)
-
-
-def _leakage_from_elsewhere(conn: sa.Connection, sl: _Slice) -> bool:
-    """Whether leakage counted in these districts belongs to ID numbers not registered
-    there (summary rows without a street); True when the summaries are empty."""
-    sp = schema.summary_profile
-    where = [sp.c.campaign_id == sl.campaign_id, sp.c.district_code.in_(sl.districts)]
-    if conn.execute(sa.select(sa.func.count()).select_from(sp).where(*where)).scalar_one() == 0:
-        return True
-    cat = metrics.load_catalogue(conn)
-    wanted = cat.programme_mask(sl.programmes)
-    if sl.restrict is not None:
-        wanted &= cat.serving(cat.category_mask(sl.restrict))
-    masks = conn.execute(
-        sa.select(sp.c.leak_mask).distinct().where(*where, sp.c.eligible.is_(False))
-    ).scalars()
-    return any(int(m) & wanted for m in masks)
+    return finish
 
 
 def _cross_district_list(conn: sa.Connection, sl: _Slice) -> _List:
@@ -965,119 +713,120 @@ def _street_list(conn: sa.Connection, sl: _Slice, street: str) -> _List:
 # --- running a list ----------------------------------------------------------------------
 
 
-_SUMMARY_FIGURE = {
-    "omission": lambda prof, msl, cat: (
-        metrics.eligible(prof, msl, cat) & ~metrics.reached(prof, msl, cat)
-    ),
-    "repeat": metrics.repeat_beneficiaries,
-    "overlap": metrics.overlap_beneficiaries,
-    "leakage": metrics.leakage_beneficiaries,
-}
-
-
-def _summary_total(
-    conn: sa.Connection, sl: _Slice, kind: str, cell: tuple | None = None
-) -> int | None:
-    """The size of a whole list read from summary_profile (the figure the dashboard shows),
-    or None when the summaries cannot answer it: a date cut-off or forms, a street filter
-    on leakage, or no summary rows at all (not refreshed)."""
-    if kind not in _SUMMARY_FIGURE or sl.as_of is not None or sl.forms is not None:
-        return None
-    if kind == "leakage" and sl.streets is not None:
-        return None
-    sp = schema.summary_profile
-    keys = [sp.c.eligible, sp.c.cat_mask, sp.c.reach_mask, sp.c.repeat_mask, sp.c.leak_mask]
-    q = sa.select(*keys, sa.func.sum(sp.c.n)).where(
-        sp.c.campaign_id == sl.campaign_id, sp.c.district_code.in_(sl.districts)
-    )
-    if sl.streets is not None:
-        q = q.where(sp.c.street_code.in_(sl.streets))
-    prof = pd.DataFrame(
-        conn.execute(q.group_by(*keys)).all(), columns=[*(k.name for k in keys), "n"]
-    )
-    if prof.empty:
-        return None
-    for col in ("cat_mask", "reach_mask", "repeat_mask", "leak_mask", "n"):
-        prof[col] = prof[col].astype("int64")
-    prof["eligible"] = prof["eligible"].astype(bool)
-    cat = metrics.load_catalogue(conn)
-    msl = metrics.Slice(
-        programmes=cat.programme_mask(sl.programmes),
-        categories=None if sl.restrict is None else cat.category_mask(sl.restrict),
-    )
-    if cell is not None:
-        return _cell_total(prof, msl, cat, cell)
-    return int(prof.loc[_SUMMARY_FIGURE[kind](prof, msl, cat), "n"].sum())
-
-
-def _cell_total(prof: pd.DataFrame, msl: metrics.Slice, cat: metrics.Catalogue, cell) -> int:
-    """People of one overlap square (dept_a, dept_b, need or None) from profiles, counted
-    as queries.overlap_matrix counts a square (each person once across needs)."""
-    dept_a, dept_b, need = cell
-    pair = cat.department_mask({dept_a, dept_b})
-    needs = [cat.need_mask.get(need, 0)] if need is not None else list(cat.need_mask.values())
-    prof = prof.loc[metrics.eligible(prof, msl, cat)]
-    wanted = msl.categories
-    total = 0
-    for cats, reach, n in zip(prof["cat_mask"], prof["reach_mask"], prof["n"], strict=True):
-        person = int(cats) & (metrics.ALL if wanted is None else wanted)
-        over = cat.overlapping(int(reach) & cat.allowed(person))
-        for mask in needs:
-            met = over & mask
-            depts = {cat.bit_dept[bit] for bit in range(met.bit_length()) if (met >> bit) & 1}
-            if {dept_a, dept_b} <= depts and met & pair & msl.programmes:
-                total += int(n)
-                break
-    return total
-
-
-COUNT_CAP = 50_000  # a list longer than this without summaries is counted as "50,000+"
-
-
-def _count(conn: sa.Connection, stmt: sa.Select, cap: int | None = None) -> int:
+def _count(conn: sa.Connection, stmt: sa.Select) -> int:
     inner = stmt.order_by(None)
-    if cap is not None:
-        inner = inner.limit(cap + 1)
     return conn.execute(sa.select(sa.func.count()).select_from(inner.subquery())).scalar_one()
 
 
 def _page(
+    conn: sa.Connection, scope: Scope, lst: _List, *, limit: int, offset: int, unmask: bool
+) -> Page:
+    """One page of a list read with SQL (cross-district registrations, a street's people)."""
+    limit, offset = max(int(limit), 0), max(int(offset), 0)
+    if lst.stmt is None:
+        return Page(_frame([], lst.kind), 0, limit, offset)
+    rows = conn.execute(lst.stmt.limit(limit).offset(offset)).all()
+    ended = len(rows) < limit and (rows or offset == 0)
+    total = offset + len(rows) if ended else _count(conn, lst.stmt)
+    frame = _mask(_frame(lst.finish(conn, rows), lst.kind), scope, unmask)
+    return Page(frame, int(total), limit, offset)
+
+
+# --- the lists chosen on the snapshot (warmth.snapshot.people) ------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What a list's finish reads of a member: their registration (None fields when the
+    ID number is registered nowhere) and the district the member counts under."""
+
+    id: int | None
+    id_number: str
+    name: str | None
+    district_code: str | None
+    street_code: str | None
+    household_size: int | None
+    address: str | None
+
+
+def _member_rows(conn: sa.Connection, city: City, members: Members) -> list[_Row]:
+    """The members' rows in list order: registrations read by id, in one query per 900."""
+    people = city.people
+    ben_ids = people.ben_id[members.rows]
+    found: dict[int, tuple] = {}
+    for part in _chunks([int(i) for i in ben_ids if i >= 0]):
+        q = sa.select(
+            b.c.id, b.c.id_number, b.c.name, b.c.street_code, b.c.household_size, b.c.address
+        ).where(b.c.id.in_(part))
+        found.update({row[0]: tuple(row[1:]) for row in conn.execute(q)})
+    n_registered = int(people.registered.sum())
+    out = []
+    for row, ben, district in zip(members.rows, ben_ids, members.districts, strict=True):
+        code = city.codes.districts[district] if district >= 0 else None
+        if ben >= 0 and int(ben) in found:
+            idn, name, street, size, address = found[int(ben)]
+            out.append(_Row(int(ben), idn, name, code, street, size, address))
+        elif ben < 0:
+            idn = str(people.id_numbers[int(row) - n_registered])
+            out.append(_Row(None, idn, None, code, None, None, None))
+    return out
+
+
+def _page_rows(
+    conn: sa.Connection, city: City, members: Members, offset: int, limit: int
+) -> list[_Row]:
+    """Rows offset .. offset+limit of the list: the members registered in the districts
+    shown in street order, then the others (few) by ID number."""
+    stop = offset + limit
+    rows = _member_rows(conn, city, members.part(offset, min(stop, members.here)))
+    if stop > members.here:
+        others = _member_rows(conn, city, members.part(members.here, len(members)))
+        others.sort(key=lambda row: row.id_number)
+        rows += others[max(offset - members.here, 0) : stop - members.here]
+    return rows
+
+
+def _chosen(
+    conn: sa.Connection, scope: Scope, filters: Filters, kind: str, cell: tuple = (None,) * 3
+) -> tuple[City, Members, Callable] | None:
+    """The snapshot, the list's members and its finish; None when nothing is visible."""
+    req = resolve(conn, scope, filters)
+    if req is None or not req.districts or (req.streets is not None and not req.streets):
+        return None
+    city = store.city(conn, req.campaign_id)
+    sl = _resolve(conn, scope, filters)
+    if sl.empty:
+        return None
+    if kind == "omission":
+        return city, people.omission(city, req), _omission_finish(sl)
+    if kind == "repeat":
+        return city, people.repeats(city, req), _repeat_finish(sl)
+    if kind == "overlap":
+        return city, people.overlaps(city, req, cell), _overlap_finish(sl, *cell)
+    return city, people.leakage(city, req), _leakage_finish(sl)
+
+
+def _chosen_page(
     conn: sa.Connection,
     scope: Scope,
-    lst: _List,
+    filters: Filters,
+    kind: str,
     *,
     limit: int,
     offset: int,
     unmask: bool,
-    sl: _Slice | None = None,
-    cell: tuple | None = None,
+    cell: tuple = (None,) * 3,
 ) -> Page:
     limit, offset = max(int(limit), 0), max(int(offset), 0)
-    if lst.stmt is None:
-        return Page(_frame([], lst.kind), 0, limit, offset)
-    rows: list = []
-    skip, before, ended = offset, 0, True  # rows of the parts before this one
-    for part in lst.parts:
-        got = conn.execute(part.limit(limit - len(rows)).offset(skip)).all()
-        rows += got
-        if len(rows) >= limit:
-            ended = False
-            break
-        # this part ends on the page: its length is known if it reached the page
-        length = skip + len(got) if got or skip == 0 else _count(conn, part)
-        before += length
-        skip = max(0, offset - before)
-    capped = False
-    if ended and (rows or offset == 0):
-        total = offset + len(rows)  # the end of the list is on this page
-    else:
-        total = _summary_total(conn, sl, lst.kind, cell) if sl is not None else None
-        if total is None or total < offset + len(rows):  # no summaries, or stale ones
-            total = sum(_count(conn, part, COUNT_CAP) for part in lst.parts)
-            capped = total > COUNT_CAP
-            total = max(min(total, COUNT_CAP), offset + len(rows))
-    frame = _mask(_frame(lst.finish(conn, rows), lst.kind), scope, unmask)
-    return Page(frame, int(total), limit, offset, capped)
+    got = _chosen(conn, scope, filters, kind, cell)
+    if got is None:
+        return Page(_frame([], kind), 0, limit, offset)
+    city, members, finish = got
+    page = Members(
+        members.rows[offset : offset + limit], members.districts[offset : offset + limit]
+    )
+    rows = finish(conn, _member_rows(conn, city, page))
+    return Page(_mask(_frame(rows, kind), scope, unmask), len(members), limit, offset)
 
 
 def omission(
@@ -1092,9 +841,7 @@ def omission(
     """Eligible beneficiaries in the slice with no matching record (in the date window), in
     street order: the outreach list behind the omitted figure (households or persons, as the
     category's unit says)."""
-    sl = _resolve(conn, scope, filters)
-    lst = _omission_list(conn, sl)
-    return _page(conn, scope, lst, limit=limit, offset=offset, unmask=unmask, sl=sl)
+    return _chosen_page(conn, scope, filters, "omission", limit=limit, offset=offset, unmask=unmask)
 
 
 def repeats(
@@ -1106,11 +853,9 @@ def repeats(
     offset: int = 0,
     unmask: bool = False,
 ) -> Page:
-    """ID numbers paid two or more times by the same programme: one row per (ID, programme),
-    counted under the beneficiary's district, else the delivering district."""
-    sl = _resolve(conn, scope, filters)
-    lst = _repeat_list(conn, sl)
-    return _page(conn, scope, lst, limit=limit, offset=offset, unmask=unmask, sl=sl)
+    """ID numbers paid two or more times by the same programme: one row per ID number,
+    counted under the beneficiary's district, else the leakage district."""
+    return _chosen_page(conn, scope, filters, "repeat", limit=limit, offset=offset, unmask=unmask)
 
 
 def overlaps(
@@ -1126,21 +871,17 @@ def overlaps(
     unmask: bool = False,
 ) -> Page:
     """Beneficiaries with matching records from programmes of two or more departments that
-    serve the same need: one row per (beneficiary, need). dept_a/dept_b keep only those that
-    both departments served for that need (one cell of the overlap matrix)."""
-    sl = _resolve(conn, scope, filters)
-    lst = _overlap_list(conn, sl, dept_a, dept_b, need)
-    square = (dept_a, dept_b, need) if dept_a and dept_b and dept_a != dept_b else None
-    plain = dept_a is None and dept_b is None and need is None
-    return _page(
+    serve the same need: one row per beneficiary. dept_a/dept_b keep only those that both
+    departments served for that need (one cell of the overlap matrix)."""
+    return _chosen_page(
         conn,
         scope,
-        lst,
+        filters,
+        "overlap",
         limit=limit,
         offset=offset,
         unmask=unmask,
-        sl=sl if plain or square else None,
-        cell=square,
+        cell=(dept_a, dept_b, need),
     )
 
 
@@ -1154,10 +895,8 @@ def leakage(
     unmask: bool = False,
 ) -> Page:
     """ID numbers with records that do not match (not registered, or the programme serves
-    none of their categories): one row per (ID, district the records count under)."""
-    sl = _resolve(conn, scope, filters)
-    lst = _leakage_list(conn, sl)
-    return _page(conn, scope, lst, limit=limit, offset=offset, unmask=unmask, sl=sl)
+    none of their categories): one row per ID number, under the district it counts in."""
+    return _chosen_page(conn, scope, filters, "leakage", limit=limit, offset=offset, unmask=unmask)
 
 
 def cross_district(
@@ -1200,36 +939,33 @@ def street_people(
 # --- whole lists for `warmth report gaps` -------------------------------------------------
 
 
-def _build(conn: sa.Connection, sl: _Slice, kind: str) -> _List:
-    builders = {
-        "omission": _omission_list,
-        "repeat": _repeat_list,
-        "overlap": lambda c, s: _overlap_list(c, s, None, None, None),
-        "leakage": _leakage_list,
-        "cross-district": _cross_district_list,
-    }
-    if kind not in builders:
-        raise ValueError(f"unknown list {kind!r}; one of {', '.join(KINDS)}")
-    return builders[kind](conn, sl)
-
-
 def iter_frames(
     conn: sa.Connection, scope: Scope, filters: Filters, kind: str, *, unmask: bool = False
 ) -> Iterator[pd.DataFrame]:
-    """Every row of a list, as masked frames of up to REPORT_CHUNK rows, streamed from one
-    query (no OFFSET re-scans)."""
-    lst = _build(conn, _resolve(conn, scope, filters), kind)
-    if lst.stmt is None:
-        yield _frame([], kind)
-        return
-    sent = False
-    for stmt in lst.parts:
-        result = conn.execution_options(yield_per=REPORT_CHUNK).execute(stmt)
+    """Every row of a list, as masked frames of up to REPORT_CHUNK rows."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown list {kind!r}; one of {', '.join(KINDS)}")
+    if kind == "cross-district":
+        lst = _cross_district_list(conn, _resolve(conn, scope, filters))
+        if lst.stmt is None:
+            yield _frame([], kind)
+            return
+        sent = False
+        result = conn.execution_options(yield_per=REPORT_CHUNK).execute(lst.stmt)
         for part in result.partitions(REPORT_CHUNK):
             sent = True
             yield _mask(_frame(lst.finish(conn, list(part)), kind), scope, unmask)
-    if not sent:
+        if not sent:
+            yield _frame([], kind)
+        return
+    got = _chosen(conn, scope, filters, kind)
+    if got is None or not len(got[1]):
         yield _frame([], kind)
+        return
+    city, members, finish = got
+    for start in range(0, len(members), REPORT_CHUNK):
+        rows = finish(conn, _page_rows(conn, city, members, start, REPORT_CHUNK))
+        yield _mask(_frame(rows, kind), scope, unmask)
 
 
 def _json_value(value: object) -> object:

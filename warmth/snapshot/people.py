@@ -1,0 +1,180 @@
+"""Who is on each people list, from the snapshot: the same definitions as the figures
+(warmth.metrics), applied person by person, so a list's length is its figure.
+
+Each function takes the City and the Request and returns the list's members in list order:
+registered beneficiaries by (street, beneficiaries.id), then ID numbers registered nowhere
+by ID number. A member is (row in City.people, district code it counts under).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from warmth import metrics
+from warmth.request import Request
+from warmth.snapshot.city import City
+
+
+@dataclass(frozen=True)
+class Members:
+    """People of a list in list order (rows of City.people) and the district (code
+    position) each one counts under."""
+
+    rows: np.ndarray
+    districts: np.ndarray
+    here: int = 0  # the first `here` are registered in the request's districts; the rest
+    #               (registered elsewhere or nowhere) follow, to be ordered by ID number
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def part(self, start: int, stop: int) -> Members:
+        return Members(self.rows[start:stop], self.districts[start:stop])
+
+
+def _order(city: City) -> np.ndarray:
+    """Every person in list order (see the module docstring)."""
+    p = city.people
+    reg = np.flatnonzero(p.registered)
+    # people are in district order and by id inside a district; street codes sort with
+    # their districts, so a stable sort by street gives (street, id)
+    home = reg[np.argsort(p.street[reg], kind="stable")]
+    others = np.flatnonzero(~p.registered)
+    others = others[np.argsort(p.id_numbers.astype(str), kind="stable")]
+    return np.concatenate([home, others])
+
+
+def _cat_table(city: City):
+    codes, values = pd.factorize(city.people.cat_mask)
+    return codes.astype("int64"), np.asarray(values, dtype="int64")
+
+
+def _positions(codes: tuple[str, ...], wanted) -> np.ndarray:
+    index = {c: i for i, c in enumerate(codes)}
+    return np.array([index[c] for c in wanted if c in index], dtype="int64")
+
+
+@dataclass
+class _Person:
+    """Per person, for one request: masks as of its day, the categories that count, the
+    programmes that would match them, and whether they are eligible and reached."""
+
+    reach: np.ndarray
+    repeat: np.ndarray
+    leak: np.ndarray
+    allowed: np.ndarray
+    eligible: np.ndarray
+    reached: np.ndarray
+    at_home: np.ndarray  # registered in the request's districts (and streets)
+
+
+def _person(city: City, req: Request) -> _Person:
+    p = city.people
+    reach, repeat, leak = city.masks(req.as_of)
+    codes, values = city._static("cat_table", lambda: _cat_table(city))
+    cat, u = req.cat, req.universe
+    kc = metrics.ALL if req.categories is None else req.categories
+    served = cat.served_categories(u)
+    allowed = np.array([cat.allowed(int(v) & kc) for v in values], dtype="int64")[codes]
+    eligible_tab = np.array([(int(v) & kc & served) != 0 for v in values], dtype=bool)
+    at_home = p.registered & np.isin(p.home, _positions(city.codes.districts, req.districts))
+    if req.streets is not None:
+        at_home &= np.isin(p.street, _positions(city.codes.streets, req.streets))
+    eligible = at_home & eligible_tab[codes]
+    reached = eligible & ((reach & u & allowed) != 0)
+    return _Person(reach, repeat, leak, allowed, eligible, reached, at_home)
+
+
+def _members(city: City, req: Request, chosen: np.ndarray, district: np.ndarray) -> Members:
+    order = city._static("order", lambda: _order(city))
+    rows = order[chosen[order]]
+    p = city.people
+    here = p.registered[rows] & np.isin(
+        p.home[rows], _positions(city.codes.districts, req.districts)
+    )
+    rows = np.concatenate([rows[here], rows[~here]])
+    return Members(rows, district[rows], int(here.sum()))
+
+
+def omission(city: City, req: Request) -> Members:
+    """Eligible and not reached (metrics.eligible, metrics.reached)."""
+    x = _person(city, req)
+    return _members(city, req, x.eligible & ~x.reached, city.people.home.astype("int64"))
+
+
+def repeats(city: City, req: Request) -> Members:
+    """Two or more records of one programme of the slice (metrics.repeat_beneficiaries):
+    registered people under their district; ID numbers registered nowhere under their
+    leakage district (not inside a street or category filter)."""
+    p, x = city.people, _person(city, req)
+    if req.categories is not None:
+        chosen = x.at_home & ((x.repeat & x.allowed & req.universe) != 0)
+        return _members(city, req, chosen, p.home.astype("int64"))
+    chosen = x.at_home & ((x.repeat & req.universe) != 0)
+    if req.streets is None:
+        wanted = _positions(city.codes.districts, req.districts)
+        away = ~p.registered & np.isin(p.leak_att, wanted)
+        chosen |= away & ((x.repeat & req.universe) != 0)
+    district = np.where(p.registered, p.home, p.leak_att).astype("int64")
+    return _members(city, req, chosen, district)
+
+
+def overlaps(
+    city: City,
+    req: Request,
+    cell: tuple[str | None, str | None, str | None] = (None, None, None),
+) -> Members:
+    """Reached for one need by programmes of two or more departments
+    (metrics.overlap_beneficiaries); with a cell (dept_a, dept_b, need), only those whom
+    both departments served for that need (any need when None), as
+    queries.overlap_matrix counts its squares."""
+    p, x, cat = city.people, _person(city, req), req.cat
+    met = x.reach & x.allowed
+    registered = x.at_home
+    many = registered & (np.bitwise_count(met) >= 2)
+    rows = np.flatnonzero(many)
+    values, inverse = np.unique(met[rows], return_inverse=True)
+    dept_a, dept_b, need = cell
+    wanted = {d for d in (dept_a, dept_b) if d}
+    pair = cat.department_mask(wanted) if wanted else 0
+    needs = [cat.need_mask.get(need, 0)] if need is not None else list(cat.need_mask.values())
+    keep = np.zeros(len(values), dtype=bool)
+    for i, mask in enumerate(values.tolist()):
+        over = cat.overlapping(int(mask))
+        if not over & req.universe:
+            continue
+        if not wanted and need is None:
+            keep[i] = True
+            continue
+        for nm in needs:
+            m = over & nm
+            depts = {cat.bit_dept[b] for b in metrics._bits(m)}
+            if len(depts) >= 2 and wanted <= depts and m & (pair or m) & req.universe:
+                keep[i] = True
+                break
+    chosen = np.zeros(len(p), dtype=bool)
+    chosen[rows[keep[inverse]]] = True
+    # a square of the matrix counts the eligible of the slice; the whole list, as the
+    # figure does, every registered beneficiary of the districts
+    chosen &= x.eligible if (wanted or need is not None) else registered
+    return _members(city, req, chosen, p.home.astype("int64"))
+
+
+def leakage(city: City, req: Request) -> Members:
+    """A non-matching record of a programme of the slice (metrics.leakage_beneficiaries),
+    under its leakage district: inside a street filter, only people of those streets whose
+    leakage counts at home."""
+    p, x, cat = city.people, _person(city, req), req.cat
+    programmes = req.universe
+    if req.categories is not None:
+        programmes &= cat.serving(req.categories)
+    leaks = (x.leak & programmes) != 0
+    wanted = _positions(city.codes.districts, req.districts)
+    if req.streets is not None:
+        chosen = leaks & x.at_home & (p.leak_att == p.home)
+    else:
+        chosen = leaks & np.isin(p.leak_att, wanted)
+    return _members(city, req, chosen, p.leak_att.astype("int64"))
