@@ -26,10 +26,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warmth import bootstrap, ids, intake, reference, schema  # noqa: E402
+from warmth import bootstrap, ids, intake, queries, reference, schema  # noqa: E402
 from warmth.database import make_engine  # noqa: E402
-from warmth.intake import loading  # noqa: E402
-from warmth.scope import city_scope  # noqa: E402
+from warmth.scope import Filters, city_scope  # noqa: E402
 
 TARGET_SECONDS = 20.0
 PROGRAMMES = ["MZ01", "LB01", "YB02", "GH02", "HS01", "SH01", "JY01", "FL01"]
@@ -135,15 +134,6 @@ def main(argv: list[str] | None = None) -> int:
     data = aid_file(engine, args.records, run, args.district)
     t_generate = time.perf_counter() - t0
 
-    refresh_seconds = []
-    real_refresh = loading.refresh_summaries
-
-    def timed_refresh(conn, campaign_id, districts):
-        started = time.perf_counter()
-        real_refresh(conn, campaign_id, districts)
-        refresh_seconds.append((time.perf_counter() - started, len(districts)))
-
-    loading.refresh_summaries = timed_refresh
     t0 = time.perf_counter()
     raw = intake.read_upload(data, "bench-aid.csv")
     t_read = time.perf_counter() - t0
@@ -157,8 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         engine, v, user="bench", file_name=raw.file_name, file_sha256=raw.sha256
     )
     t_import = time.perf_counter() - t0
-    refresh, districts = refresh_seconds[0] if refresh_seconds else (0.0, 0)
-    total = t_read + t_validate + t_import
+    # what the dashboard needs after it: the snapshot re-reads the touched districts, then
+    # the first figure
+    t0 = time.perf_counter()
+    with engine.connect() as conn:
+        queries.coverage(conn, city_scope(conn), Filters(), "district")
+    t_snapshot = time.perf_counter() - t0
+    total = t_read + t_validate + t_import + t_snapshot
 
     print(f"database: {args.db}; registered beneficiaries: {registered:,}")
     print(
@@ -168,9 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"validate      {t_validate:6.2f} s   ({v.counts['valid']:,} valid, {v.counts['errors']} errors)"
     )
-    print(
-        f"import_batch  {t_import:6.2f} s   (of which summary refresh {refresh:.2f} s, {districts} districts)"
-    )
+    print(f"import_batch  {t_import:6.2f} s")
+    print(f"snapshot      {t_snapshot:6.2f} s   (touched districts re-read, first figure)")
     print(f"total         {total:6.2f} s   target <= {TARGET_SECONDS:.0f} s: "
           f"{'OK' if total <= TARGET_SECONDS else 'TOO SLOW'}")  # fmt: skip
     print(f"result: {result.status}: {result.message}")

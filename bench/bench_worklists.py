@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         try:  # the busiest and the quietest square of the overlap matrix
             matrix = queries.overlap_matrix(conn, city, Filters()).sort_values("beneficiaries")
             big, rare = matrix.iloc[-1], matrix.iloc[0]
-        except sa.exc.SQLAlchemyError:  # summaries of an older schema: the demo's usual ones
+        except sa.exc.SQLAlchemyError:  # an older schema: the demo's usual squares
             conn.rollback()
             big = Cell("LB", "MZ", "holiday_living")
             rare = Cell("CS", "HS", "social")

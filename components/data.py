@@ -138,9 +138,9 @@ def _prepare(eng: sa.Engine) -> None:
             st.write(both("dash_first_run_demo"))
             bar = st.progress(0.0)
             demo.load_demo(eng, scale=DEMO_SCALE, progress=lambda _s, done: bar.progress(done))
-        else:  # an upgraded schema may have new summary tables to fill
+        else:  # an upgraded schema: the snapshot is read afresh
             st.write(both("dash_first_run_summaries"))
-            bootstrap.refresh_summaries(eng)
+            bootstrap.rebuild_snapshots(eng)
         status.update(label=both("dash_first_run_done"), state="complete", expanded=False)
 
 

@@ -1,7 +1,7 @@
-"""Summaries: their rows for the hand-made campaign, incremental refresh, and consistency:
-on seeded random data, every figure the queries give (from summaries, the per-day summary
-or the exact base-table path) equals a brute-force count written straight from
-DEFINITIONS.md, person by person, for every `by` and for many filters."""
+"""The snapshot: its profile rows for the hand-made campaign, re-reading only the touched
+districts, and consistency: on seeded random data, every figure and list total the queries
+give equals a brute-force count written straight from DEFINITIONS.md, person by person, for
+every `by`, many filters and random filter combinations and scopes."""
 
 from __future__ import annotations
 
@@ -16,20 +16,22 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fixtures_small as fx
-from warmth import queries, schema, summaries, worklists
+from warmth import queries, schema, versions, worklists
+from warmth.intake import loading
 from warmth.scope import Filters, Scope, city_scope, district_scope
+from warmth.snapshot import shards, store
 
 
-def table(conn, t: sa.Table) -> pd.DataFrame:
-    rows = conn.execute(sa.select(t)).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows])
+def profile_of(engine, cid) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return store.city(conn, cid).profile(None)
 
 
 def test_profile_rows_of_the_small_campaign(engine):
     with engine.begin() as conn:
         cid = fx.build_small(conn)
-        summaries.refresh(conn, cid)
-        p = table(conn, schema.summary_profile)
+        versions.bump(conn)
+    p = profile_of(engine, cid)
     p = p.sort_values(["district_code", "street_code", "eligible"], na_position="last")
     # registered people: one own row each (P1 and P2 share a street but not a profile)
     own = p.loc[p["eligible"]]
@@ -46,25 +48,43 @@ def test_profile_rows_of_the_small_campaign(engine):
     assert (p5["leak_mask"] == 0).all()
 
 
-def test_refreshing_touched_districts_equals_a_full_refresh(engine):
+def test_rereading_touched_districts_equals_a_full_rebuild(engine, tmp_path, monkeypatch):
+    """After a change, the snapshot re-reads only the districts marked changed (the others
+    come from their files), and equals one built from nothing."""
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
     with engine.begin() as conn:
         cid = fx.build_small(conn)
-        summaries.refresh(conn, cid)
+        versions.bump(conn)
+    with engine.connect() as conn:
+        store.city(conn, cid)
+    read = []
+    real = shards.read_shard
+    monkeypatch.setattr(store, "read_shard", lambda *a: read.append(a[2]) or real(*a))
+    with engine.begin() as conn:
         # P6 (B) gets an earlier record that does not match, delivered by a third district,
         # and a new unregistered ID is served in A
         fx.add_record(conn, cid, fx.IDS["P6"], "MZ02", 300, date(2004, 12, 19), district="310105")
         fx.add_record(conn, cid, "310101199901010099", "LB01", 100, date(2005, 1, 2), district=fx.A)
-        touched = summaries.touched_districts(conn, cid, [fx.IDS["P6"], "310101199901010099"])
+        touched = loading._districts_of(
+            conn,
+            sa.select(sa.literal(fx.IDS["P6"])).union(sa.select(sa.literal("310101199901010099"))),
+            cid,
+        )
         assert touched == {fx.B, "310105", fx.A}
-        summaries.refresh(conn, cid, touched)
-        partial = {t.name: table(conn, t) for t in summaries.SUMMARY_TABLES}
-        summaries.refresh(conn, cid)
-        full = {t.name: table(conn, t) for t in summaries.SUMMARY_TABLES}
-    for name, frame in full.items():
-        cols = list(frame.columns)
-        a = partial[name].sort_values(cols, na_position="last").reset_index(drop=True)
-        b = frame.sort_values(cols, na_position="last").reset_index(drop=True)
-        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=name)
+        versions.bump(conn, touched)
+    with engine.connect() as conn:
+        partial = store.city(conn, cid)
+    assert sorted(read) == sorted(touched)
+    store.forget()
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "fresh"))
+    with engine.connect() as conn:
+        full = store.city(conn, cid)
+    for name in ("profile", "records_frame"):
+        a, b = getattr(partial, name)(None), getattr(full, name)(None)
+        cols = list(a.columns)
+        a = a.sort_values(cols, na_position="last").reset_index(drop=True)
+        b = b.sort_values(cols, na_position="last").reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, obj=name)
     by_d = queries.coverage(engine.connect(), city_scope(engine.connect()), Filters(), "district")
     assert by_d.set_index("key").loc["310105", "leakage_beneficiaries"] == 1
 
@@ -339,8 +359,8 @@ FILTER_SETS = [
 def world_db(engine):
     with engine.begin() as conn:
         world = random_world(conn, seed=20050209)
-        cid = load_world(conn, world)
-        summaries.refresh(conn, cid)
+        load_world(conn, world)
+        versions.bump(conn)
     with engine.connect() as conn:
         yield conn, world
 

@@ -37,10 +37,10 @@ def test_demo_load_bumps_and_a_failed_one_does_not(sqlite_engine, monkeypatch):
     loaded = version(sqlite_engine)
     assert loaded > before
 
-    def broken(conn, campaign_id, districts=None):
-        raise RuntimeError("refresh failed")
+    def broken(conn, *args, **kwargs):
+        raise RuntimeError("indexing failed")
 
-    monkeypatch.setattr(demo.summaries, "refresh", broken)
+    monkeypatch.setattr(demo, "_record_chunks", broken)
     with pytest.raises(RuntimeError):
         demo.load_demo(sqlite_engine, scale=0.001, seed=8)
     assert version(sqlite_engine) == loaded
@@ -53,6 +53,6 @@ def test_refresh_command_and_the_first_run_rebuild_bump(sqlite_engine, capsys):
     assert main(["refresh", "--db", url]) == 0
     refreshed = version(sqlite_engine)
     assert refreshed > before
-    assert bootstrap.refresh_summaries(sqlite_engine) == 1
+    assert bootstrap.rebuild_snapshots(sqlite_engine) == 1
     assert version(sqlite_engine) > refreshed
     assert bootstrap.has_data(sqlite_engine) and bootstrap.is_ready(sqlite_engine)

@@ -35,7 +35,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from warmth import schema, summaries, worklists
+from warmth import schema, versions, worklists
 from warmth.ids import make_id
 from warmth.scope import Filters, Scope, city_scope
 
@@ -136,7 +136,7 @@ def db(engine):
                 for no, idn, prog, yuan, day, dist in records
             ],
         )
-        summaries.refresh(conn, cid, ["310101", "310104"])
+        versions.bump(conn, ["310101", "310104"])
     with engine.connect() as conn:
         yield conn
 
@@ -493,7 +493,7 @@ def test_unregistered_id_paid_twice_follows_the_registered(db):
             district_code="310104",
         )
     )
-    summaries.refresh(db, cid, ["310101", "310104"])
+    versions.bump(db, ["310101", "310104"])
     page = worklists.repeats(db, UNMASKER, ALL, unmask=True)
     assert ids_of(page) == [B, X]
     x = page.rows.iloc[1].to_dict()

@@ -39,15 +39,21 @@ def is_ready(engine: sa.Engine) -> bool:
     return is_initialised(engine) and has_data(engine)
 
 
-def refresh_summaries(engine: sa.Engine) -> int:
-    """Rebuild the summary tables of every campaign that holds a register (after a schema
-    upgrade that added summary tables), bumping the data version in the same transaction.
-    Returns the number of campaigns rebuilt."""
-    from warmth import summaries  # heavy; only a refresh needs it
+def rebuild_snapshots(engine: sa.Engine, campaign: str | None = None) -> int:
+    """Build the columnar snapshot of every campaign that holds data (or of one, by code)
+    afresh from the base tables, after marking every district changed; the next view
+    loads it from beside the database. Returns the number of campaigns built."""
+    from warmth import campaigns
+    from warmth.snapshot import store  # heavy; only a rebuild needs it
 
     with engine.begin() as conn:
-        ids = list(conn.execute(sa.select(schema.beneficiaries.c.campaign_id).distinct()).scalars())
-        for campaign_id in ids:
-            summaries.refresh(conn, campaign_id)
         versions.bump(conn)
+    with engine.connect() as conn:
+        if campaign:
+            found = campaigns.campaign(conn, campaign)
+            ids = [found["id"]] if found else []
+        else:
+            ids = store.campaign_ids(conn)
+        for campaign_id in ids:
+            store.city(conn, campaign_id)
     return len(ids)

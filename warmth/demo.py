@@ -30,9 +30,10 @@ from itertools import repeat
 import numpy as np
 import sqlalchemy as sa
 
-from warmth import reference, schema, summaries, versions
+from warmth import reference, schema, versions
 from warmth.database import is_sqlite
 from warmth.ids import CHECK_CHARS, WEIGHTS
+from warmth.snapshot import store as snapshot
 
 Progress = Callable[[str, float], None]
 """Called as progress(stage, done) while loading: done is the share of the whole load, from
@@ -44,7 +45,7 @@ STAGES = {
     "register": (0.2, 0.55),
     "records": (0.55, 0.8),
     "indexing": (0.8, 0.85),
-    "summaries": (0.85, 1.0),
+    "snapshot": (0.85, 1.0),
     "done": (1.0, 1.0),
 }
 
@@ -1133,9 +1134,9 @@ def load_demo(
                 for number, sql in enumerate(rebuild):
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
-                report("summaries", 0.0)
-                summaries.refresh(conn, cid)
                 versions.bump(conn)
+            report("snapshot", 0.0)
+            snapshot.city(conn, cid)  # built now, kept beside the database: a fast first view
         finally:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")

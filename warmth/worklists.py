@@ -268,7 +268,7 @@ def _resolve(conn: sa.Connection, scope: Scope, filters: Filters) -> _Slice:
 
 def _delivering(rec, ben):
     """The district that delivered a record: its own, else the beneficiary's, else the
-    submitter when the submitter is a district (summaries.py, attribution)."""
+    submitter when the submitter is a district (warmth.snapshot.city, attribution)."""
     d = schema.districts
     submitter = (
         sa.select(d.c.code).where(d.c.code == rec.c.submitter).correlate_except(d).scalar_subquery()
@@ -283,7 +283,7 @@ def _nonmatching(sl: _Slice, rec, ben):
 
 def _leak_district(sl: _Slice, id_number):
     """Where an ID number's leakage counts: the delivering district of its earliest
-    non-matching record (ties by record id), as in summaries.py."""
+    non-matching record (ties by record id), as in warmth.snapshot.city."""
     rec, ben = r.alias("r_att"), b.alias("b_att")
     return (
         sa.select(_delivering(rec, ben))

@@ -14,13 +14,8 @@ from tests.intake.support import (
     csv_bytes,
     register_rows,
 )
-from warmth import schema, summaries
+from warmth import schema
 from warmth.cli import main
-
-
-@pytest.fixture(autouse=True)
-def no_summaries(monkeypatch):
-    monkeypatch.setattr(summaries, "refresh", lambda conn, cid, districts: None)
 
 
 def url(engine) -> str:

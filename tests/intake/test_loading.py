@@ -17,19 +17,23 @@ from tests.intake.support import (
     register_rows,
     upload,
 )
-from warmth import intake, schema, summaries
+from warmth import intake, schema
 from warmth.intake import loading
 from warmth.scope import city_scope, district_scope
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def refreshes(monkeypatch):
-    """The summary refreshes asked for, as (campaign_id, districts or None); the summaries
-    themselves are tested with the intake in tests/intake/test_summaries.py."""
+    """The districts each write marked changed, as (None, sorted districts); the figures
+    after a write are tested in tests/intake/test_summaries.py."""
     calls = []
-    monkeypatch.setattr(
-        summaries, "refresh", lambda conn, cid, districts: calls.append((cid, districts))
-    )
+    real = loading.mark_changed
+
+    def spy(conn, districts):
+        calls.append((None, sorted(districts)))
+        real(conn, districts)
+
+    monkeypatch.setattr(loading, "mark_changed", spy)
     return calls
 
 
@@ -403,7 +407,7 @@ def test_quarantine_of_a_file_with_no_good_row(engine):
     assert count(engine, schema.aid_records) == 0
 
 
-def test_summaries_refreshed_for_every_touched_district(engine, refreshes):
+def test_every_touched_district_is_marked_changed(engine, refreshes):
     upload(engine, "register", REGISTER_HEADER, register_rows(3))
     assert refreshes[-1][1] == ["310101"]
     rows = aid_rows(2, start=1) + aid_rows(1, start=2, district="徐汇区", prefix="X")

@@ -1,8 +1,6 @@
-"""The summary tables follow imports and undos, refreshed inside the import transaction."""
+"""The figures follow imports and undos: the snapshot re-reads what each write changed."""
 
 from __future__ import annotations
-
-import sqlalchemy as sa
 
 from tests.intake.support import (
     AID_HEADER,
@@ -12,21 +10,20 @@ from tests.intake.support import (
     register_rows,
     upload,
 )
-from warmth import intake, schema
+from warmth import intake, queries
+from warmth.scope import Filters, city_scope
 
 
 def totals(engine) -> tuple[int, int]:
-    """(records in summary_records, eligible people in summary_profile)."""
-    s, p = schema.summary_records, schema.summary_profile
+    """(records, eligible) of the city as the dashboard shows them."""
     with engine.connect() as conn:
-        records = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(s.c.records), 0)))
-        eligible = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(p.c.n), 0)).where(p.c.eligible)
-        )
-        return records.scalar_one(), eligible.scalar_one()
+        row = queries.coverage(conn, city_scope(conn), Filters(), "city")
+    if row.empty:
+        return 0, 0
+    return int(row["records"].iloc[0]), int(row["eligible"].iloc[0])
 
 
-def test_summaries_follow_imports_and_undo(engine):
+def test_figures_follow_imports_and_undo(engine):
     register = upload(engine, "register", REGISTER_HEADER, register_rows(3))
     assert totals(engine) == (0, 3)
     rows = aid_rows(2) + aid_rows(1, start=2, district="徐汇区", prefix="X")

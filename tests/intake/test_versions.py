@@ -47,11 +47,11 @@ def test_a_failed_import_is_rolled_back_with_its_bump(engine, monkeypatch):
     raw, v = prepare(engine, "aid", AID_HEADER, aid_rows(5))
     before = version(engine)
 
-    def failing(conn, cid, districts):
+    def failing(conn, districts):
         versions.bump(conn)  # a bump already made in the transaction goes with it
         raise sa.exc.OperationalError("UPDATE", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(loading, "refresh_summaries", failing)
+    monkeypatch.setattr(loading, "mark_changed", failing)
     with pytest.raises(intake.ImportFailedError):
         intake.import_batch(engine, v, user="u", file_name="a.csv", file_sha256=raw.sha256)
     assert version(engine) == before

@@ -1,4 +1,4 @@
-"""warmth refresh: rebuild the summary tables the dashboard reads."""
+"""warmth refresh: rebuild the columnar snapshot the dashboard reads, from the base tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from warmth.errors import UsageError
 def add_parser(sub):
     cmd = sub.add_parser(
         "refresh",
-        help="rebuild the dashboard's summary tables from the register and the aid records",
+        help="rebuild the dashboard's snapshot from the register and the aid records",
     )
     cmd.add_argument("--campaign", metavar="CODE", help="campaign code (default: every campaign)")
     return cmd
@@ -20,29 +20,25 @@ def add_parser(sub):
 def run(args) -> int:
     import sqlalchemy as sa
 
-    from warmth import bootstrap, reference, schema, summaries, versions
+    from warmth import bootstrap, reference
     from warmth.database import redact
 
     engine = open_database(args.db)
     if not bootstrap.is_initialised(engine):
         raise UsageError(key="cli_not_initialised", url=redact(engine.url))
+    started = time.perf_counter()
     try:
-        with engine.begin() as conn:
-            if args.campaign:
+        if args.campaign:
+            with engine.connect() as conn:
                 try:
-                    ids = [reference.campaign_id(conn, args.campaign)]
+                    reference.campaign_id(conn, args.campaign)
                 except LookupError as exc:
                     raise UsageError(key="cli_no_campaign", code=args.campaign) from exc
-            else:
-                ids = list(conn.execute(sa.select(schema.campaigns.c.id)).scalars())
-            started = time.perf_counter()
-            for cid in ids:
-                summaries.refresh(conn, cid)
-            versions.bump(conn)
+        built = bootstrap.rebuild_snapshots(engine, args.campaign)
     except sa.exc.OperationalError as exc:
         raise write_failed(engine, exc) from exc
     print(
-        f"refreshed summaries of {len(ids)} campaign(s) in {redact(engine.url)}: "
+        f"rebuilt the snapshot of {built} campaign(s) in {redact(engine.url)}: "
         f"{time.perf_counter() - started:.1f} s"
     )
     return 0

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import audit, schema, summaries, versions
+from warmth import audit, schema, versions
 from warmth.audit import write_audit
 from warmth.intake.reading import safe_file_name
 from warmth.intake.reasons import Reason, Term
@@ -297,8 +297,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
             report=json.dumps(report, ensure_ascii=False),
         )
     )
-    refresh_summaries(conn, campaign_id, districts)
-    versions.bump(conn)
+    mark_changed(conn, districts)
     result = ImportResult.of(
         "imported",
         _message(v.kind, rows_in, counts),
@@ -389,8 +388,8 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
 
 
 def _districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:
-    """The registered and delivering districts of these ID numbers (what the summaries of a
-    person depend on; see summaries.touched_districts)."""
+    """The registered and delivering districts of these ID numbers: the snapshot shards that
+    hold a person's figures (warmth.snapshot.shards)."""
     ben, a = schema.beneficiaries, schema.aid_records
     wanted = id_numbers.scalar_subquery()
     found = set(
@@ -405,12 +404,13 @@ def _districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:
         return found
     found |= set(
         conn.execute(
-            sa.select(a.c.district_code)
+            # a record with no delivering district is delivered by its submitting district
+            sa.select(sa.func.coalesce(a.c.district_code, a.c.submitter))
             .distinct()
             .where(a.c.campaign_id == campaign_id, a.c.id_number.in_(wanted))
         ).scalars()
     )
-    return {d for d in found if d}
+    return {d for d in found if d} & every
 
 
 def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, progress):
@@ -506,16 +506,15 @@ def _quarantine(conn, v: Validation, batch_id: int) -> int:
     return len(rows)
 
 
-def refresh_summaries(conn: sa.Connection, campaign_id: int, districts: set[str]) -> None:
-    """Bring the summary tables up to date for these districts, in the caller's transaction
-    (a seam for tests). Every district touched: the whole-city rebuild, which is quicker."""
-    every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
-    summaries.refresh(conn, campaign_id, None if set(districts) >= every else sorted(districts))
+def mark_changed(conn: sa.Connection, districts: set[str]) -> None:
+    """Say, in the caller's transaction, which districts' data changed: the data version
+    moves, and the snapshot re-reads only those districts (warmth.snapshot)."""
+    versions.bump(conn, sorted(districts))
 
 
 def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | None = None) -> int:
-    """Delete the batch's records or registrations, mark it undone, refresh the summaries and
-    audit it. Returns the number of rows removed (0 when it was already undone)."""
+    """Delete the batch's records or registrations, mark it undone and the districts changed,
+    and audit it. Returns the number of rows removed (0 when it was already undone)."""
     b = schema.import_batches
     try:
         with engine.connect() as conn:
@@ -532,8 +531,7 @@ def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | No
                 return 0
             removed, districts = _delete_batch_rows(conn, batch)
             conn.execute(b.update().where(b.c.id == batch_id).values(status="undone"))
-            refresh_summaries(conn, batch.campaign_id, districts)
-            versions.bump(conn)
+            mark_changed(conn, districts)
             role = scope.role if scope else "city"
             write_audit(
                 conn, user=user, role=role, scope=scope or "city", action="undo",
