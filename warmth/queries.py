@@ -284,10 +284,11 @@ def _data_day(city: City, req: Request) -> date | None:
     """The newest record's day among the records attributed to the request's districts
     (and streets)."""
     rec = city.records
-    ok = series._where(city, rec.att, rec.att_street, req.districts, req.streets)
-    if not ok.any():
+    inside = series._where(city, rec.att, rec.att_street, req.districts, req.streets)
+    days = rec.day[rec.att >= 0] if inside is None else rec.day[inside]
+    if not len(days):
         return None
-    return EPOCH + timedelta(days=int(rec.day[ok].max()))
+    return EPOCH + timedelta(days=int(days.max()))
 
 
 def headline(conn: sa.Connection, scope: Scope, filters: Filters) -> dict:
@@ -362,7 +363,11 @@ def pacing(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
         metrics.person_counts(profile, Slice(req.universe, req.categories), req.cat)["eligible"]
     )
     got = series.reach_days(
-        city, [("city", Slice(req.universe, req.categories))], req.districts, req.streets
+        city,
+        [("city", Slice(req.universe, req.categories))],
+        req.districts,
+        req.streets,
+        records=False,
     )
     per_day = got.groupby("day")["newly_reached"].sum() if len(got) else pd.Series(dtype="int64")
     days = _window(req)

@@ -44,7 +44,7 @@ def run(args) -> int:
         bootstrap.init_database(engine)
         stats = demo.load_demo(engine, scale=scale, seed=args.seed, campaign=args.campaign)
     except LookupError as exc:
-        raise UsageError(str(exc).strip("'\"")) from exc
+        raise UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
     except sa.exc.OperationalError as exc:
         raise write_failed(engine, exc) from exc
     print(

@@ -59,14 +59,16 @@ def city_depts(city: City) -> np.ndarray:
     return out
 
 
-def _where(city: City, district_arr, street_arr, districts, streets) -> np.ndarray:
-    ok = np.ones(len(district_arr), dtype=bool)
+def _where(city: City, district_arr, street_arr, districts, streets) -> np.ndarray | None:
+    """Rows inside the districts and streets (None: every row is)."""
+    ok = None
     d = _positions(city.codes.districts, districts)
-    if d is not None:
-        ok &= np.isin(district_arr, d)
+    if d is not None and len(d) < len(city.codes.districts):
+        ok = np.isin(district_arr, d)
     s = _positions(city.codes.streets, streets)
     if s is not None:
-        ok &= np.isin(street_arr, s)
+        inside = np.isin(street_arr, s)
+        ok = inside if ok is None else ok & inside
     return ok
 
 
@@ -80,7 +82,9 @@ def _reached_firsts(city: City, sl: Slice, districts, streets):
     ok = (f["bit"] & sl.programmes & allowed[f["cat"]]) != 0
     if sl.categories is not None:
         ok &= (f["cat_values"][f["cat"]] & sl.categories) != 0
-    ok &= _where(city, f["home"], f["street"], districts, streets)
+    inside = _where(city, f["home"], f["street"], districts, streets)
+    if inside is not None:
+        ok &= inside
     return f, np.flatnonzero(ok)
 
 
@@ -95,77 +99,121 @@ def _counted_records(city: City, sl: Slice, districts, streets) -> np.ndarray:
     if sl.forms is not None:
         wanted = [i for i, f in enumerate(city.codes.forms) if f in sl.forms]
         ok &= np.isin(rec.form, wanted)
-    ok &= _where(city, rec.att, rec.att_street, districts, streets)
+    inside = _where(city, rec.att, rec.att_street, districts, streets)
+    if inside is not None:
+        ok &= inside
     return np.flatnonzero(ok)
 
 
-def _group(keys: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd.DataFrame:
-    frame = pd.DataFrame({**keys, **values})
-    if frame.empty:
-        return frame
-    return frame.groupby(list(keys), sort=False)[list(values)].sum().reset_index()
+def _first_reached(city: City, sl: Slice, districts, streets):
+    """Positions (into _firsts) of each person's first reaching record in the slice, kept
+    per snapshot and slice (pacing and the timelines ask for the same ones)."""
+    key = ("first_reached", sl.programmes, sl.categories, districts, streets)
+
+    def make():
+        f, at = _reached_firsts(city, sl, districts, streets)
+        return at[_starts(f["person"][at])]
+
+    return city._kept(key, make)
 
 
-def reach_days(city: City, slices: list[tuple[str, Slice]], districts, streets) -> pd.DataFrame:
-    """Per slice key, district and day: people first reached (under their district) and
-    the records and amount of the slice (under the record's attribution district)."""
+def _keys(city: City):
+    """Static per-record and per-first-record integer keys: (district, day) and
+    (department, day) cells of a grid of days from the campaign's first record's day."""
     rec = city.records
+    f = city._static("firsts", lambda: _firsts(city))
+    day0 = int(rec.day.min()) if len(rec) else 0
+    ndays = int(rec.day.max()) - day0 + 1 if len(rec) else 1
+    dept = city_depts(city)[rec.pbit.astype("int64")]
+    return {
+        "day0": day0,
+        "ndays": ndays,
+        "rec_district": np.where(rec.att >= 0, rec.att.astype("int64") * ndays + rec.day - day0, 0),
+        "rec_dept": dept * ndays + rec.day - day0,
+        "rec_dept_code": dept,
+        "first_district": f["home"] * ndays + f["day"] - day0,
+        "first_dept": f["dept"] * ndays + f["day"] - day0,
+    }
+
+
+def _grid(cells: np.ndarray, ndays: int, day0: int, name: str, weights=None) -> pd.DataFrame:
+    """Counts (or sums of weights) per (key, day) cell, the non-empty cells only."""
+    counts = np.bincount(cells, minlength=ndays)
+    used = np.flatnonzero(counts)
+    frame = pd.DataFrame({"group": used // ndays, "day": used % ndays + day0})
+    frame[name] = counts[used]
+    for k, w in (weights or {}).items():
+        frame[k] = np.rint(np.bincount(cells, weights=w, minlength=ndays)[used]).astype("int64")
+    return frame
+
+
+def reach_days(
+    city: City,
+    slices: list[tuple[str, Slice]],
+    districts,
+    streets,
+    *,
+    records: bool = True,
+) -> pd.DataFrame:
+    """Per slice key, district and day: people first reached (under their district) and,
+    unless records=False, the records and amount of the slice (under the record's
+    attribution district)."""
+    rec = city.records
+    k = city._static("keys", lambda: _keys(city))
     out = []
     for key, sl in slices:
-        f, at = _reached_firsts(city, sl, districts, streets)
-        first = at[_starts(f["person"][at])]
-        reached = _group(
-            {"district": f["home"][first], "day": f["day"][first]},
-            {"newly_reached": np.ones(len(first), "int64")},
-        )
-        r = _counted_records(city, sl, districts, streets)
-        records = _group(
-            {"district": rec.att[r].astype("int64"), "day": rec.day[r].astype("int64")},
-            {"records": np.ones(len(r), "int64"), "amount_fen": rec.amount_fen[r]},
-        )
-        both = reached.merge(records, on=["district", "day"], how="outer") if len(r) else reached
-        out.append(both.assign(key=key))
+        first = _first_reached(city, sl, districts, streets)
+        both = _grid(k["first_district"][first], k["ndays"], k["day0"], "newly_reached")
+        if records:
+            r = _counted_records(city, sl, districts, streets)
+            counted = _grid(
+                k["rec_district"][r],
+                k["ndays"],
+                k["day0"],
+                "records",
+                {"amount_fen": rec.amount_fen[r]},
+            )
+            both = both.merge(counted, on=["group", "day"], how="outer")
+        out.append(both.rename(columns={"group": "district"}).assign(key=key))
     return _finish(out)
 
 
 def reach_days_by_department(
     city: City, sl: Slice, departments: list[str], districts, streets
 ) -> pd.DataFrame:
-    """reach_days for one slice per department (each department's programmes of the slice),
-    in one pass: a person is first reached inside a department on the day of their earliest
-    reaching record of that department's programmes."""
+    """Per department and day (district -1: summed over districts), for one slice: people
+    first reached inside the department's programmes (a person is first reached inside a
+    department on the day of their earliest reaching record of its programmes), and the
+    department's records and amount."""
     rec = city.records
+    k = city._static("keys", lambda: _keys(city))
     codes = sorted(city.catalogue.departments["code"])
     wanted = np.array([codes.index(d) for d in departments], dtype="int64")
     f, at = _reached_firsts(city, sl, districts, streets)
-    at = at[np.isin(f["dept"][at], wanted)]
+    if len(wanted) < len(codes):
+        at = at[np.isin(f["dept"][at], wanted)]
     person, dept = f["person"][at], f["dept"][at]
     # earliest per (person, department): a person's reaching records are one run, in day
     # order; a record is not the first of its department when an earlier one in the run is
     seen = np.zeros(len(at), dtype=bool)
     lag = 1
     while lag < len(at):
-        same = (person[lag:] == person[:-lag]) & (dept[lag:] == dept[:-lag])
-        seen[lag:] |= same
-        if not (person[lag:] == person[:-lag]).any():
+        same_person = person[lag:] == person[:-lag]
+        if not same_person.any():
             break
+        seen[lag:] |= same_person & (dept[lag:] == dept[:-lag])
         lag += 1
     first = at[~seen]
-    reached = _group(
-        {"key": f["dept"][first], "district": f["home"][first], "day": f["day"][first]},
-        {"newly_reached": np.ones(len(first), "int64")},
-    )
+    reached = _grid(k["first_dept"][first], k["ndays"], k["day0"], "newly_reached")
     r = _counted_records(city, sl, districts, streets)
-    rdept = city_depts(city)[rec.pbit[r].astype("int64")]
-    keep = np.isin(rdept, wanted)
-    r, rdept = r[keep], rdept[keep]
-    records = _group(
-        {"key": rdept, "district": rec.att[r].astype("int64"), "day": rec.day[r].astype("int64")},
-        {"records": np.ones(len(r), "int64"), "amount_fen": rec.amount_fen[r]},
+    if len(wanted) < len(codes):
+        r = r[np.isin(k["rec_dept_code"][r], wanted)]
+    counted = _grid(
+        k["rec_dept"][r], k["ndays"], k["day0"], "records", {"amount_fen": rec.amount_fen[r]}
     )
-    both = reached.merge(records, on=["key", "district", "day"], how="outer")
-    both["key"] = np.array(codes, dtype=object)[both["key"].to_numpy(dtype="int64")]
-    return _finish([both])
+    both = reached.merge(counted, on=["group", "day"], how="outer")
+    both["key"] = np.array(codes, dtype=object)[both["group"].to_numpy(dtype="int64")]
+    return _finish([both.drop(columns="group").assign(district=-1)])
 
 
 def _starts(values: np.ndarray) -> np.ndarray:

@@ -148,28 +148,33 @@ def read_shard(
         "submitter": "int8",
         "batch_id": "int32",
     }
+    # the district's people, then their records through ix_aid_records_person (a join
+    # would let SQLite scan every record of the campaign)
+    their_ids = sa.select(b.c.id_number).where(here)
     own = _fetch(
         conn,
-        sa.select(*rec_cols)
-        .select_from(
-            r.join(b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number))
-        )
-        .where(here),
+        sa.select(*rec_cols).where(r.c.campaign_id == campaign_id, r.c.id_number.in_(their_ids)),
         rec_types,
     )
     registered = sa.select(b.c.id).where(
         b.c.campaign_id == r.c.campaign_id, b.c.id_number == r.c.id_number
     )
-    delivered_here = (r.c.district_code == district) | (
-        r.c.district_code.is_(None) & (r.c.submitter == district)
-    )
-    orphans = _fetch(
-        conn,
-        sa.select(*rec_cols).where(
-            r.c.campaign_id == campaign_id, delivered_here, ~registered.exists()
-        ),
-        rec_types,
-    )
+    # delivered here (the record's district, else its submitting district), each half on
+    # ix_aid_records_delivering
+    orphan_parts = [
+        _fetch(
+            conn,
+            sa.select(*rec_cols).where(
+                r.c.campaign_id == campaign_id, here_cond, ~registered.exists()
+            ),
+            rec_types,
+        )
+        for here_cond in (
+            r.c.district_code == district,
+            r.c.district_code.is_(None) & (r.c.submitter == district),
+        )
+    ]
+    orphans = {k: np.concatenate([part[k] for part in orphan_parts]) for k in rec_types}
     person = pd.Index(people["id_number"]).get_indexer(own["id_number"]).astype("int32")
     records = {k: np.concatenate([own[k], orphans[k]]) for k in RECORD_ARRAYS if k != "person"}
     records["person"] = np.concatenate([person, np.full(len(orphans["rec_id"]), -1, "int32")])
