@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 from warmth import migrate, reference, schema
 
@@ -44,8 +45,10 @@ def test_the_loader_fills_streets_name_en(sqlite_engine):
     assert all(en and not CJK.search(en) for en in names.values())
 
 
-def test_migration_0005_is_the_head_after_0004():
-    assert migrate.head_revision() == "0005"
+def test_migration_0005_follows_0004():
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    revisions = {r.revision: r.down_revision for r in script.walk_revisions()}
+    assert revisions["0005"] == "0004"
 
 
 @pytest.mark.parametrize(

@@ -429,7 +429,7 @@ def test_report_gaps_rejects_unknown_kind(db):
         worklists.report_gaps(db, CITY, ALL, "omission", "xml", io.StringIO())
 
 
-# --- totals from the summaries, and the whole-city paths ------------------------------------
+# --- totals, and the whole-city paths -------------------------------------------------------
 
 LISTS = [
     ("omission", worklists.omission),
@@ -454,13 +454,6 @@ def test_total_of_a_partial_page_is_the_list_length(db, kind, fn, filters):
     whole = fn(db, CITY, filters)
     first = fn(db, CITY, filters, limit=1)
     assert first.total == whole.total == len(whole.rows), (kind, filters)
-
-
-def test_total_without_summaries_is_counted(db):
-    db.execute(sa.delete(schema.summary_profile))
-    assert worklists.omission(db, CITY, ALL, limit=1).total == 3
-    assert worklists.leakage(db, CITY, ALL, limit=1).total == 4
-    db.rollback()
 
 
 def test_whole_city_paths_agree(db):
