@@ -15,8 +15,9 @@ as "timeout" instead of hanging the run (the worker is restarted; on PostgreSQL 
 statement_timeout is set to the same value). A call slower than --slow on warm-up is not
 repeated: its warm-up time is its one sample. To keep the run within --budget seconds, the
 pairs are sampled (seeded) after the singles and the worklists have shown what a call costs;
---quick runs only none/singles/singles+as-of with one repeat, a 5 s timeout and a 300 s
-budget, for a first look at a large database whose engine still has slow paths.
+--quick runs only none/singles/singles+as-of with one repeat, a 2 s timeout, no repeat after
+a warm-up over 300 ms and a 300 s budget: a first look at a large database whose engine
+still has slow paths.
 """
 
 from __future__ import annotations
@@ -337,8 +338,14 @@ def header(first: str, width: int = 34) -> str:
     )
 
 
+def worst_first(r: Result) -> tuple[bool, float]:
+    return (r.status == "timeout", max(r.samples or [0]))
+
+
 def describe(r: Result) -> str:
     worst = max(r.samples) if r.samples else float("nan")
+    if r.status == "timeout":
+        return f"{r.name} | {r.scope} | {r.label}: timeout ({r.note})"
     extra = f" [{r.status}{': ' + r.note if r.note else ''}]" if r.status != "ok" else ""
     return f"{r.name} | {r.scope} | {r.label}: {worst:.1f} ms{extra}"
 
@@ -358,7 +365,7 @@ def report_figures(results: list[Result], names: list[str], target: float, title
             sel = [r for r in rs if r.scope == s]
             if sel:
                 print(line(f"scope {s}", sel, target=target))
-        worst = sorted(rs, key=lambda r: max(r.samples or [0]), reverse=True)[:3]
+        worst = sorted(rs, key=worst_first, reverse=True)[:3]
         for r in worst:
             print(f"    worst: {describe(r)}")
 
@@ -374,7 +381,7 @@ def summary(results: list[Result], target: float, title: str) -> None:
     timeouts = [r for r in rs if r.status == "timeout"]
     errors = [r for r in rs if r.status == "error"]
     skipped = sum(1 for r in results if r.status == "skipped")
-    worst = max(rs, key=lambda r: max(r.samples or [0]))
+    worst = max(rs, key=worst_first)
     print(f"\n=== {title}")
     print(
         f"  {len(rs)} calls ({len(samples)} timed samples); p50 {pct(samples, 0.5):.1f} ms,"
@@ -390,7 +397,7 @@ def summary(results: list[Result], target: float, title: str) -> None:
     )
     print(f"  worst call: {describe(worst)}")
     print("  worst 10 calls:")
-    for r in sorted(rs, key=lambda r: max(r.samples or [0]), reverse=True)[:10]:
+    for r in sorted(rs, key=worst_first, reverse=True)[:10]:
         print(f"    {describe(r)}")
     for r in errors[:5]:
         print(f"  error: {r.name} | {r.scope} | {r.label}: {r.note}")
@@ -407,12 +414,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=None, help="repeats after the warm-up")
     parser.add_argument("--quick", action="store_true", help="singles only, a first look")
     parser.add_argument("--timeout", type=float, default=None, help="seconds per call")
-    parser.add_argument("--slow", type=float, default=1000, help="ms: no repeats above")
+    parser.add_argument(
+        "--slow", type=float, default=None, help="ms: no repeats above (1000; --quick 300)"
+    )
     parser.add_argument("--budget", type=float, default=None, help="seconds for the whole run")
     parser.add_argument("--seed", type=int, default=7, help="for sampling the pairs")
     args = parser.parse_args()
     repeat = args.repeat if args.repeat is not None else (1 if args.quick else 3)
-    timeout = args.timeout or (5.0 if args.quick else 20.0)
+    timeout = args.timeout or (2.0 if args.quick else 20.0)
+    slow = args.slow or (300.0 if args.quick else 1000.0)
     budget = args.budget or (300.0 if args.quick else 540.0)
 
     print(f"load at start: {load()}")
@@ -424,7 +434,7 @@ def main() -> int:
     print(
         f"{len(figures)} figure functions x {len(SCOPE_NAMES)} scopes; warm-up + {repeat}"
         f" repeats per call; timeout {timeout:.0f} s per call; no repeats after a warm-up over"
-        f" {args.slow:.0f} ms; budget {budget:.0f} s"
+        f" {slow:.0f} ms; budget {budget:.0f} s"
     )
     print(
         f"scopes: {', '.join(SCOPE_NAMES)}; streets {setup.streets['city']} (city, department,"
@@ -432,7 +442,7 @@ def main() -> int:
         f" programmes {setup.programmes}; 2 depts {setup.departments}; as-of {AS_OF}",
         flush=True,
     )
-    runner = Runner(setup, repeat, args.slow)
+    runner = Runner(setup, repeat, slow)
     deadline = began + budget
     results: list[Result] = []
 
