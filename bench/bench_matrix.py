@@ -12,7 +12,7 @@ same scopes with a few combinations. Each call runs once to warm up, then --repe
 
 Every call runs in a worker process, so a call slower than --timeout is killed and reported
 as "timeout" instead of hanging the run (the worker is restarted; on PostgreSQL the server's
-statement_timeout is set to the same value). A call slower than --slow on warm-up is not
+statement_timeout is set 1 s above it, to end what the killed worker left running). A call slower than --slow on warm-up is not
 repeated: its warm-up time is its one sample. To keep the run within --budget seconds, the
 pairs are sampled (seeded) after the singles and the worklists have shown what a call costs;
 --quick runs only none/singles/singles+as-of with one repeat, a 2 s timeout, no repeat after
@@ -170,7 +170,7 @@ def prepare(url: str, timeout: float) -> Setup:
 def worker(setup: Setup, pipe) -> None:
     engine = make_engine(setup.url, create_dir=False)
     if engine.dialect.name == "postgresql":
-        ms = int(setup.timeout * 1000)
+        ms = int(setup.timeout * 1000) + 1000  # the parent kills the worker first
 
         @sa.event.listens_for(engine, "connect")
         def _timeout(dbapi_conn, _record) -> None:
@@ -270,7 +270,7 @@ class Runner:
         self.pipe.send((kind, name, scope, combo, self.repeat, self.slow_ms))
         got: list[float] = []
         while True:
-            if not self.pipe.poll(self.setup.timeout + 2):
+            if not self.pipe.poll(self.setup.timeout):
                 self._kill()
                 res.status = "timeout"
                 res.note = f"> {self.setup.timeout:.0f} s"
