@@ -273,7 +273,7 @@ class Runner:
             if not self.pipe.poll(self.setup.timeout):
                 self._kill()
                 res.status = "timeout"
-                res.note = f"> {self.setup.timeout:.0f} s"
+                res.note = f"> {self.setup.timeout:g} s"
                 res.warmup = got[0] if got else None
                 res.samples = got[1:] + [self.setup.timeout * 1000]  # counted at the timeout
                 return res
@@ -433,7 +433,7 @@ def main() -> int:
     first, pairs = combos(args.quick)
     print(
         f"{len(figures)} figure functions x {len(SCOPE_NAMES)} scopes; warm-up + {repeat}"
-        f" repeats per call; timeout {timeout:.0f} s per call; no repeats after a warm-up over"
+        f" repeats per call; timeout {timeout:g} s per call; no repeats after a warm-up over"
         f" {slow:.0f} ms; budget {budget:.0f} s"
     )
     print(
