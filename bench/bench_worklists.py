@@ -18,14 +18,17 @@ import statistics
 import sys
 import time
 from datetime import date, timedelta
+from pathlib import Path
 from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from warmth import bootstrap, queries, schema, worklists
-from warmth.database import make_engine
-from warmth.ids import check_char
-from warmth.scope import Filters, city_scope, district_scope
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's warmth
+
+from warmth import bootstrap, queries, schema, worklists  # noqa: E402
+from warmth.database import make_engine  # noqa: E402
+from warmth.ids import check_char  # noqa: E402
+from warmth.scope import Filters, city_scope, district_scope  # noqa: E402
 
 CATEGORY_WEIGHTS = {  # full-city counts from the domain README (thousands)
     "LTX": 2600,
