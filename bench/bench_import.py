@@ -1,4 +1,4 @@
-"""Benchmark the intake: read + validate + import (with the summary refresh) of a large aid file.
+"""Benchmark the intake: read + validate + import of a large aid file, then the snapshot update and first figure.
 
     python bench/bench_import.py                      # 200,000 records, sqlite:////tmp/intake_bench.db
     python bench/bench_import.py --records 50000 --db sqlite:////tmp/other.db
