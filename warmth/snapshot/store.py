@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from warmth import config, metrics, schema, versions
 from warmth.snapshot.city import City, People, Records, join
-from warmth.snapshot.shards import Codes, Shard, read_shard
+from warmth.snapshot.shards import Codes, Shard, read_all, read_shard
 
 _memory: dict[tuple[str, int], City] = {}
 _locks: dict[tuple[str, int], threading.Lock] = {}
@@ -71,14 +71,18 @@ def _load_or_build(conn: sa.Connection, campaign_id: int, version: int, folder: 
         if loaded is not None:
             return loaded
     wanted = versions.districts(conn)
-    shards = []
-    for d in codes.districts:
-        v = wanted.get(d, 0)
-        shard = _read_shard_file(folder / f"c{campaign_id}-{d}-v{v}.npz", d)
-        if shard is None:
-            shard = read_shard(conn, campaign_id, d, codes, cat)
-            _write(folder, f"c{campaign_id}-{d}-v", v, _shard_arrays(shard))
-        shards.append(shard)
+    kept = {
+        d: _read_shard_file(folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d)
+        for d in codes.districts
+    }
+    missing = [d for d, shard in kept.items() if shard is None]
+    if len(missing) > len(codes.districts) // 2:  # one pass over each table is quicker
+        fresh = dict(zip(codes.districts, read_all(conn, campaign_id, codes, cat), strict=True))
+    else:
+        fresh = {d: read_shard(conn, campaign_id, d, codes, cat) for d in missing}
+    for d in missing:
+        _write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), _shard_arrays(fresh[d]))
+    shards = [kept[d] if kept[d] is not None else fresh[d] for d in codes.districts]
     built = join(campaign_id, shards, codes, cat, {d: wanted.get(d, 0) for d in codes.districts})
     built.version = version
     if versions.current(conn) == version:  # nothing committed meanwhile: the file is exact
