@@ -48,6 +48,7 @@ PROFILE_COLUMNS = [
 RECORD_GROUP = ["district_code", "street_code", "programme_code", "cat_mask", "matching", "form"]
 RECORD_SUMS = ["records", "repeat_records", "amount_fen"]
 KEPT_DAYS = 32  # per-day frames kept per snapshot (a date picker's worth)
+BIG_KEPT = 4  # per-request arrays of a person's size kept (the last few requests')
 
 
 def day_number(day: date) -> int:
@@ -106,6 +107,8 @@ class City:
     versions: dict[str, int]  # district -> data version its shard was read at
     version: int = 0  # the data version of the whole snapshot
     _frames: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _arrays: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _statics: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -115,17 +118,29 @@ class City:
 
     # --- the frames the figures count on ------------------------------------------------
 
-    def _kept(self, key: tuple, make):
+    def _kept(self, key: tuple, make, *, big: bool = False):
+        """A derived value, computed once and kept: small frames (per day, level) in one
+        LRU, large per-request arrays (big=True) in a short one."""
+        store, most = (self._arrays, BIG_KEPT) if big else (self._frames, 4 * KEPT_DAYS)
         with self._lock:
-            if key in self._frames:
-                self._frames.move_to_end(key)
-                return self._frames[key]
+            if key in store:
+                store.move_to_end(key)
+                return store[key]
         got = make()
         with self._lock:
-            self._frames[key] = got
-            while len(self._frames) > 4 * KEPT_DAYS:
-                self._frames.popitem(last=False)
+            store[key] = got
+            while len(store) > most:
+                store.popitem(last=False)
         return got
+
+    def _static(self, name: str, make):
+        """A value that depends on the snapshot alone (never dropped while it lives)."""
+        with self._lock:
+            if name in self._statics:
+                return self._statics[name]
+        got = make()
+        with self._lock:
+            return self._statics.setdefault(name, got)
 
     def in_window(self, as_of: date | None) -> np.ndarray | None:
         """Records dated up to as_of (None: all records count)."""
@@ -136,7 +151,9 @@ class City:
     def masks(self, as_of: date | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per person: the programme bits of matching records (reach), of second records of a
         programme (repeat) and of non-matching records (leak), counting records up to as_of."""
-        return self._kept(("masks", as_of), lambda: self._masks(as_of))
+        if as_of is None:
+            return self._static("masks", lambda: self._masks(None))
+        return self._masks(as_of)  # 70 MB a day: made when a day's frames are, not kept
 
     def _masks(self, as_of):
         rec, n = self.records, len(self.people)
@@ -145,7 +162,7 @@ class City:
         reach = np.zeros(n, dtype="int64")
         if len(starts):
             counted = reach_bits if window is None else np.where(window, reach_bits, 0)
-            reach[owner] = np.bitwise_or.reduceat(counted, starts)
+            reach[owner] = np.bitwise_or.reduceat(counted, starts).astype("int64")
         out = [reach]
         for chosen in (repeats, leaks):  # few records: OR them in one by one
             if window is not None:
@@ -167,15 +184,12 @@ class City:
         starts = np.flatnonzero(_runs(rec.person))
         bits = np.left_shift(np.int64(1), rec.pbit.astype("int64"))
         return (
-            starts,
-            rec.person[starts].astype("int64"),
-            np.where(rec.matching, bits, 0),
+            starts.astype("int32"),
+            rec.person[starts],
+            np.where(rec.matching, bits, 0).astype("int32"),  # 24 programmes: 32 bits do
             np.flatnonzero(rec.rank == 1),
             np.flatnonzero(~rec.matching),
         )
-
-    def _static(self, name: str, make):
-        return self._kept(("static", name), make)
 
     def profile(self, as_of: date | None) -> pd.DataFrame:
         """Distinct profiles (PROFILE_COLUMNS) with their count n, counting records up to
@@ -200,7 +214,7 @@ class City:
             "street_code": ((uniq >> 8) & 0xFFFF) - 1,
             "cat_mask": uniq >> 24,
         }
-        return reg, codes.astype("int64"), table
+        return reg, codes.astype("int32"), table
 
     def _profile(self, as_of):
         p = self.people
@@ -308,7 +322,7 @@ class City:
                 "form": (uniq >> 30) & 0xF,
             }
         )
-        return codes.astype("int64"), table
+        return codes.astype("int32"), table
 
     def _records(self, as_of):
         rec = self.records
@@ -357,7 +371,7 @@ def _profile_rows(table, home_codes, reach, repeat, keys: bool = False):
     dyn_values = reach if repeat is None else reach | (repeat << 32)
     dyn_codes, dyn = pd.factorize(dyn_values)
     width = max(len(dyn), 1)
-    key, uniq = pd.factorize(home_codes * width + dyn_codes)
+    key, uniq = pd.factorize(home_codes.astype("int64") * width + dyn_codes)
     home_code, dyn_code = uniq // width, uniq % width
     rows = pd.DataFrame(
         {

@@ -49,7 +49,7 @@ def _order(city: City) -> np.ndarray:
 
 def _cat_table(city: City):
     codes, values = pd.factorize(city.people.cat_mask)
-    return codes.astype("int64"), np.asarray(values, dtype="int64")
+    return codes.astype("int32"), np.asarray(values, dtype="int64")
 
 
 def _positions(codes: tuple[str, ...], wanted) -> np.ndarray:

@@ -38,14 +38,14 @@ def _firsts(city: City):
     at = np.flatnonzero(rec.matching & (rec.rank == 0))
     person = rec.person[at].astype("int64")
     cat_codes, cat_values = pd.factorize(people.cat_mask[person])
-    return {
-        "person": person,
-        "bit": np.left_shift(np.int64(1), rec.pbit[at].astype("int64")),
-        "dept": city_depts(city)[rec.pbit[at].astype("int64")],
-        "day": rec.day[at].astype("int64"),
-        "home": people.home[person].astype("int64"),
-        "street": people.street[person].astype("int64"),
-        "cat": cat_codes.astype("int64"),
+    return {  # 32-bit arrays: 3 million first records at full scale
+        "person": person.astype("int32"),
+        "bit": np.left_shift(np.int32(1), rec.pbit[at].astype("int32")),
+        "dept": city_depts(city)[rec.pbit[at].astype("int64")].astype("int32"),
+        "day": rec.day[at].astype("int32"),
+        "home": people.home[person].astype("int32"),
+        "street": people.street[person].astype("int32"),
+        "cat": cat_codes.astype("int32"),
         "cat_values": np.asarray(cat_values, dtype="int64"),
     }
 
@@ -114,7 +114,7 @@ def _first_reached(city: City, sl: Slice, districts, streets):
         f, at = _reached_firsts(city, sl, districts, streets)
         return at[_starts(f["person"][at])]
 
-    return city._kept(key, make)
+    return city._kept(key, make, big=True)
 
 
 def _keys(city: City):
@@ -124,15 +124,16 @@ def _keys(city: City):
     f = city._static("firsts", lambda: _firsts(city))
     day0 = int(rec.day.min()) if len(rec) else 0
     ndays = int(rec.day.max()) - day0 + 1 if len(rec) else 1
-    dept = city_depts(city)[rec.pbit.astype("int64")]
-    return {
+    dept = city_depts(city)[rec.pbit.astype("int64")].astype("int32")
+    days = rec.day - day0
+    return {  # 32-bit cells: a few thousand of them
         "day0": day0,
         "ndays": ndays,
-        "rec_district": np.where(rec.att >= 0, rec.att.astype("int64") * ndays + rec.day - day0, 0),
-        "rec_dept": dept * ndays + rec.day - day0,
+        "rec_district": np.where(rec.att >= 0, rec.att.astype("int32") * ndays + days, 0),
+        "rec_dept": (dept * ndays + days).astype("int32"),
         "rec_dept_code": dept,
-        "first_district": f["home"] * ndays + f["day"] - day0,
-        "first_dept": f["dept"] * ndays + f["day"] - day0,
+        "first_district": (f["home"] * ndays + f["day"] - day0).astype("int32"),
+        "first_dept": (f["dept"] * ndays + f["day"] - day0).astype("int32"),
     }
 
 
