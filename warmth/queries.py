@@ -464,23 +464,15 @@ def _submitted_days(conn: sa.Connection, campaign_id: int) -> dict[int, int]:
     return {i: (at.date() - EPOCH).days for i, at in rows if at is not None}
 
 
-def reporting_status(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
-    """Every district × department pair of the scope: records attributed to the district
-    of that department's programmes, amount_yuan, last_date (newest import of those records,
-    else newest record date; None when none) and on_time (records exist and last_date <=
-    the campaign's reporting deadline, or no deadline is set). Other filters do not apply:
-    this is who has reported, not what was reached."""
-    opened = _open(conn, scope, filters)
-    if opened is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in REPORTING_COLUMNS})
-    req, city = opened
+def _reporting_grid(city: City, codes: list[str], submitted: dict[int, int]):
+    """Per (district, department) cell: records, amount (fen), the newest record's day and
+    the newest submission day of their batches (-1: none); the same for every request of
+    a snapshot."""
     rec = city.records
-    submitted = _submitted_days(conn, req.campaign_id)
     batch_day = np.full(int(rec.batch_id.max(initial=0)) + 2, -1, dtype="int64")
     for batch, day in submitted.items():
         if 0 <= batch < len(batch_day):
             batch_day[batch] = day
-    codes = sorted(req.cat.departments["code"])
     dept = series.city_depts(city)[rec.pbit.astype("int64")]
     ok = rec.att >= 0
     key = rec.att.astype("int64")[ok] * len(codes) + dept[ok]
@@ -491,6 +483,23 @@ def reporting_status(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.
     np.maximum.at(last_day, key, rec.day[ok].astype("int64"))
     last_sub = np.full(size, -1, dtype="int64")
     np.maximum.at(last_sub, key, batch_day[np.where(rec.batch_id[ok] >= 0, rec.batch_id[ok], -1)])
+    return records, amount, last_day, last_sub
+
+
+def reporting_status(conn: sa.Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Every district × department pair of the scope: records attributed to the district
+    of that department's programmes, amount_yuan, last_date (newest import of those records,
+    else newest record date; None when none) and on_time (records exist and last_date <=
+    the campaign's reporting deadline, or no deadline is set). Other filters do not apply:
+    this is who has reported, not what was reached."""
+    opened = _open(conn, scope, filters)
+    if opened is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in REPORTING_COLUMNS})
+    req, city = opened
+    codes = sorted(req.cat.departments["code"])
+    records, amount, last_day, last_sub = city._static(
+        "reporting", lambda: _reporting_grid(city, codes, _submitted_days(conn, req.campaign_id))
+    )
     dpos = {d: i for i, d in enumerate(city.codes.districts)}
     deadline = req.campaign["reporting_deadline"]
     rows = []

@@ -88,11 +88,21 @@ def _reached_firsts(city: City, sl: Slice, districts, streets):
     return f, np.flatnonzero(ok)
 
 
+def _record_bits(city: City):
+    """Each record's programme bit, and whether it is attributed to a district at all."""
+    rec = city.records
+    return np.left_shift(np.int32(1), rec.pbit.astype("int32")), rec.att >= 0
+
+
 def _counted_records(city: City, sl: Slice, districts, streets) -> np.ndarray:
     """Positions of the records of the slice (metrics.records_in, on the arrays)."""
     rec = city.records
-    bits = np.left_shift(np.int64(1), rec.pbit.astype("int64"))
-    ok = ((bits & sl.programmes) != 0) & (rec.att >= 0)
+    bits, counted = city._static("record_bits", lambda: _record_bits(city))
+    ok = (
+        counted
+        if sl.programmes == city.catalogue.all_programmes
+        else counted & ((bits & sl.programmes) != 0)
+    )
     if sl.categories is not None:
         serves = city.catalogue.serves_array()[rec.pbit.astype("int64")]
         ok &= rec.matching & ((serves & city.people.cat_mask[rec.person] & sl.categories) != 0)
