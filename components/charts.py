@@ -206,7 +206,7 @@ def coverage_bar(
                 + label("omitted", lang)
                 + ": %{customdata[4]}<extra></extra>"
             ),
-            name=by,
+            name=label(by, lang),
         )
     )
     _base_layout(fig, title, height)
@@ -251,7 +251,7 @@ def tile_map(df: pd.DataFrame, *, title: str, lang: str, height: int = 560) -> g
             textfont={"color": "white", "size": 14 if lang == "zh" else 12},
             customdata=np.stack([d["key"].astype(str), d["_name"], pct], axis=-1),
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
-            name="district",
+            name=label("district", lang),
         )
     )
     _base_layout(fig, title, height)
@@ -296,7 +296,7 @@ def measure_bar(
             cliponaxis=False,
             customdata=np.stack([d["key"].astype(str), d["_name"], text], axis=-1),
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
-            name=measure,
+            name=label(measure, lang),
         )
     )
     _base_layout(fig, title, height)

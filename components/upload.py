@@ -7,6 +7,7 @@ Each widget owns its session keys; the page hands in the View and the frames."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -187,11 +188,41 @@ def import_panel(raw, v, *, view: View) -> None:
         st.error(t("submit_refused", reason=result.text(view.lang)), icon=":material/block:")
 
 
+# A batch's kind, mode and status are codes: shown through the string table (an unknown
+# code, from a newer version, as itself rather than an error on the page).
+HISTORY_TERMS = {
+    "kind": "submit_kind_",
+    "mode": "submit_batch_mode_",
+    "status": "submit_batch_status_",
+}
+# warmth demo records its batch as file_name "demo city, scale 0.005, seed 2005" and
+# submitted_by "warmth demo": shown as a label in the language, not that English text.
+DEMO_FILE = re.compile(r"scale (?P<scale>[^,\s]+), seed (?P<seed>\S+)")
+
+
+def _term(prefix: str, code: object, lang: str) -> object:
+    key = f"{prefix}{code}"
+    return i18n.t(key, lang) if key in i18n.table() else code
+
+
+def _demo_file(name: object, lang: str) -> object:
+    found = DEMO_FILE.search(str(name))
+    return i18n.t("submit_demo_file", lang, **found.groupdict()) if found else name
+
+
 def history_table(history: pd.DataFrame, *, lang: str) -> pd.DataFrame:
-    """The upload history as shown: its columns labelled in lang, missing values blank."""
+    """The upload history as shown: its columns labelled in lang, kinds, modes and statuses
+    in words, the demo city's batch described in lang, missing values blank."""
+    shown = history.copy()
+    for col, prefix in HISTORY_TERMS.items():
+        shown[col] = [_term(prefix, v, lang) for v in history[col]]
+    demo = (history["kind"] == "demo").to_numpy()
+    if demo.any():
+        shown.loc[demo, "submitted_by"] = i18n.t("submit_demo_by", lang)
+        shown.loc[demo, "file_name"] = [_demo_file(v, lang) for v in history["file_name"][demo]]
     return pd.DataFrame(
         {
-            i18n.t(f"submit_col_{HISTORY_LABELS.get(c, c)}", lang): history[c]
+            i18n.t(f"submit_col_{HISTORY_LABELS.get(c, c)}", lang): shown[c]
             .astype(object)
             .where(history[c].notna(), "")
             .to_numpy()

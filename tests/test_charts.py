@@ -74,6 +74,19 @@ def test_english_names_and_wrapping():
     assert "<br>" in charts._tick_labels(["Labour and Social Security Bureau"], "en")[0]
 
 
+def test_series_are_named_in_the_language_never_by_a_code():
+    """A trace's name is a label (hover and legend show it), not a code like "district"."""
+    df = coverage_frame()
+    for lang, district, amount in (
+        ("zh", "区县", "发放金额（元）"),
+        ("en", "District", "Amount (yuan)"),
+    ):
+        assert charts.coverage_bar(df, by="district", title="t", lang=lang).data[0].name == district
+        assert charts.tile_map(df, title="t", lang=lang).data[0].name == district
+        bar = charts.measure_bar(df, by="district", measure="amount_yuan", title="t", lang=lang)
+        assert bar.data[0].name == amount
+
+
 def test_tile_map_positions_and_colours():
     df = coverage_frame()
     fig = charts.tile_map(df, title="t", lang="zh")
