@@ -231,6 +231,17 @@ data_version = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
 )
 
+# Per data version made by an aid batch added or removed (nothing else): which batch, so
+# that a snapshot can apply it instead of re-reading districts (warmth.snapshot.store).
+data_changes = sa.Table(
+    "data_changes",
+    metadata,
+    sa.Column("version", sa.BigInteger, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # aid_added | aid_removed
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+)
+
 # Per district: the data version of its last change (what a snapshot shard was read at).
 district_versions = sa.Table(
     "district_versions",

@@ -23,21 +23,50 @@ def current(conn: sa.Connection) -> int:
     return int(got or 0)
 
 
+def changes(conn: sa.Connection, after: int, upto: int) -> list[tuple[int, str, int, int]]:
+    """(version, kind, batch id, campaign id) of the versions after `after` up to `upto`
+    that were an aid batch added or removed, oldest first."""
+    t = schema.data_changes
+    rows = conn.execute(
+        sa.select(t.c.version, t.c.kind, t.c.batch_id, t.c.campaign_id)
+        .where(t.c.version > after, t.c.version <= upto)
+        .order_by(t.c.version)
+    ).all()
+    return [tuple(r) for r in rows]
+
+
 def districts(conn: sa.Connection) -> dict[str, int]:
     """District code -> the data version of that district's last change."""
     t = schema.district_versions
     return {d: int(v) for d, v in conn.execute(sa.select(t.c.district_code, t.c.version))}
 
 
-def bump(conn: sa.Connection, touched: Iterable[str] | None = None) -> int:
+CHANGE_KINDS = ("aid_added", "aid_removed")
+
+
+def bump(
+    conn: sa.Connection,
+    touched: Iterable[str] | None = None,
+    change: tuple[str, int, int] | None = None,
+) -> int:
     """Mark the data as changed, inside the caller's transaction, for the districts touched
-    (None: every district); returns the new version. Concurrent writers serialise on the
-    one row, so versions never repeat."""
+    (None: every district); returns the new version. `change` (kind, batch id, campaign
+    id) says the write was only that aid batch added or removed. Concurrent writers
+    serialise on the one row, so versions never repeat."""
     dv, t = schema.data_version, schema.district_versions
     done = conn.execute(sa.update(dv).where(dv.c.id == 1).values(version=dv.c.version + 1))
     if done.rowcount == 0:
         conn.execute(sa.insert(dv).values(id=1, version=1))
     version = current(conn)
+    if change is not None:
+        kind, batch_id, campaign_id = change
+        if kind not in CHANGE_KINDS:
+            raise ValueError(f"change must be one of {', '.join(CHANGE_KINDS)}")
+        conn.execute(
+            sa.insert(schema.data_changes).values(
+                version=version, kind=kind, batch_id=batch_id, campaign_id=campaign_id
+            )
+        )
     if touched is None:
         wanted = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
     else:

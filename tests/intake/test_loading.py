@@ -29,9 +29,9 @@ def refreshes(monkeypatch):
     calls = []
     real = loading.mark_changed
 
-    def spy(conn, districts):
+    def spy(conn, districts, change=None):
         calls.append((None, sorted(districts)))
-        real(conn, districts)
+        real(conn, districts, change)
 
     monkeypatch.setattr(loading, "mark_changed", spy)
     return calls

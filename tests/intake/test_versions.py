@@ -47,7 +47,7 @@ def test_a_failed_import_is_rolled_back_with_its_bump(engine, monkeypatch):
     raw, v = prepare(engine, "aid", AID_HEADER, aid_rows(5))
     before = version(engine)
 
-    def failing(conn, districts):
+    def failing(conn, districts, change=None):
         versions.bump(conn)  # a bump already made in the transaction goes with it
         raise sa.exc.OperationalError("UPDATE", {}, Exception("server closed the connection"))
 

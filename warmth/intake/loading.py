@@ -297,7 +297,9 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
             report=json.dumps(report, ensure_ascii=False),
         )
     )
-    mark_changed(conn, districts)
+    # records only added: the snapshot can add this batch to what it holds
+    appended = v.kind == "aid" and counts["replaced"] == 0
+    mark_changed(conn, districts, ("aid_added", batch_id, campaign_id) if appended else None)
     result = ImportResult.of(
         "imported",
         _message(v.kind, rows_in, counts),
@@ -506,10 +508,11 @@ def _quarantine(conn, v: Validation, batch_id: int) -> int:
     return len(rows)
 
 
-def mark_changed(conn: sa.Connection, districts: set[str]) -> None:
-    """Say, in the caller's transaction, which districts' data changed: the data version
-    moves, and the snapshot re-reads only those districts (warmth.snapshot)."""
-    versions.bump(conn, sorted(districts))
+def mark_changed(conn: sa.Connection, districts: set[str], change: tuple | None = None) -> None:
+    """Say, in the caller's transaction, which districts' data changed and, when it is only
+    an aid batch added or removed, which (versions.bump): the data version moves, and the
+    snapshot applies the batch or re-reads those districts (warmth.snapshot)."""
+    versions.bump(conn, sorted(districts), change)
 
 
 def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | None = None) -> int:
@@ -531,7 +534,8 @@ def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | No
                 return 0
             removed, districts = _delete_batch_rows(conn, batch)
             conn.execute(b.update().where(b.c.id == batch_id).values(status="undone"))
-            mark_changed(conn, districts)
+            removed_aid = ("aid_removed", batch_id, batch.campaign_id)
+            mark_changed(conn, districts, removed_aid if batch.kind == "aid" else None)
             role = scope.role if scope else "city"
             write_audit(
                 conn, user=user, role=role, scope=scope or "city", action="undo",

@@ -86,6 +86,8 @@ class Records:
     amount_fen: np.ndarray  # int64
     form: np.ndarray  # int8
     batch_id: np.ndarray  # int32
+    deliver: np.ndarray  # int8: the record's delivering district (-1: none)
+    submitter: np.ndarray  # int8: the submitting district (-1: a department)
     matching: np.ndarray  # bool
     att: np.ndarray  # int8: attribution district (-1: counted nowhere)
     att_street: np.ndarray  # int16
@@ -445,19 +447,57 @@ def join(
     shard_of = np.repeat(np.arange(len(shards)), [len(s.records["rec_id"]) for s in shards])
     person = np.where(local >= 0, local + offsets[shard_of] if len(shards) else local, -1)
     person[local < 0] = n_reg + np.asarray(orphan_code, dtype="int64")
-    pbit = cat_("pbit", "int8")
-    day = cat_("day", "int32")
-    rec_id = cat_("rec_id", "int64")
-    order = np.lexsort((rec_id, day, person))
-    person, pbit, day, rec_id = person[order], pbit[order], day[order], rec_id[order]
-    deliver, submitter = cat_("deliver", "int64")[order], cat_("submitter", "int64")[order]
+    people = People(
+        registered=registered,
+        home=home,
+        street=street,
+        cat_mask=cat_mask,
+        ben_id=ben_id,
+        leak_att=np.full(n, -1, "int8"),
+        id_numbers=np.asarray(orphan_uniq, dtype=object),
+    )
+    raw = {
+        "person": person,
+        **{k: cat_(k, RAW_TYPES[k]) for k in RAW_TYPES if k != "person"},
+    }
+    return City(campaign_id, codes, cat, people, derive(people, raw, cat), dict(versions))
+
+
+RAW_TYPES = {
+    "person": "int64",
+    "rec_id": "int64",
+    "pbit": "int8",
+    "day": "int32",
+    "amount_fen": "int64",
+    "form": "int8",
+    "batch_id": "int32",
+    "deliver": "int8",
+    "submitter": "int8",
+}
+
+
+def raw_records(records: Records) -> dict[str, np.ndarray]:
+    """The records as read (before attribution), to derive them again after a change."""
+    return {k: getattr(records, k) for k in RAW_TYPES}
+
+
+def derive(people: People, raw: dict[str, np.ndarray], cat: metrics.Catalogue) -> Records:
+    """Records sorted by (person, day, record id), with what follows from the people:
+    matching, attribution district and street, rank inside (person, programme); sets the
+    people's leakage district (their earliest non-matching record's)."""
+    order = np.lexsort((raw["rec_id"], raw["day"], raw["person"]))
+    r = {k: raw[k][order].astype(t) for k, t in RAW_TYPES.items()}
+    person, pbit, day, rec_id = r["person"], r["pbit"], r["day"], r["rec_id"]
+    deliver, submitter = r["deliver"].astype("int64"), r["submitter"].astype("int64")
 
     serves = cat.serves_array()
-    r_home = home[person].astype("int64")
-    matching = registered[person] & ((serves[pbit.astype("int64")] & cat_mask[person]) != 0)
+    r_home = people.home[person].astype("int64")
+    matching = people.registered[person] & (
+        (serves[pbit.astype("int64")] & people.cat_mask[person]) != 0
+    )
     delivered = np.where(deliver >= 0, deliver, np.where(r_home >= 0, r_home, submitter))
     att = np.where(matching, r_home, delivered)
-    att_street = np.where((att == r_home) & (r_home >= 0), street[person], -1)
+    att_street = np.where((att == r_home) & (r_home >= 0), people.street[person], -1)
 
     # rank among the person's records of one programme, in (day, record id) order
     by_prog = np.lexsort((rec_id, day, pbit, person))
@@ -468,31 +508,22 @@ def join(
     rank = np.empty(len(group), "int32")
     rank[by_prog] = position - first_of_run
 
-    leak_att = np.full(n, -1, "int8")
+    people.leak_att[:] = -1
     non = ~matching
     first = _runs(person[non])
-    leak_att[person[non][first]] = att[non][first]
-
-    records = Records(
+    people.leak_att[person[non][first]] = att[non][first]
+    return Records(
         person=person.astype("int32"),
         rec_id=rec_id,
         pbit=pbit,
         day=day,
-        amount_fen=cat_("amount_fen", "int64")[order],
-        form=cat_("form", "int8")[order],
-        batch_id=cat_("batch_id", "int32")[order],
+        amount_fen=r["amount_fen"],
+        form=r["form"],
+        batch_id=r["batch_id"],
+        deliver=r["deliver"],
+        submitter=r["submitter"],
         matching=matching,
         att=att.astype("int8"),
         att_street=att_street.astype("int16"),
         rank=rank,
     )
-    people = People(
-        registered=registered,
-        home=home,
-        street=street,
-        cat_mask=cat_mask,
-        ben_id=ben_id,
-        leak_att=leak_att,
-        id_numbers=np.asarray(orphan_uniq, dtype=object),
-    )
-    return City(campaign_id, codes, cat, people, records, dict(versions))

@@ -95,7 +95,7 @@ def _day(column, dialect: str):
 CHUNK_ROWS = 250_000  # rows turned into arrays at a time (bounds the memory of a read)
 
 
-def _fetch(conn: sa.Connection, query, dtypes: dict) -> dict[str, np.ndarray]:
+def fetch(conn: sa.Connection, query, dtypes: dict) -> dict[str, np.ndarray]:
     """A query's columns as arrays of the given types, built chunk by chunk, read through
     the driver's own cursor (row objects would cost more than the database's work)."""
     compiled = query.compile(dialect=conn.dialect)
@@ -118,7 +118,7 @@ def _fetch(conn: sa.Connection, query, dtypes: dict) -> dict[str, np.ndarray]:
     return {name: np.concatenate([p[i] for p in parts]) for i, name in enumerate(dtypes)}
 
 
-def _record_columns(conn: sa.Connection, codes: Codes, cat: metrics.Catalogue):
+def record_columns(conn: sa.Connection, codes: Codes, cat: metrics.Catalogue):
     """The columns read of aid_records, as small integer codes, and their array types."""
     r = schema.aid_records
     cols = [
@@ -152,13 +152,13 @@ def read_shard(
     """The shard of one district, read inside the caller's transaction."""
     b, bc, r = schema.beneficiaries, schema.beneficiary_categories, schema.aid_records
     here = (b.c.campaign_id == campaign_id) & (b.c.district_code == district)
-    people = _fetch(
+    people = fetch(
         conn,
         sa.select(b.c.id, b.c.id_number, b.c.street_code).where(here).order_by(b.c.id),
         {"ben_id": "int64", "id_number": object, "street": codes.streets},
     )
     bit_of = {code: int(bit) for code, bit in cat.cat_bit.items()}
-    links = _fetch(
+    links = fetch(
         conn,
         sa.select(bc.c.beneficiary_id, bc.c.category_code)
         .select_from(bc.join(b, b.c.id == bc.c.beneficiary_id))
@@ -171,11 +171,11 @@ def read_shard(
         ok = links["bit"] >= 0
         np.bitwise_or.at(cat_mask, row[ok], np.left_shift(np.int64(1), links["bit"][ok]))
 
-    rec_cols, rec_types = _record_columns(conn, codes, cat)
+    rec_cols, rec_types = record_columns(conn, codes, cat)
     # the district's people, then their records through ix_aid_records_person (a join
     # would let SQLite scan every record of the campaign)
     their_ids = sa.select(b.c.id_number).where(here)
-    own = _fetch(
+    own = fetch(
         conn,
         sa.select(*rec_cols).where(r.c.campaign_id == campaign_id, r.c.id_number.in_(their_ids)),
         rec_types,
@@ -186,7 +186,7 @@ def read_shard(
     # delivered here (the record's district, else its submitting district), each half on
     # ix_aid_records_delivering
     orphan_parts = [
-        _fetch(
+        fetch(
             conn,
             sa.select(*rec_cols).where(
                 r.c.campaign_id == campaign_id, here_cond, ~registered.exists()
@@ -216,7 +216,7 @@ def read_all(
     """Every district's shard at once, from one pass over each base table (much faster
     than district by district when most districts are wanted)."""
     b, bc, r = schema.beneficiaries, schema.beneficiary_categories, schema.aid_records
-    people = _fetch(
+    people = fetch(
         conn,
         sa.select(
             b.c.id,
@@ -229,7 +229,7 @@ def read_all(
         {"ben_id": "int64", "id_number": object, "home": codes.districts, "street": codes.streets},
     )
     bit_of = {code: int(bit) for code, bit in cat.cat_bit.items()}
-    links = _fetch(
+    links = fetch(
         conn,
         sa.select(bc.c.beneficiary_id, bc.c.category_code),
         {"ben_id": "int64", "bit": bit_of},
@@ -241,8 +241,8 @@ def read_all(
     if len(people["ben_id"]):
         ok &= people["ben_id"][row] == links["ben_id"]  # other campaigns' people: skipped
         np.bitwise_or.at(cat_mask, row[ok], np.left_shift(np.int64(1), links["bit"][ok]))
-    rec_cols, rec_types = _record_columns(conn, codes, cat)
-    rec = _fetch(conn, sa.select(*rec_cols).where(r.c.campaign_id == campaign_id), rec_types)
+    rec_cols, rec_types = record_columns(conn, codes, cat)
+    rec = fetch(conn, sa.select(*rec_cols).where(r.c.campaign_id == campaign_id), rec_types)
     person = pd.Index(people["id_number"]).get_indexer(rec["id_number"])
     home = np.where(person >= 0, people["home"][person], -1)
     delivered = np.where(rec["deliver"] >= 0, rec["deliver"], rec["submitter"])

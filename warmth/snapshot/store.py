@@ -20,11 +20,12 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from warmth import config, metrics, schema, versions
-from warmth.snapshot.city import City, People, Records, join
-from warmth.snapshot.shards import Codes, Shard, read_all, read_shard
+from warmth.snapshot.city import City, People, Records, derive, join, raw_records
+from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
 
 _memory: dict[tuple[str, int], City] = {}
 _locks: dict[tuple[str, int], threading.Lock] = {}
@@ -52,9 +53,91 @@ def city(conn: sa.Connection, campaign_id: int) -> City:
         got = _memory.get(key)
         if got is not None and got.version == version:
             return got
-        got = _load_or_build(conn, campaign_id, version, config.snapshot_dir(url))
+        folder = config.snapshot_dir(url)
+        patched = _patched(conn, got, version, folder) if got is not None else None
+        got = patched or _load_or_build(conn, campaign_id, version, folder)
         _memory[key] = got
         return got
+
+
+def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> City | None:
+    """The held snapshot brought to `version` by applying the aid batches added or removed
+    since (versions.changes), or None when some write in between was anything else."""
+    steps = versions.changes(conn, held.version, version)
+    if len(steps) != version - held.version or version < held.version:
+        return None
+    mine = [(kind, batch) for _, kind, batch, cid in steps if cid == held.campaign_id]
+    people = People(**{k: v.copy() for k, v in vars(held.people).items()})
+    raw = raw_records(held.records)
+    for kind, batch in mine:
+        if kind == "aid_removed":
+            keep = raw["batch_id"] != batch
+            raw = {k: v[keep] for k, v in raw.items()}
+        else:
+            people, added = _batch_records(conn, held, people, batch)
+            raw = {k: np.concatenate([raw[k], added[k].astype(raw[k].dtype)]) for k in raw}
+    got = City(
+        held.campaign_id,
+        held.codes,
+        held.catalogue,
+        people,
+        derive(people, raw, held.catalogue),
+        versions.districts(conn),
+    )
+    got.version = version
+    if versions.current(conn) == version:  # written behind the answer: the next start loads it
+        arrays = _city_arrays(got)
+        threading.Thread(
+            target=_write, args=(folder, f"c{held.campaign_id}-v", version, arrays), daemon=True
+        ).start()
+    return got
+
+
+def _batch_records(conn: sa.Connection, held: City, people: People, batch: int):
+    """One aid batch's records as raw snapshot records, and the people with any ID number
+    registered nowhere that is new to the snapshot added."""
+    r, b = schema.aid_records, schema.beneficiaries
+    cols, types = record_columns(conn, held.codes, held.catalogue)
+    query = (
+        sa.select(*cols, sa.func.coalesce(b.c.id, -1))
+        .select_from(
+            r.outerjoin(b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number))
+        )
+        .where(r.c.batch_id == batch, r.c.campaign_id == held.campaign_id)
+    )
+    rec = fetch(conn, query, {**types, "ben_id": "int64"})
+    registered = np.flatnonzero(people.registered)
+    at = pd.Index(people.ben_id[registered]).get_indexer(rec["ben_id"])
+    person = np.where(at >= 0, registered[np.maximum(at, 0)], -1)
+    orphan = person < 0
+    if orphan.any():
+        ids = rec["id_number"][orphan]
+        known = pd.Index(people.id_numbers.astype(object))
+        found = known.get_indexer(ids)
+        new_ids = pd.unique(ids[found < 0])
+        if len(new_ids):
+            people = _with_orphans(people, new_ids)
+            known = pd.Index(people.id_numbers.astype(object))
+            found = known.get_indexer(ids)
+        person[orphan] = len(registered) + found
+    rec["person"] = person
+    return people, rec
+
+
+def _with_orphans(people: People, ids: np.ndarray) -> People:
+    """The people with more ID numbers registered nowhere at the end."""
+    k = len(ids)
+    grow = {
+        "registered": np.zeros(k, bool),
+        "home": np.full(k, -1, people.home.dtype),
+        "street": np.full(k, -1, people.street.dtype),
+        "cat_mask": np.zeros(k, people.cat_mask.dtype),
+        "ben_id": np.full(k, -1, people.ben_id.dtype),
+        "leak_att": np.full(k, -1, people.leak_att.dtype),
+    }
+    out = {key: np.concatenate([getattr(people, key), extra]) for key, extra in grow.items()}
+    out["id_numbers"] = np.concatenate([people.id_numbers.astype(object), ids.astype(object)])
+    return People(**out)
 
 
 def forget() -> None:
@@ -158,6 +241,8 @@ def _read_city(
             shard_versions = z["shard_versions"].tolist()
     except (OSError, ValueError, KeyError):
         return None
+    if set(r) != set(Records.__dataclass_fields__) or set(p) != set(People.__dataclass_fields__):
+        return None  # a file of an older layout: built again
     p["id_numbers"] = p["id_numbers"].astype(object)
     got = City(
         campaign_id,
