@@ -16,7 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fixtures_small as fx
-from warmth import queries, schema, versions, worklists
+from warmth import bootstrap, queries, schema, versions, worklists
+from warmth.database import make_engine
 from warmth.intake import loading
 from warmth.scope import Filters, Scope, city_scope, district_scope
 from warmth.snapshot import shards, store
@@ -473,3 +474,35 @@ def test_pacing_and_timeline_agree_with_the_oracle(world_db):
             rec = int(got.loc[dept, "records"]) if dept in got.index else 0
             new = int(got.loc[dept, "newly_reached"]) if dept in got.index else 0
             assert (rec, new) == (fig[3], fig[1]), (f, dept)
+
+
+def test_a_database_made_again_never_reads_the_old_ones_snapshot(tmp_path):
+    """Snapshot files beside a SQLite file that was deleted and made again at the same
+    version belong to the old database: the new one builds its own."""
+    path = tmp_path / "again.db"
+
+    def fresh() -> sa.Engine:
+        eng = make_engine(f"sqlite:///{path}")
+        bootstrap.init_database(eng)
+        return eng
+
+    eng = fresh()
+    with eng.begin() as conn:
+        cid = fx.build_small(conn)
+        versions.bump(conn)
+    with eng.connect() as conn:
+        old = store.city(conn, cid)
+    assert len(old.records) > 0
+    eng.dispose()
+    for p in tmp_path.glob("again.db*"):
+        if p.is_file():
+            p.unlink()
+    store.forget()
+    eng = fresh()
+    with eng.begin() as conn:
+        while versions.current(conn) < old.version:
+            versions.bump(conn)
+    with eng.connect() as conn:
+        assert versions.current(conn) == old.version
+        assert len(store.city(conn, cid).records) == 0
+    eng.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -27,9 +28,10 @@ def snapshot_dir(url: str) -> Path:
     a SQLite file (`warmth.db.snapshots/`), else data/snapshots/<host>-<database>/."""
     from sqlalchemy.engine import make_url
 
-    if os.environ.get(SNAPSHOT_ENV_VAR):
-        return Path(os.environ[SNAPSHOT_ENV_VAR])
     target = make_url(url)
+    if os.environ.get(SNAPSHOT_ENV_VAR):  # one folder for many databases: one inside per URL
+        name = target.render_as_string(hide_password=True)
+        return Path(os.environ[SNAPSHOT_ENV_VAR]) / hashlib.sha256(name.encode()).hexdigest()[:16]
     if target.get_backend_name() == "sqlite":
         if target.database and target.database != ":memory:":
             path = Path(target.database)

@@ -242,6 +242,15 @@ data_changes = sa.Table(
     sa.Column("campaign_id", sa.Integer, nullable=False),
 )
 
+# One row: a random token made with the database, so that snapshot files kept beside a
+# database that was deleted and made again are never taken for the new one's.
+database_identity = sa.Table(
+    "database_identity",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token", sa.String(32), nullable=False),
+)
+
 # Per district: the data version of its last change (what a snapshot shard was read at).
 district_versions = sa.Table(
     "district_versions",

@@ -35,6 +35,12 @@ def changes(conn: sa.Connection, after: int, upto: int) -> list[tuple[int, str, 
     return [tuple(r) for r in rows]
 
 
+def identity(conn: sa.Connection) -> str:
+    """This database's random token (made by its first migration to 0008)."""
+    t = schema.database_identity
+    return str(conn.execute(sa.select(t.c.token).where(t.c.id == 1)).scalar() or "none")
+
+
 def districts(conn: sa.Connection) -> dict[str, int]:
     """District code -> the data version of that district's last change."""
     t = schema.district_versions

@@ -6,7 +6,8 @@ re-read from the base tables (warmth.snapshot.shards), the others are loaded fro
 files, and the city is joined again and written beside the database, so the next process
 to start loads one file instead of reading three million rows.
 
-Files (numpy .npz, no pickles) live in `config.snapshot_dir(url)`:
+Files (numpy .npz, no pickles) live in `config.snapshot_dir(url)`, in a folder named by the
+database's random identity (versions.identity: a database made again never reads another's):
 `c{campaign}-{district}-v{version}.npz` per shard and `c{campaign}-v{version}.npz` for the
 joined city. A file's name says which data it holds; older files are removed when a newer
 one is written.
@@ -54,7 +55,7 @@ def city(conn: sa.Connection, campaign_id: int) -> City:
         if got is not None and got.version == version:
             return got
         folder = config.snapshot_dir(url)
-        patched = _patched(conn, got, version, folder) if got is not None else None
+        patched = _patched(conn, got, version, folder / versions.identity(conn)) if got else None
         got = patched or _load_or_build(conn, campaign_id, version, folder)
         _memory[key] = got
         return got
@@ -146,6 +147,7 @@ def forget() -> None:
 
 
 def _load_or_build(conn: sa.Connection, campaign_id: int, version: int, folder: Path) -> City:
+    folder = folder / versions.identity(conn)  # files of this database only
     cat = metrics.load_catalogue(conn)
     codes = Codes.read(conn, cat)
     path = folder / f"c{campaign_id}-v{version}.npz"
