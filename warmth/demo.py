@@ -19,6 +19,7 @@ COPY), in one transaction that first removes the campaign's earlier rows.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import time
@@ -1135,6 +1136,8 @@ def load_demo(
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
                 versions.bump(conn)
+            del people, records, duplicates  # the generated city: gone before the snapshot
+            gc.collect()
             report("snapshot", 0.0)
             snapshot.city(conn, cid)  # built now, kept beside the database: a fast first view
         finally:

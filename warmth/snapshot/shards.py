@@ -95,9 +95,10 @@ def _day(column, dialect: str):
 CHUNK_ROWS = 250_000  # rows turned into arrays at a time (bounds the memory of a read)
 
 
-def fetch(conn: sa.Connection, query, dtypes: dict) -> dict[str, np.ndarray]:
-    """A query's columns as arrays of the given types, built chunk by chunk, read through
-    the driver's own cursor (row objects would cost more than the database's work)."""
+def fetch_chunks(conn: sa.Connection, query, dtypes: dict):
+    """A query's rows as dicts of column arrays of the given types, chunk by chunk, read
+    through the driver's own cursor (row objects would cost more than the database's
+    work)."""
     compiled = query.compile(dialect=conn.dialect)
     params = (
         tuple(compiled.params[k] for k in compiled.positiontup)
@@ -105,17 +106,21 @@ def fetch(conn: sa.Connection, query, dtypes: dict) -> dict[str, np.ndarray]:
         else compiled.params
     )
     cursor = conn.connection.dbapi_connection.cursor()
-    parts = []
     try:
         cursor.execute(str(compiled), params)
         while rows := cursor.fetchmany(CHUNK_ROWS):
             table = np.array(rows, dtype=object).reshape(len(rows), len(dtypes))
-            parts.append([_array(table[:, i], t) for i, t in enumerate(dtypes.values())])
+            yield {name: _array(table[:, i], t) for i, (name, t) in enumerate(dtypes.items())}
     finally:
         cursor.close()
+
+
+def fetch(conn: sa.Connection, query, dtypes: dict) -> dict[str, np.ndarray]:
+    """A query's columns as arrays of the given types (fetch_chunks, joined)."""
+    parts = list(fetch_chunks(conn, query, dtypes))
     if not parts:
         return {name: _array(np.array([], dtype=object), t) for name, t in dtypes.items()}
-    return {name: np.concatenate([p[i] for p in parts]) for i, name in enumerate(dtypes)}
+    return {name: np.concatenate([p[name] for p in parts]) for name in dtypes}
 
 
 def record_columns(conn: sa.Connection, codes: Codes, cat: metrics.Catalogue):
@@ -218,15 +223,10 @@ def read_all(
     b, bc, r = schema.beneficiaries, schema.beneficiary_categories, schema.aid_records
     people = fetch(
         conn,
-        sa.select(
-            b.c.id,
-            b.c.id_number,
-            b.c.district_code,
-            b.c.street_code,
-        )
+        sa.select(b.c.id, b.c.district_code, b.c.street_code)
         .where(b.c.campaign_id == campaign_id)
         .order_by(b.c.id),
-        {"ben_id": "int64", "id_number": object, "home": codes.districts, "street": codes.streets},
+        {"ben_id": "int64", "home": codes.districts, "street": codes.streets},
     )
     bit_of = {code: int(bit) for code, bit in cat.cat_bit.items()}
     links = fetch(
@@ -241,9 +241,35 @@ def read_all(
     if len(people["ben_id"]):
         ok &= people["ben_id"][row] == links["ben_id"]  # other campaigns' people: skipped
         np.bitwise_or.at(cat_mask, row[ok], np.left_shift(np.int64(1), links["bit"][ok]))
+    # each record with its beneficiary's id (one pass, an index probe each); the ID number
+    # kept only for the records of ID numbers registered nowhere
     rec_cols, rec_types = record_columns(conn, codes, cat)
-    rec = fetch(conn, sa.select(*rec_cols).where(r.c.campaign_id == campaign_id), rec_types)
-    person = pd.Index(people["id_number"]).get_indexer(rec["id_number"])
+    query = (
+        sa.select(*rec_cols, sa.func.coalesce(b.c.id, -1))
+        .select_from(
+            r.outerjoin(b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number))
+        )
+        .where(r.c.campaign_id == campaign_id)
+    )
+    parts, orphan_ids = [], []
+    for chunk in fetch_chunks(conn, query, {**rec_types, "ben_id": "int64"}):
+        orphan_ids.append(chunk.pop("id_number")[chunk["ben_id"] < 0])
+        parts.append(chunk)
+    names = [k for k in rec_types if k != "id_number"] + ["ben_id"]
+    rec = {
+        k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, "int64") for k in names
+    }
+    rec["id_number"] = np.full(len(rec["ben_id"]), None, dtype=object)
+    rec["id_number"][rec["ben_id"] < 0] = (
+        np.concatenate(orphan_ids) if orphan_ids else np.zeros(0, object)
+    )
+    person = np.full(len(rec["ben_id"]), -1, dtype="int64")
+    if len(people["ben_id"]):  # people are in id order: a record's person by binary search
+        found = np.minimum(
+            np.searchsorted(people["ben_id"], rec["ben_id"]), len(people["ben_id"]) - 1
+        )
+        hit = (rec["ben_id"] >= 0) & (people["ben_id"][found] == rec["ben_id"])
+        person[hit] = found[hit]
     home = np.where(person >= 0, people["home"][person], -1)
     delivered = np.where(rec["deliver"] >= 0, rec["deliver"], rec["submitter"])
     shards = []
