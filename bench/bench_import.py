@@ -166,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         f"validate      {t_validate:6.2f} s   ({v.counts['valid']:,} valid, {v.counts['errors']} errors)"
     )
     print(f"import_batch  {t_import:6.2f} s")
-    print(f"snapshot      {t_snapshot:6.2f} s   (the batch applied to the snapshot held, first figure)")
+    print(
+        f"snapshot      {t_snapshot:6.2f} s   (the batch applied to the snapshot held, first figure)"
+    )
     print(f"total         {total:6.2f} s   target <= {TARGET_SECONDS:.0f} s: "
           f"{'OK' if total <= TARGET_SECONDS else 'TOO SLOW'}")  # fmt: skip
     print(f"result: {result.status}: {result.message}")

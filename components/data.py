@@ -23,9 +23,11 @@ from datetime import date
 from typing import ParamSpec, TypeVar
 
 import pandas as pd
+import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
+from components import charts
 from warmth import audit, bootstrap, i18n, intake, queries, versions
 from warmth import campaigns as core_campaigns
 from warmth.config import database_url
@@ -484,3 +486,28 @@ def record_export(
         row_count=rows,
         file_sha256=sha256,
     )
+
+
+# ---- figures ---------------------------------------------------------------------------------
+# Building a plotly figure (its validation) costs more than the query behind it once the
+# answer is cached, so each figure is built once per its data and options and shared by every
+# session: st.plotly_chart only reads it. cache_resource hands back the object itself (a
+# pickled figure would be validated again on every read).
+
+FIGURES = {
+    "coverage_bar": charts.coverage_bar,
+    "tile_map": charts.tile_map,
+    "pacing_chart": charts.pacing_chart,
+    "measure_bar": charts.measure_bar,
+    "timeline_chart": charts.timeline_chart,
+}
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _figure(name: str, frame: pd.DataFrame, options: tuple) -> go.Figure:
+    return FIGURES[name](frame, **dict(options))
+
+
+def figure(name: str, frame: pd.DataFrame, **options) -> go.Figure:
+    """The chart FIGURES[name](frame, **options), built once for this data and options."""
+    return _figure(name, frame, tuple(sorted(options.items())))

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import charts, export, tables
+from components import data, export, tables
 from components.session import View
 from warmth import formatting, metrics
 
@@ -202,7 +202,7 @@ def coverage_panel(
     help_keys: Iterable[str] = ("coverage",),
 ) -> str | None:
     """Coverage of each row as band-coloured bars, with its table and downloads."""
-    fig = charts.coverage_bar(frame, by=by, title=title, lang=view.lang, expected=expected)
+    fig = data.figure("coverage_bar", frame, by=by, title=title, lang=view.lang, expected=expected)
     table_ = tables.coverage_table(frame, by=by, lang=view.lang, columns=columns)
     return chart(
         fig,
@@ -232,7 +232,7 @@ def district_panels(
             select=True,
         )
     with right:
-        fig = charts.tile_map(by_district, title=view.t("dash_tile_map"), lang=view.lang)
+        fig = data.figure("tile_map", by_district, title=view.t("dash_tile_map"), lang=view.lang)
         table_ = tables.coverage_table(by_district, by="district", lang=view.lang)
         tile = chart(
             fig,
@@ -248,7 +248,9 @@ def district_panels(
 
 def pacing_panel(pace: pd.DataFrame, *, key: str, view: View, marks: dict) -> None:
     """Cumulative coverage against the expected share, festivals marked."""
-    fig = charts.pacing_chart(pace, title=view.t("dash_pacing_title"), lang=view.lang, marks=marks)
+    fig = data.figure(
+        "pacing_chart", pace, title=view.t("dash_pacing_title"), lang=view.lang, marks=marks
+    )
     table_ = tables.pacing_table(pace, lang=view.lang)
     chart(fig, table_, key=key, kind="pacing", view=view, help_keys=("pacing", "reached"))
 
@@ -275,7 +277,7 @@ def measure_panel(
     also: tuple[str, ...] = (),
 ) -> None:
     """A count or amount per row (in department colours where it applies), with its data."""
-    fig = charts.measure_bar(frame, by=by, measure=measure, title=title, lang=view.lang)
+    fig = data.figure("measure_bar", frame, by=by, measure=measure, title=title, lang=view.lang)
     shown = tables.measure_table(
         frame, by=by, measures=(*also, measure), lang=view.lang, sort_by=measure
     )
