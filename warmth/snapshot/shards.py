@@ -105,7 +105,13 @@ def fetch_chunks(conn: sa.Connection, query, dtypes: dict):
         if compiled.positional
         else compiled.params
     )
-    cursor = conn.connection.dbapi_connection.cursor()
+    dbapi = conn.connection.dbapi_connection
+    # PostgreSQL: a server-side cursor streams the rows (a plain one holds them all at once)
+    cursor = (
+        dbapi.cursor(name="warmth_snapshot")
+        if conn.dialect.name == "postgresql"
+        else dbapi.cursor()
+    )
     try:
         cursor.execute(str(compiled), params)
         while rows := cursor.fetchmany(CHUNK_ROWS):
