@@ -343,7 +343,7 @@ def _window(req: Request) -> list[date]:
 
 
 def _days(frame: pd.DataFrame) -> pd.DataFrame:
-    """Integer days (since 1970-01-01) as dates, and district positions as codes."""
+    """The frame with its integer days (since 1970-01-01) as dates."""
     frame = frame.copy()
     frame["day"] = [EPOCH + timedelta(days=int(d)) for d in frame["day"]]
     return frame

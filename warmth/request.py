@@ -15,17 +15,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from warmth import metrics, schema
+from warmth.campaigns import campaign
 from warmth.metrics import Catalogue, Slice
 from warmth.scope import Filters, Scope
-
-
-def campaign(conn: sa.Connection, code: str | None) -> dict | None:
-    """The campaign with this code, else (code None) the newest by window start."""
-    c = schema.campaigns
-    query = sa.select(c)
-    query = query.where(c.c.code == code) if code else query.order_by(c.c.window_start.desc())
-    row = conn.execute(query.limit(1)).mappings().first()
-    return dict(row) if row else None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import schema
+from warmth.campaigns import campaign
 from warmth.exports import escape_cell
 from warmth.ids import mask_id, mask_name
 from warmth.request import resolve
@@ -216,13 +217,6 @@ class _Slice:
         )
 
 
-def _campaign_id(conn: sa.Connection, code: str | None) -> int | None:
-    c = schema.campaigns
-    q = sa.select(c.c.id)
-    q = q.where(c.c.code == code) if code else q.order_by(c.c.window_start.desc()).limit(1)
-    return conn.execute(q).scalar()
-
-
 def _resolve(conn: sa.Connection, scope: Scope, filters: Filters) -> _Slice:
     districts = scope.allowed_districts(filters.districts) if not scope.is_empty else ()
     streets = None
@@ -251,8 +245,9 @@ def _resolve(conn: sa.Connection, scope: Scope, filters: Filters) -> _Slice:
         ).scalars()
     )
     eligible = served if restrict is None else served & set(restrict)
+    found = campaign(conn, filters.campaign)
     return _Slice(
-        campaign_id=_campaign_id(conn, filters.campaign),
+        campaign_id=found["id"] if found else None,
         districts=districts,
         streets=streets,
         programmes=programmes,

@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from warmth import metrics, schema
 
 EPOCH = date(1970, 1, 1)
-PERSON_ARRAYS = ("ben_id", "street", "cat_mask")
 RECORD_ARRAYS = (
     "rec_id",
     "person",
@@ -67,11 +66,6 @@ class Shard:
     people: dict[str, np.ndarray]
     records: dict[str, np.ndarray]
     orphan_ids: np.ndarray  # object: ID numbers of the orphan records, in record order
-
-    @property
-    def nbytes(self) -> int:
-        arrays = [*self.people.values(), *self.records.values()]
-        return sum(a.nbytes for a in arrays) + 40 * len(self.orphan_ids)
 
 
 def _array(values, kind) -> np.ndarray:
