@@ -29,7 +29,8 @@ class Request:
     departments: the scope's departments narrowed by the filter, sorted;
     universe: the programmes that count (bit mask: departments, then the programme filter);
     categories: the chosen categories (bit mask; None: no category filter);
-    forms: the chosen forms (records only; None: all)."""
+    forms: the chosen forms (records only; None: all);
+    every_district: the districts are every district of the city."""
 
     scope: Scope
     filters: Filters
@@ -41,6 +42,7 @@ class Request:
     universe: int
     categories: int | None
     forms: frozenset[str] | None
+    every_district: bool = False  # the districts are all the city's
 
     @property
     def campaign_id(self) -> int:
@@ -95,4 +97,5 @@ def resolve(conn: sa.Connection, scope: Scope, filters: Filters) -> Request | No
         universe=universe,
         categories=cat.category_mask(filters.categories) if filters.categories else None,
         forms=frozenset(filters.forms) if filters.forms else None,
+        every_district=districts == known,
     )

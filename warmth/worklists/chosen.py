@@ -1,0 +1,123 @@
+"""The lists chosen on the snapshot (warmth.snapshot.people): the members in list order,
+and SQL only for the rows of the page shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from warmth.request import resolve
+from warmth.scope import Filters, Scope
+from warmth.snapshot import people, store
+from warmth.snapshot.city import City
+from warmth.snapshot.people import Members
+from warmth.worklists._common import Page, b, chunks, list_frame, mask_frame
+from warmth.worklists.slicing import SqlSlice, sql_slice
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """What a list's finish reads of a member: their registration (None fields when the
+    ID number is registered nowhere) and the district the member counts under."""
+
+    id: int | None
+    id_number: str
+    name: str | None
+    district_code: str | None
+    street_code: str | None
+    household_size: int | None
+    address: str | None
+
+
+def member_rows(conn: sa.Connection, city: City, members: Members) -> list[MemberRow]:
+    """The members' rows in list order: registrations read by id, in one query per 900."""
+    people = city.people
+    ben_ids = people.ben_id[members.rows]
+    found: dict[int, tuple] = {}
+    for part in chunks([int(i) for i in ben_ids if i >= 0]):
+        q = sa.select(
+            b.c.id, b.c.id_number, b.c.name, b.c.street_code, b.c.household_size, b.c.address
+        ).where(b.c.id.in_(part))
+        found.update({row[0]: tuple(row[1:]) for row in conn.execute(q)})
+    n_registered = int(people.registered.sum())
+    out = []
+    for row, ben, district in zip(members.rows, ben_ids, members.districts, strict=True):
+        code = city.codes.districts[district] if district >= 0 else None
+        if ben >= 0 and int(ben) in found:
+            idn, name, street, size, address = found[int(ben)]
+            out.append(MemberRow(int(ben), idn, name, code, street, size, address))
+        elif ben < 0:
+            idn = str(people.id_numbers[int(row) - n_registered])
+            out.append(MemberRow(None, idn, None, code, None, None, None))
+    return out
+
+
+def page_rows(
+    conn: sa.Connection, city: City, members: Members, offset: int, limit: int
+) -> list[MemberRow]:
+    """Rows offset .. offset+limit of the list: the members registered in the districts
+    shown in street order, then the others (few) by ID number."""
+    stop = offset + limit
+    rows = member_rows(conn, city, members.part(offset, min(stop, members.here)))
+    if stop > members.here:
+        others = member_rows(conn, city, members.part(members.here, len(members)))
+        others.sort(key=lambda row: row.id_number)
+        rows += others[max(offset - members.here, 0) : stop - members.here]
+    return rows
+
+
+_MEMBERS: dict[str, Callable] = {
+    "omission": lambda city, req, cell: people.omission(city, req),
+    "repeat": lambda city, req, cell: people.repeats(city, req),
+    "overlap": people.overlaps,
+    "leakage": lambda city, req, cell: people.leakage(city, req),
+}
+
+Finisher = Callable[[SqlSlice, tuple], Callable]
+
+
+def chosen(
+    conn: sa.Connection,
+    scope: Scope,
+    filters: Filters,
+    kind: str,
+    finisher: Finisher,
+    cell: tuple = (None,) * 3,
+) -> tuple[City, Members, Callable] | None:
+    """The snapshot, the list's members and its finish (made by `finisher` from the request
+    as SQL and the overlap cell); None when nothing is visible."""
+    req = resolve(conn, scope, filters)
+    if req is None or not req.districts or (req.streets is not None and not req.streets):
+        return None
+    sl = sql_slice(conn, req)
+    if sl.empty:
+        return None
+    city = store.city(conn, req.campaign_id)
+    return city, _MEMBERS[kind](city, req, cell), finisher(sl, cell)
+
+
+def chosen_page(
+    conn: sa.Connection,
+    scope: Scope,
+    filters: Filters,
+    kind: str,
+    finisher: Finisher,
+    *,
+    limit: int,
+    offset: int,
+    unmask: bool,
+    cell: tuple = (None,) * 3,
+) -> Page:
+    """One page of a snapshot list, masked unless the scope allows and the caller asks."""
+    limit, offset = max(int(limit), 0), max(int(offset), 0)
+    got = chosen(conn, scope, filters, kind, finisher, cell)
+    if got is None:
+        return Page(list_frame([], kind), 0, limit, offset)
+    city, members, finish = got
+    page = Members(
+        members.rows[offset : offset + limit], members.districts[offset : offset + limit]
+    )
+    rows = finish(conn, member_rows(conn, city, page))
+    return Page(mask_frame(list_frame(rows, kind), scope, unmask), len(members), limit, offset)
