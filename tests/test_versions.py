@@ -40,7 +40,7 @@ def test_demo_load_bumps_and_a_failed_one_does_not(sqlite_engine, monkeypatch):
     def broken(conn, *args, **kwargs):
         raise RuntimeError("indexing failed")
 
-    monkeypatch.setattr(demo, "_record_chunks", broken)
+    monkeypatch.setattr(demo.load, "_record_chunks", broken)
     with pytest.raises(RuntimeError):
         demo.load_demo(sqlite_engine, scale=0.001, seed=8)
     assert version(sqlite_engine) == loaded

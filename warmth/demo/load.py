@@ -1,0 +1,315 @@
+"""load_demo: the demo city generated, written in one transaction, and its snapshot built."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import sqlalchemy as sa
+
+from warmth import reference, schema, versions
+from warmth.database import is_sqlite
+from warmth.demo.people import _people, _reference
+from warmth.demo.records import _duplicates, _plan, _records, day_weights
+from warmth.demo.rows import (
+    _bulk,
+    _category_chunks,
+    _duplicate_rows,
+    _person_chunks,
+    _record_chunks,
+)
+from warmth.snapshot import store as snapshot
+
+Progress = Callable[[str, float], None]
+"""Called as progress(stage, done) while loading: done is the share of the whole load, from
+0.0 to 1.0 and never decreasing (fit for a progress bar); stage names the current step."""
+# Where each step starts and ends on the overall progress scale.
+STAGES = {
+    "generating": (0.0, 0.15),
+    "removing the earlier data": (0.15, 0.2),
+    "register": (0.2, 0.55),
+    "records": (0.55, 0.8),
+    "indexing": (0.8, 0.85),
+    "snapshot": (0.85, 1.0),
+    "done": (1.0, 1.0),
+}
+
+DEFAULT_SCALE = 0.02
+DEFAULT_SEED = 2005
+BENEFICIARY_COLUMNS = (
+    "id",
+    "campaign_id",
+    "id_number",
+    "name",
+    "district_code",
+    "street_code",
+    "household_size",
+    "address",
+    "batch_id",
+)
+DUPLICATE_COLUMNS = (
+    "campaign_id",
+    "id_number",
+    "name",
+    "district_code",
+    "street_code",
+    "categories",
+    "batch_id",
+)
+RECORD_COLUMNS = (
+    "campaign_id",
+    "submitter",
+    "record_no",
+    "id_number",
+    "programme_code",
+    "amount_fen",
+    "form",
+    "date",
+    "district_code",
+    "batch_id",
+)
+BIG_LOAD = 100_000  # people; from here on SQLite indexes are rebuilt rather than grown
+
+
+class DemoScaleError(ValueError):
+    """The scale is outside (0, 1]."""
+
+
+@dataclass(frozen=True)
+class DemoStats:
+    """What load_demo wrote."""
+
+    beneficiaries: int
+    records: int
+    duplicate_registrations: int
+    seconds: float
+    categories: int = 0
+    replaced: int = 0  # beneficiaries of the campaign deleted first
+    batch_id: int | None = None
+    behind_districts: tuple[str, ...] = ()
+
+
+def check_scale(scale: float) -> float:
+    """The scale as a float, or DemoScaleError when it is not in (0, 1]."""
+    try:
+        value = float(scale)
+    except (TypeError, ValueError):
+        raise DemoScaleError(f"scale must be a number in (0, 1], got {scale!r}") from None
+    if not (0 < value <= 1):
+        raise DemoScaleError(
+            f"scale must be greater than 0 and at most 1 (1 = the whole city, about 3 million "
+            f"beneficiaries), got {scale:g}"
+        )
+    return value
+
+
+def _delete_campaign(conn: sa.Connection, campaign_id: int) -> int:
+    """Remove the campaign's register, records, duplicates and demo batches; returns the
+    number of beneficiaries removed."""
+    b, bc, dr = schema.beneficiaries, schema.beneficiary_categories, schema.duplicate_registrations
+    ar, ib = schema.aid_records, schema.import_batches
+    removed = conn.execute(
+        sa.select(sa.func.count()).select_from(b).where(b.c.campaign_id == campaign_id)
+    ).scalar_one()
+
+    def only_this_campaign(table: sa.Table) -> bool:
+        # SQLite empties a whole table much faster than it deletes the same rows one by one.
+        others = sa.exists().where(table.c.campaign_id != campaign_id)
+        return is_sqlite(conn) and not conn.execute(sa.select(others)).scalar()
+
+    for table in (ar, dr):
+        if only_this_campaign(table):
+            conn.execute(sa.delete(table))
+        else:
+            conn.execute(sa.delete(table).where(table.c.campaign_id == campaign_id))
+    if only_this_campaign(b):
+        conn.execute(sa.delete(bc))
+        conn.execute(sa.delete(b))
+    else:
+        mine = sa.select(b.c.id).where(b.c.campaign_id == campaign_id)
+        conn.execute(sa.delete(bc).where(bc.c.beneficiary_id.in_(mine)))
+        conn.execute(sa.delete(b).where(b.c.campaign_id == campaign_id))
+    demo_batches = sa.select(ib.c.id).where(ib.c.campaign_id == campaign_id, ib.c.kind == "demo")
+    conn.execute(sa.delete(schema.quarantine).where(schema.quarantine.c.batch_id.in_(demo_batches)))
+    conn.execute(sa.delete(ib).where(ib.c.campaign_id == campaign_id, ib.c.kind == "demo"))
+    return removed
+
+
+def _drop_indexes(conn: sa.Connection) -> list[str]:
+    """Drop the plain (non-unique) SQLite indexes of the loaded tables; returns the statements
+    that recreate them. Building an index once is much faster than growing it row by row."""
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN "
+        "('beneficiaries', 'beneficiary_categories', 'aid_records')"
+    ).all()
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in found]
+
+
+def _reserve_ids(conn: sa.Connection, n: int) -> int:
+    """The first of n consecutive free beneficiary ids (the PostgreSQL sequence moved past)."""
+    b = schema.beneficiaries
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(b.c.id), 0))).scalar_one()
+    if is_sqlite(conn):
+        return top + 1
+    conn.execute(sa.text("LOCK TABLE beneficiaries IN SHARE ROW EXCLUSIVE MODE"))
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(b.c.id), 0))).scalar_one()
+    seq = conn.execute(sa.text("SELECT pg_get_serial_sequence('beneficiaries', 'id')")).scalar_one()
+    last = conn.execute(sa.text(f"SELECT last_value FROM {seq}")).scalar_one()
+    first = max(top, last) + 1
+    conn.execute(sa.text("SELECT setval(CAST(:seq AS regclass), :v)"), {"seq": seq, "v": first + n})
+    return first
+
+
+def load_demo(
+    engine: sa.Engine,
+    *,
+    scale: float = DEFAULT_SCALE,
+    seed: int = DEFAULT_SEED,
+    campaign: str = "2005",
+    progress: Progress | None = None,
+) -> DemoStats:
+    """Replace the campaign's register and aid records with a seeded demo city.
+
+    scale is the share of the whole city in (0, 1]; 1.0 gives about 3.0 million
+    beneficiaries and 3.5 million aid records. The campaign's aid records, register,
+    categories, duplicate registrations and earlier demo batches are deleted first, in the
+    same transaction: on failure nothing changes. progress, when given, is called as
+    progress(stage, fraction). The summary tables are rebuilt in the same transaction, so the
+    dashboard never sees a register without its figures."""
+    scale = check_scale(scale)
+    began = time.perf_counter()
+
+    def report(stage: str, fraction: float) -> None:
+        if progress is not None:
+            low, high = STAGES[stage]
+            progress(stage, low + (high - low) * max(0.0, min(1.0, fraction)))
+
+    report("generating", 0.0)
+    with engine.connect() as conn:
+        c = schema.campaigns
+        cid = reference.campaign_id(conn, campaign)
+        window = conn.execute(sa.select(c).where(c.c.id == cid)).one()
+    start, end = window.window_start, window.window_end
+    n_days = (end - start).days + 1
+    days = [(start + timedelta(days=i)).isoformat() for i in range(n_days)]
+
+    def offset(when: date | None, default: int) -> int:
+        return min(max((when - start).days, 0), n_days - 1) if when else default
+
+    new_year = offset(window.new_year, n_days // 5)
+    festival = offset(window.spring_festival, n_days * 4 // 5)
+    lantern = offset(window.lantern_festival, n_days - 1)
+
+    rng = np.random.default_rng(seed)
+    ref = _reference()
+    plan = _plan(rng, len(ref.districts))
+    weights = np.stack(
+        [
+            day_weights(n_days, new_year, festival, lantern, behind=bool(b), push=push)
+            for b, push in zip(plan.behind, plan.new_year_push, strict=True)
+        ]
+    )
+    people = _people(rng, ref, scale)
+    report("generating", 0.5)
+    records, n_leak = _records(rng, ref, people, plan, weights)
+    duplicates = _duplicates(rng, ref, people)
+    report("generating", 1.0)
+    behind = tuple(ref.districts[i] for i in np.flatnonzero(plan.behind))
+
+    n_people, n_records = len(people.key), len(records.key)
+    # The demo city "reported" at the close of the campaign window, so its reporting status
+    # reads as a campaign would, not as late by the years since 2005.
+    submitted_at = datetime.combine(end, datetime.min.time(), UTC) + timedelta(hours=18)
+    batch = {
+        "kind": "demo",
+        "file_name": f"demo city, scale {scale:g}, seed {seed}",
+        "file_sha256": hashlib.sha256(f"demo:{campaign}:{scale!r}:{seed}".encode()).hexdigest(),
+        "mode": "strict",
+        "submitted_by": "warmth demo",
+        "rows_in": n_people + n_records,
+        "inserted": n_people + n_records,
+        "status": "imported",
+        "report": json.dumps(
+            {"scale": scale, "seed": seed, "behind_districts": list(behind), "leakage": n_leak}
+        ),
+    }
+    with engine.connect() as conn:
+        sqlite = is_sqlite(conn)
+        if sqlite:
+            # The rows are consistent with the reference by construction; SQLite's per-row
+            # foreign-key lookups would double the load time. Takes effect outside a transaction.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.exec_driver_sql("PRAGMA cache_size=-262144")
+            conn.commit()
+        try:
+            with conn.begin():
+                report("removing the earlier data", 0.0)
+                rebuild = _drop_indexes(conn) if sqlite and n_people >= BIG_LOAD else []
+                replaced = _delete_campaign(conn, cid)
+                batch_id = conn.execute(
+                    schema.import_batches.insert().values(
+                        campaign_id=cid, submitted_at=submitted_at, **batch
+                    )
+                ).inserted_primary_key[0]
+                first_id = _reserve_ids(conn, n_people)
+                _bulk(
+                    conn,
+                    "beneficiaries",
+                    BENEFICIARY_COLUMNS,
+                    _person_chunks(
+                        ref, people, cid, batch_id, first_id, lambda f: report("register", f)
+                    ),
+                )
+                n_categories = _bulk(
+                    conn,
+                    "beneficiary_categories",
+                    ("beneficiary_id", "category_code"),
+                    _category_chunks(people, first_id),
+                )
+                n_duplicates = _bulk(
+                    conn,
+                    "duplicate_registrations",
+                    DUPLICATE_COLUMNS,
+                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id)]),
+                )
+                _bulk(
+                    conn,
+                    "aid_records",
+                    RECORD_COLUMNS,
+                    _record_chunks(
+                        ref, records, campaign, cid, batch_id, days, lambda f: report("records", f)
+                    ),
+                )
+                for number, sql in enumerate(rebuild):
+                    report("indexing", number / len(rebuild))
+                    conn.exec_driver_sql(sql)
+                versions.bump(conn)
+            del people, records, duplicates  # the generated city: gone before the snapshot
+            gc.collect()
+            report("snapshot", 0.0)
+            snapshot.city(conn, cid)  # built now, kept beside the database: a fast first view
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.exec_driver_sql("PRAGMA cache_size=-2000")
+                conn.commit()
+    report("done", 1.0)
+    return DemoStats(
+        beneficiaries=n_people,
+        records=n_records,
+        duplicate_registrations=n_duplicates,
+        seconds=round(time.perf_counter() - began, 2),
+        categories=n_categories,
+        replaced=replaced,
+        batch_id=batch_id,
+        behind_districts=behind,
+    )

@@ -1,0 +1,165 @@
+"""Writing the demo city: chunks of tuples, sqlite3 executemany or PostgreSQL COPY."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import repeat
+
+import numpy as np
+import sqlalchemy as sa
+
+from warmth.database import is_sqlite
+from warmth.demo.parameters import PROFILES, ROADS, SURNAMES, VILLAGES
+from warmth.demo.people import _GIVEN_CHARS, _People, _Reference
+from warmth.demo.records import _Records
+from warmth.ids import CHECK_CHARS
+
+CHUNK = 100_000
+
+
+def _bulk(conn: sa.Connection, table: str, columns: Sequence[str], chunks: Iterator[list]) -> int:
+    raw = conn.connection.driver_connection
+    written = 0
+    cur = raw.cursor()
+    try:
+        if is_sqlite(conn):
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            for rows in chunks:
+                cur.executemany(sql, rows)
+                written += len(rows)
+        else:
+            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for rows in chunks:
+                    for row in rows:
+                        copy.write_row(row)
+                    written += len(rows)
+    finally:
+        cur.close()
+    return written
+
+
+_CHECK = np.array(list(CHECK_CHARS), dtype=object)
+_SURNAME_OBJ = np.array(SURNAMES, dtype=object)
+_GIVEN_OBJ = np.array([*_GIVEN_CHARS, ""], dtype=object)  # index -1: no second character
+
+
+def _id_strings(key: np.ndarray, check: np.ndarray) -> list[str]:
+    return (key.astype(str).astype(object) + _CHECK[check]).tolist()
+
+
+def _name_strings(people: _People, which: slice | np.ndarray) -> list[str]:
+    return (
+        _SURNAME_OBJ[people.surname[which]]
+        + _GIVEN_OBJ[people.given1[which]]
+        + _GIVEN_OBJ[people.given2[which]]
+    ).tolist()
+
+
+def _address_strings(ref: _Reference, people: _People, sl: slice) -> list[str]:
+    roads = [ROADS[d] for d in ref.districts]
+    return [
+        f"{VILLAGES[road]}{lane}组{house}号"
+        if rural
+        else f"{roads[d][road]}{lane}弄{house}号{room}室"
+        for d, rural, road, lane, house, room in zip(
+            people.district[sl].tolist(),
+            people.rural[sl].tolist(),
+            people.road[sl].tolist(),
+            people.lane[sl].tolist(),
+            people.house[sl].tolist(),
+            people.room[sl].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _street_lookup(ref: _Reference) -> tuple[np.ndarray, np.ndarray]:
+    """(all street codes as one object array, offset of each district's first street)."""
+    flat = np.array([c for codes in ref.street_codes for c in codes.tolist()], dtype=object)
+    offsets = np.cumsum([0] + [len(codes) for codes in ref.street_codes])[:-1]
+    return flat, offsets
+
+
+def _person_chunks(ref, people, campaign_id, batch_id, first_id, report) -> Iterator[list]:
+    n = len(people.key)
+    codes = np.array(ref.districts, dtype=object)
+    streets, offsets = _street_lookup(ref)
+    for start in range(0, n, CHUNK):
+        sl = slice(start, min(start + CHUNK, n))
+        district = people.district[sl]
+        sizes = people.household[sl].astype(object)
+        sizes[sizes == 0] = None
+        yield list(
+            zip(
+                range(first_id + start, first_id + sl.stop),
+                repeat(campaign_id),
+                _id_strings(people.key[sl], people.check[sl]),
+                _name_strings(people, sl),
+                codes[district].tolist(),
+                streets[offsets[district] + people.street[sl]].tolist(),
+                sizes.tolist(),
+                _address_strings(ref, people, sl),
+                repeat(batch_id),
+            )
+        )
+        report(sl.stop / n)
+
+
+def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id) -> list:
+    who, where, street = duplicates.T
+    streets, offsets = _street_lookup(ref)
+    return list(
+        zip(
+            repeat(campaign_id),
+            _id_strings(people.key[who], people.check[who]),
+            _name_strings(people, who),
+            [ref.districts[d] for d in where.tolist()],
+            streets[offsets[where] + street].tolist(),
+            [";".join(PROFILES[p][0]) for p in people.profile[who].tolist()],
+            repeat(batch_id),
+        )
+    )
+
+
+def _category_chunks(people: _People, first_id: int) -> Iterator[list]:
+    profile_cats = [cats for cats, _, _ in PROFILES]
+    n = len(people.key)
+    for start in range(0, n, CHUNK):
+        ids = range(first_id + start, first_id + min(start + CHUNK, n))
+        chunk = people.profile[start : start + CHUNK].tolist()
+        yield [(i, c) for i, p in zip(ids, chunk, strict=True) for c in profile_cats[p]]
+
+
+def _record_chunks(ref, records: _Records, campaign, campaign_id, batch_id, days, report):
+    n = len(records.key)
+    starts = np.searchsorted(records.deliverer, np.arange(len(ref.districts)))
+    number = np.arange(n) - starts[records.deliverer] + 1
+    forms = np.array(ref.prog_form, dtype=object)
+    progs = np.array(ref.programmes, dtype=object)
+    codes = np.array(ref.districts, dtype=object)
+    prefixes = np.array([f"{c}-{campaign}-" for c in ref.districts], dtype=object)
+    day_strings = np.array(days, dtype=object)
+    for start in range(0, n, CHUNK):
+        sl = slice(start, min(start + CHUNK, n))
+        deliverer = records.deliverer[sl]
+        prog = records.programme[sl]
+        submitter = codes[deliverer].tolist()
+        record_no = [
+            f"{p}{no:07d}"
+            for p, no in zip(prefixes[deliverer].tolist(), number[sl].tolist(), strict=True)
+        ]
+        yield list(
+            zip(
+                repeat(campaign_id),
+                submitter,
+                record_no,
+                _id_strings(records.key[sl], records.check[sl]),
+                progs[prog].tolist(),
+                records.amount[sl].tolist(),
+                forms[prog].tolist(),
+                day_strings[records.day[sl]].tolist(),
+                submitter,
+                repeat(batch_id),
+            )
+        )
+        report(sl.stop / n)
