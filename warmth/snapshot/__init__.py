@@ -1,8 +1,10 @@
 """The columnar snapshot of a campaign, the engine behind every figure and list.
 
 - `shards`: the base tables read into one shard of arrays per district;
-- `city`: the shards joined into the city's arrays, and the per-day frames that
-  warmth.metrics counts on;
+- `build`: the shards joined into the city's arrays, with each record's matching,
+  attribution and rank derived;
+- `city`: the City those arrays make, and the per-day frames that warmth.metrics counts
+  on;
 - `store`: snapshots kept per data version: in memory, shared by every session of a
   process, and on disk beside the database, shared by every process.
 

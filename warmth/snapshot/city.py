@@ -1,5 +1,5 @@
-"""The city snapshot: every shard of a campaign joined into one set of arrays, and the
-per-day views the figures are computed from.
+"""The city snapshot: one campaign's people and records as arrays (joined from the shards
+by warmth.snapshot.build), and the per-day views the figures are computed from.
 
 People are rows 0..n-1: the registered beneficiaries shard by shard (district order), then
 the ID numbers registered nowhere. Records are sorted by (person, day, record id), so a
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from warmth import metrics
-from warmth.snapshot.shards import EPOCH, Codes, Shard
+from warmth.snapshot.shards import EPOCH, Codes
 
 PROFILE_COLUMNS = [
     "district_code",
@@ -55,7 +55,24 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
-def _runs(keys: np.ndarray) -> np.ndarray:
+def narrow(values: np.ndarray, least: str = "int8") -> np.ndarray:
+    """Integers in the smallest signed type (from `least` up) that holds them: for arrays kept
+    as long as the snapshot. Arithmetic that could leave that range widens first."""
+    for kind in ("int8", "int16", "int32"):
+        info = np.iinfo(kind)
+        if info.bits < np.iinfo(least).bits:
+            continue
+        if not len(values) or (info.min <= values.min() and values.max() <= info.max):
+            return values.astype(kind, copy=False)
+    return values.astype("int64", copy=False)
+
+
+def mask_type(cat: metrics.Catalogue) -> str:
+    """The integer type that holds a mask of programme bits (int32 for up to 31 bits)."""
+    return "int32" if cat.all_programmes < 2**31 else "int64"
+
+
+def runs(keys: np.ndarray) -> np.ndarray:
     """True where a run of equal keys starts (keys sorted)."""
     out = np.ones(len(keys), dtype=bool)
     if len(keys) > 1:
@@ -68,22 +85,27 @@ class People:
     registered: np.ndarray  # bool
     home: np.ndarray  # int8: registered district (-1: registered nowhere)
     street: np.ndarray  # int16 (-1: none)
-    cat_mask: np.ndarray  # int64
-    ben_id: np.ndarray  # int64: beneficiaries.id (-1: registered nowhere)
+    cat_mask: np.ndarray  # category bits (the narrowest integer type that holds them)
+    ben_id: np.ndarray  # int32 or int64: beneficiaries.id (-1: registered nowhere)
     leak_att: np.ndarray  # int8: district of the earliest non-matching record (-1: none)
     id_numbers: np.ndarray  # object: ID numbers of the people registered nowhere, in order
 
     def __len__(self) -> int:
         return len(self.registered)
 
+    @property
+    def n_registered(self) -> int:
+        """The registered are rows 0 .. n_registered - 1 (see the module docstring)."""
+        return int(np.count_nonzero(self.registered))
+
 
 @dataclass
 class Records:
     person: np.ndarray  # int32
-    rec_id: np.ndarray  # int64
+    rec_id: np.ndarray  # int32 or int64
     pbit: np.ndarray  # int8
     day: np.ndarray  # int32
-    amount_fen: np.ndarray  # int64
+    amount_fen: np.ndarray  # int32 or int64
     form: np.ndarray  # int8
     batch_id: np.ndarray  # int32
     deliver: np.ndarray  # int8: the record's delivering district (-1: none)
@@ -91,7 +113,8 @@ class Records:
     matching: np.ndarray  # bool
     att: np.ndarray  # int8: attribution district (-1: counted nowhere)
     att_street: np.ndarray  # int16
-    rank: np.ndarray  # int32: position among the person's records of the same programme
+    rank: np.ndarray  # int8: position among the person's records of the same programme
+    #                   (0 first, 1 second, 2 third or later)
 
     def __len__(self) -> int:
         return len(self.person)
@@ -155,42 +178,37 @@ class City:
         programme (repeat) and of non-matching records (leak), counting records up to as_of."""
         if as_of is None:
             return self._static("masks", lambda: self._masks(None))
-        return self._masks(as_of)  # 70 MB a day: made when a day's frames are, not kept
+        return self._masks(as_of)  # 35 MB a day: made when a day's frames are, not kept
 
     def _masks(self, as_of):
-        rec, n = self.records, len(self.people)
-        starts, owner, reach_bits, repeats, leaks = self._static("runs", self._person_runs)
+        rec, n, kind = self.records, len(self.people), mask_type(self.catalogue)
+        starts, repeats, leaks = self._static("runs", self._person_runs)
         window = self.in_window(as_of)
-        reach = np.zeros(n, dtype="int64")
+        reach = np.zeros(n, dtype=kind)
         if len(starts):
-            counted = reach_bits if window is None else np.where(window, reach_bits, 0)
-            reach[owner] = np.bitwise_or.reduceat(counted, starts).astype("int64")
+            counted = rec.matching if window is None else rec.matching & window
+            bits = np.left_shift(np.ones(1, kind), rec.pbit, dtype=kind)
+            bits[~counted] = 0
+            reach[rec.person[starts]] = np.bitwise_or.reduceat(bits, starts)
         out = [reach]
         for chosen in (repeats, leaks):  # few records: OR them in one by one
             if window is not None:
                 chosen = chosen[window[chosen]]
-            mask = np.zeros(n, dtype="int64")
+            mask = np.zeros(n, dtype=kind)
             np.bitwise_or.at(
-                mask,
-                rec.person[chosen],
-                np.left_shift(np.int64(1), rec.pbit[chosen].astype("int64")),
+                mask, rec.person[chosen], np.left_shift(np.ones(1, kind), rec.pbit[chosen])
             )
             out.append(mask)
         return tuple(out)
 
     def _person_runs(self):
-        """Where each person's run of records starts and whose run it is; the programme bit
-        of every matching record (0 for the others); the second records of a programme and
-        the non-matching records (positions)."""
+        """Where each person's run of records starts; the second records of a programme
+        and the non-matching records (positions)."""
         rec = self.records
-        starts = np.flatnonzero(_runs(rec.person))
-        bits = np.left_shift(np.int64(1), rec.pbit.astype("int64"))
         return (
-            starts.astype("int32"),
-            rec.person[starts],
-            np.where(rec.matching, bits, 0).astype("int32"),  # 24 programmes: 32 bits do
-            np.flatnonzero(rec.rank == 1),
-            np.flatnonzero(~rec.matching),
+            np.flatnonzero(runs(rec.person)).astype("int32"),
+            np.flatnonzero(rec.rank == 1).astype("int32"),
+            np.flatnonzero(~rec.matching).astype("int32"),
         )
 
     def profile(self, as_of: date | None) -> pd.DataFrame:
@@ -203,12 +221,11 @@ class City:
     def _home_groups(self):
         """Per registered person, a code for (district, street, categories), and the table
         of those codes (the part of a profile that no day changes)."""
-        p = self.people
-        reg = np.flatnonzero(p.registered)
+        p, m = self.people, self.people.n_registered
         packed = (
-            (p.home[reg].astype("int64") + 1)
-            | ((p.street[reg].astype("int64") + 1) << 8)
-            | (p.cat_mask[reg] << 24)
+            (p.home[:m].astype("int64") + 1)
+            | ((p.street[:m].astype("int64") + 1) << 8)
+            | (p.cat_mask[:m].astype("int64") << 24)
         )
         codes, uniq = pd.factorize(packed)
         table = {
@@ -216,19 +233,19 @@ class City:
             "street_code": ((uniq >> 8) & 0xFFFF) - 1,
             "cat_mask": uniq >> 24,
         }
-        return reg, codes.astype("int32"), table
+        return narrow(codes), table
 
     def _profile(self, as_of):
-        p = self.people
+        p, m = self.people, self.people.n_registered
         reach, repeat, leak = self.masks(as_of)
-        reg, codes, table = self._static("home", self._home_groups)
+        codes, table = self._static("home", self._home_groups)
         # most registered people leak nothing: grouped by (home code, reach, repeat) with
         # integer codes; the few that leak, and the unregistered, by pandas
-        plain = leak[reg] == 0
-        fast = self._plain_profile(as_of, plain, reach[reg], repeat[reg], codes, table)
-        leaky = reg[~plain]
+        plain = leak[:m] == 0
+        fast = self._plain_profile(as_of, plain, reach[:m], repeat[:m], codes, table)
+        leaky = np.flatnonzero(~plain)
         away = leaky[p.leak_att[leaky] != p.home[leaky]]
-        unreg = np.flatnonzero(~p.registered)
+        unreg = np.arange(m, len(p))
         n_away, n_un = len(away), len(unreg)
 
         def col(home_part, away_part, unreg_part):
@@ -263,11 +280,12 @@ class City:
         if as_of is None:
             return _profile_rows(table, codes[plain], reach[plain], repeat[plain])
         full_plain, full_key, full_rows = self._static("full", self._full_plain)
-        first, last = self._static("days", self._person_days)
-        reg = np.flatnonzero(self.people.registered)
-        day = day_number(as_of)
-        empty = plain & (first[reg] > day)  # no record yet (or none at all)
-        done = plain & full_plain & (last[reg] <= day) & ~empty
+        first, last, day0 = self._static("days", self._person_days)
+        m = self.people.n_registered
+        info = np.iinfo(first.dtype)  # days after day0, inside the arrays' range
+        day = min(max(day_number(as_of) - day0, info.min + 1), info.max - 1)
+        empty = plain & (first[:m] > day)  # no record yet (or none at all)
+        done = plain & full_plain & (last[:m] <= day) & ~empty
         rest = plain & ~done & ~empty
         parts = [
             full_rows.assign(n=np.bincount(full_key[done[full_plain]], minlength=len(full_rows))),
@@ -281,22 +299,27 @@ class City:
         (aligned with the registered), each one's row, and the rows (n of the whole
         campaign)."""
         reach, repeat, leak = self.masks(None)
-        reg, codes, table = self._static("home", self._home_groups)
-        plain = leak[reg] == 0
-        rows, key = _profile_rows(table, codes[plain], reach[reg][plain], repeat[reg][plain], True)
-        return plain, key, rows.drop(columns="n")
+        codes, table = self._static("home", self._home_groups)
+        m = self.people.n_registered
+        plain = leak[:m] == 0
+        rows, key = _profile_rows(table, codes[plain], reach[:m][plain], repeat[:m][plain], True)
+        return plain, narrow(key), rows.drop(columns="n")
 
     def _person_days(self):
-        """Per person: the day of their first and of their last record (none: a day after
-        every day, and before every day)."""
+        """Per person: the day of their first and of their last record, as days after the
+        first record's day0 (none: the type's largest and smallest values), and day0."""
         rec, n = self.records, len(self.people)
-        starts, owner = self._static("runs", self._person_runs)[:2]
-        first = np.full(n, np.iinfo("int32").max, "int32")
-        last = np.full(n, np.iinfo("int32").min, "int32")
+        starts = self._static("runs", self._person_runs)[0]
+        day0 = int(rec.day.min()) if len(rec) else 0
+        span = int(rec.day.max()) - day0 if len(rec) else 0
+        kind = "int16" if span < np.iinfo("int16").max - 1 else "int32"
+        first = np.full(n, np.iinfo(kind).max, kind)
+        last = np.full(n, np.iinfo(kind).min, kind)
         if len(starts):
-            first[owner] = rec.day[starts]
-            last[owner] = rec.day[np.r_[starts[1:], len(rec)] - 1]
-        return first, last
+            owner = rec.person[starts]
+            first[owner] = rec.day[starts] - day0
+            last[owner] = rec.day[np.r_[starts[1:], len(rec)] - 1] - day0
+        return first, last, day0
 
     def records_frame(self, as_of: date | None) -> pd.DataFrame:
         """Records grouped by RECORD_GROUP with their RECORD_SUMS, up to as_of."""
@@ -311,7 +334,7 @@ class City:
             | (rec.pbit.astype("int64") << 24)
             | (rec.form.astype("int64") << 30)
             | (rec.matching.astype("int64") << 34)
-            | (self.people.cat_mask[rec.person] << 35)
+            | (self.people.cat_mask[rec.person].astype("int64") << 35)
         )
         codes, uniq = pd.factorize(packed)
         table = pd.DataFrame(
@@ -324,7 +347,7 @@ class City:
                 "form": (uniq >> 30) & 0xF,
             }
         )
-        return codes.astype("int32"), table
+        return narrow(codes), table
 
     def _records(self, as_of):
         rec = self.records
@@ -370,7 +393,8 @@ class City:
 def _profile_rows(table, home_codes, reach, repeat, keys: bool = False):
     """Profile rows (leak_mask 0) of people given by their home code and masks (repeat None:
     all 0), with their count n; with keys, also each person's row number."""
-    dyn_values = reach if repeat is None else reach | (repeat << 32)
+    reach = reach.astype("int64")
+    dyn_values = reach if repeat is None else reach | (repeat.astype("int64") << 32)
     dyn_codes, dyn = pd.factorize(dyn_values)
     width = max(len(dyn), 1)
     key, uniq = pd.factorize(home_codes.astype("int64") * width + dyn_codes)
@@ -406,124 +430,3 @@ def _decode(codes: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     table = np.array([*names, None], dtype=object)
     codes = codes.astype("int64")
     return table[np.where(codes >= 0, codes, len(names))]
-
-
-# --- joining shards ---------------------------------------------------------------------------
-
-
-def join(
-    campaign_id: int,
-    shards: list[Shard],
-    codes: Codes,
-    cat: metrics.Catalogue,
-    versions: dict[str, int],
-) -> City:
-    """The city snapshot from the shards of every district."""
-    dindex = {d: i for i, d in enumerate(codes.districts)}
-    sizes = [len(s.people["ben_id"]) for s in shards]
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype("int64")
-    n_reg = int(offsets[-1])
-    orphan_ids = np.concatenate([s.orphan_ids for s in shards]) if shards else np.array([])
-    orphan_code, orphan_uniq = pd.factorize(orphan_ids) if len(orphan_ids) else ([], [])
-    n = n_reg + len(orphan_uniq)
-
-    home = np.full(n, -1, "int8")
-    for s, start, size in zip(shards, offsets[:-1], sizes, strict=True):
-        home[start : start + size] = dindex[s.district]
-    street = np.full(n, -1, "int16")
-    street[:n_reg] = np.concatenate([s.people["street"] for s in shards]) if shards else []
-    cat_mask = np.zeros(n, "int64")
-    cat_mask[:n_reg] = np.concatenate([s.people["cat_mask"] for s in shards]) if shards else []
-    ben_id = np.full(n, -1, "int64")
-    ben_id[:n_reg] = np.concatenate([s.people["ben_id"] for s in shards]) if shards else []
-    registered = np.zeros(n, bool)
-    registered[:n_reg] = True
-
-    def cat_(key, dtype):
-        parts = [s.records[key] for s in shards]
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
-
-    local = cat_("person", "int64")
-    shard_of = np.repeat(np.arange(len(shards)), [len(s.records["rec_id"]) for s in shards])
-    person = np.where(local >= 0, local + offsets[shard_of] if len(shards) else local, -1)
-    person[local < 0] = n_reg + np.asarray(orphan_code, dtype="int64")
-    people = People(
-        registered=registered,
-        home=home,
-        street=street,
-        cat_mask=cat_mask,
-        ben_id=ben_id,
-        leak_att=np.full(n, -1, "int8"),
-        id_numbers=np.asarray(orphan_uniq, dtype=object),
-    )
-    raw = {
-        "person": person,
-        **{k: cat_(k, RAW_TYPES[k]) for k in RAW_TYPES if k != "person"},
-    }
-    return City(campaign_id, codes, cat, people, derive(people, raw, cat), dict(versions))
-
-
-RAW_TYPES = {
-    "person": "int64",
-    "rec_id": "int64",
-    "pbit": "int8",
-    "day": "int32",
-    "amount_fen": "int64",
-    "form": "int8",
-    "batch_id": "int32",
-    "deliver": "int8",
-    "submitter": "int8",
-}
-
-
-def raw_records(records: Records) -> dict[str, np.ndarray]:
-    """The records as read (before attribution), to derive them again after a change."""
-    return {k: getattr(records, k) for k in RAW_TYPES}
-
-
-def derive(people: People, raw: dict[str, np.ndarray], cat: metrics.Catalogue) -> Records:
-    """Records sorted by (person, day, record id), with what follows from the people:
-    matching, attribution district and street, rank inside (person, programme); sets the
-    people's leakage district (their earliest non-matching record's)."""
-    order = np.lexsort((raw["rec_id"], raw["day"], raw["person"]))
-    r = {k: raw[k][order].astype(t) for k, t in RAW_TYPES.items()}
-    person, pbit, day, rec_id = r["person"], r["pbit"], r["day"], r["rec_id"]
-    deliver, submitter = r["deliver"].astype("int64"), r["submitter"].astype("int64")
-
-    serves = cat.serves_array()
-    r_home = people.home[person].astype("int64")
-    matching = people.registered[person] & (
-        (serves[pbit.astype("int64")] & people.cat_mask[person]) != 0
-    )
-    delivered = np.where(deliver >= 0, deliver, np.where(r_home >= 0, r_home, submitter))
-    att = np.where(matching, r_home, delivered)
-    att_street = np.where((att == r_home) & (r_home >= 0), people.street[person], -1)
-
-    # rank among the person's records of one programme, in (day, record id) order
-    by_prog = np.lexsort((rec_id, day, pbit, person))
-    group = person[by_prog] * 64 + pbit[by_prog]
-    starts = _runs(group)
-    position = np.arange(len(group))
-    first_of_run = np.maximum.accumulate(np.where(starts, position, 0))
-    rank = np.empty(len(group), "int32")
-    rank[by_prog] = position - first_of_run
-
-    people.leak_att[:] = -1
-    non = ~matching
-    first = _runs(person[non])
-    people.leak_att[person[non][first]] = att[non][first]
-    return Records(
-        person=person.astype("int32"),
-        rec_id=rec_id,
-        pbit=pbit,
-        day=day,
-        amount_fen=r["amount_fen"],
-        form=r["form"],
-        batch_id=r["batch_id"],
-        deliver=r["deliver"],
-        submitter=r["submitter"],
-        matching=matching,
-        att=att.astype("int8"),
-        att_street=att_street.astype("int16"),
-        rank=rank,
-    )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from warmth import metrics
 from warmth.request import Request
-from warmth.snapshot.city import City
+from warmth.snapshot.city import City, narrow
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,12 @@ def _order(city: City) -> np.ndarray:
     home = reg[np.argsort(p.street[reg], kind="stable")]
     others = np.flatnonzero(~p.registered)
     others = others[np.argsort(p.id_numbers.astype(str), kind="stable")]
-    return np.concatenate([home, others])
+    return np.concatenate([home, others]).astype("int32")
 
 
 def _cat_table(city: City):
     codes, values = pd.factorize(city.people.cat_mask)
-    return codes.astype("int32"), np.asarray(values, dtype="int64")
+    return narrow(codes), np.asarray(values, dtype="int64")
 
 
 def _positions(codes: tuple[str, ...], wanted) -> np.ndarray:

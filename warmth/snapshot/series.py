@@ -18,7 +18,7 @@ import pandas as pd
 
 from warmth import metrics
 from warmth.metrics import Slice
-from warmth.snapshot.city import City
+from warmth.snapshot.city import City, narrow
 
 SERIES_COLUMNS = ["key", "district", "day", "newly_reached", "records", "amount_fen"]
 
@@ -36,16 +36,16 @@ def _firsts(city: City):
     (into the table of distinct category masks)."""
     rec, people = city.records, city.people
     at = np.flatnonzero(rec.matching & (rec.rank == 0))
-    person = rec.person[at].astype("int64")
+    person = rec.person[at]
     cat_codes, cat_values = pd.factorize(people.cat_mask[person])
-    return {  # 32-bit arrays: 3 million first records at full scale
-        "person": person.astype("int32"),
+    return {  # narrow arrays: 3 million first records at full scale
+        "person": person,
         "bit": np.left_shift(np.int32(1), rec.pbit[at].astype("int32")),
-        "dept": city_depts(city)[rec.pbit[at].astype("int64")].astype("int32"),
-        "day": rec.day[at].astype("int32"),
-        "home": people.home[person].astype("int32"),
-        "street": people.street[person].astype("int32"),
-        "cat": cat_codes.astype("int32"),
+        "dept": narrow(city_depts(city)[rec.pbit[at]]),
+        "day": rec.day[at],
+        "home": people.home[person],
+        "street": people.street[person],
+        "cat": narrow(cat_codes),
         "cat_values": np.asarray(cat_values, dtype="int64"),
     }
 
@@ -122,7 +122,7 @@ def _first_reached(city: City, sl: Slice, districts, streets):
 
     def make():
         f, at = _reached_firsts(city, sl, districts, streets)
-        return at[_starts(f["person"][at])]
+        return at[_starts(f["person"][at])].astype("int32")
 
     return city._kept(key, make, big=True)
 
@@ -134,16 +134,17 @@ def _keys(city: City):
     f = city._static("firsts", lambda: _firsts(city))
     day0 = int(rec.day.min()) if len(rec) else 0
     ndays = int(rec.day.max()) - day0 + 1 if len(rec) else 1
-    dept = city_depts(city)[rec.pbit.astype("int64")].astype("int32")
-    days = rec.day - day0
-    return {  # 32-bit cells: a few thousand of them
+    dept = city_depts(city)[rec.pbit].astype("int32")
+    days = rec.day.astype("int32") - day0
+    first_days = f["day"].astype("int32") - day0
+    return {  # the narrowest cells: a few thousand of them
         "day0": day0,
         "ndays": ndays,
-        "rec_district": np.where(rec.att >= 0, rec.att.astype("int32") * ndays + days, 0),
-        "rec_dept": (dept * ndays + days).astype("int32"),
-        "rec_dept_code": dept,
-        "first_district": (f["home"] * ndays + f["day"] - day0).astype("int32"),
-        "first_dept": (f["dept"] * ndays + f["day"] - day0).astype("int32"),
+        "rec_district": narrow(np.where(rec.att >= 0, rec.att.astype("int32") * ndays + days, 0)),
+        "rec_dept": narrow(dept * ndays + days),
+        "rec_dept_code": narrow(dept),
+        "first_district": narrow(f["home"].astype("int32") * ndays + first_days),
+        "first_dept": narrow(f["dept"].astype("int32") * ndays + first_days),
     }
 
 

@@ -25,7 +25,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import config, metrics, schema, versions
-from warmth.snapshot.city import City, People, Records, derive, join, raw_records
+from warmth.snapshot.build import derive, join, raw_records
+from warmth.snapshot.city import City, People, Records
 from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
 
 _memory: dict[tuple[str, int], City] = {}
@@ -76,7 +77,7 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
             raw = {k: v[keep] for k, v in raw.items()}
         else:
             people, added = _batch_records(conn, held, people, batch)
-            raw = {k: np.concatenate([raw[k], added[k].astype(raw[k].dtype)]) for k in raw}
+            raw = {k: np.concatenate([raw[k], added[k]]) for k in raw}
     got = City(
         held.campaign_id,
         held.codes,
