@@ -14,12 +14,15 @@ Target: <= 400 MB resident after the filtered request.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's warmth
 RSS_TARGET_MB = 400
 
 
@@ -92,11 +95,15 @@ def main() -> None:
         print(
             f"{label:<44} {1000 * (time.perf_counter() - began):8.0f} ms wall "
             f"{1000 * (time.process_time() - cpu):8.0f} ms cpu   "
-            f"RSS {status_mb('VmRSS'):7.0f} MB (peak {status_mb('VmHWM'):.0f})",
+            f"RSS {status_mb('VmRSS'):5.0f} MB (anon {status_mb('RssAnon'):4.0f}, "
+            f"file {status_mb('RssFile'):4.0f}; peak {status_mb('VmHWM'):.0f})",
             flush=True,
         )
 
-    print(f"{'start':<44} {'':>28}   RSS {status_mb('VmRSS'):7.0f} MB")
+    print(
+        f"{'start':<44} {'':>28}   RSS {status_mb('VmRSS'):5.0f} MB (anon "
+        f"{status_mb('RssAnon'):4.0f}, file {status_mb('RssFile'):4.0f})"
+    )
     engine = make_engine(args.url)
     with engine.connect() as conn:
         city = city_scope(conn)

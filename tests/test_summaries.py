@@ -90,6 +90,34 @@ def test_rereading_touched_districts_equals_a_full_rebuild(engine, tmp_path, mon
     assert by_d.set_index("key").loc["310105", "leakage_beneficiaries"] == 1
 
 
+def test_a_new_process_maps_the_city_from_its_files(engine, tmp_path, monkeypatch):
+    """The built city is written as one .npy file per array; a process without it in memory
+    maps those files read-only (no district read) and answers exactly as the built one."""
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    with engine.begin() as conn:
+        cid = fx.build_small(conn)
+        versions.bump(conn)
+    with engine.connect() as conn:
+        built = store.city(conn, cid)
+        expected = [built.profile(None), built.records_frame(None)]
+    store.forget()
+
+    def no_reading(*args):
+        raise AssertionError("a district was read again")
+
+    monkeypatch.setattr(store, "read_shard", no_reading)
+    monkeypatch.setattr(store, "read_all", no_reading)
+    with engine.connect() as conn:
+        loaded = store.city(conn, cid)
+    assert isinstance(loaded.records.person, np.memmap)
+    assert isinstance(loaded.people.cat_mask, np.memmap)
+    assert not loaded.records.day.flags.writeable
+    for a, b in zip(expected, [loaded.profile(None), loaded.records_frame(None)], strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    folders = [f.name for f in (tmp_path / "kept").rglob(f"c{cid}-v*") if f.is_dir()]
+    assert folders == [f"c{cid}-v{loaded.version}"]
+
+
 # --- the brute-force oracle --------------------------------------------------------------
 
 WINDOW = (date(2004, 12, 18), date(2005, 2, 23))

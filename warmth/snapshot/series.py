@@ -42,7 +42,7 @@ def _firsts(city: City):
         "person": person,
         "bit": np.left_shift(np.int32(1), rec.pbit[at].astype("int32")),
         "dept": narrow(city_depts(city)[rec.pbit[at]]),
-        "day": rec.day[at],
+        "day": narrow(rec.day[at]),
         "home": people.home[person],
         "street": people.street[person],
         "cat": narrow(cat_codes),

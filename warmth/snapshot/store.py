@@ -6,16 +6,20 @@ re-read from the base tables (warmth.snapshot.shards), the others are loaded fro
 files, and the city is joined again and written beside the database, so the next process
 to start loads one file instead of reading three million rows.
 
-Files (numpy .npz, no pickles) live in `config.snapshot_dir(url)`, in a folder named by the
+Files (numpy, no pickles) live in `config.snapshot_dir(url)`, in a folder named by the
 database's random identity (versions.identity: a database made again never reads another's):
-`c{campaign}-{district}-v{version}.npz` per shard and `c{campaign}-v{version}.npz` for the
-joined city. A file's name says which data it holds; older files are removed when a newer
-one is written.
+`c{campaign}-{district}-v{version}.npz` per shard, and for the joined city a folder
+`c{campaign}-v{version}/` of one uncompressed `.npy` file per array. The city's arrays are
+memory-mapped read-only from those files: loading costs no copy, pages are read when a
+figure first touches them, and every process on the machine shares them through the page
+cache. A name says which data it holds; older ones are removed when a newer one is written.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -29,6 +33,23 @@ from warmth.snapshot.build import derive, join, raw_records
 from warmth.snapshot.city import City, People, Records
 from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
 
+MMAP_THRESHOLD = 1 << 20  # bytes: allocations this large are served by mmap (see below)
+
+
+def _map_large_allocations() -> None:
+    """Have glibc serve allocations from MMAP_THRESHOLD up by mmap, so that the temporaries
+    of a figure (arrays of a person's or a record's size, tens of MB each) go back to the
+    system when freed. glibc's default threshold climbs to 32 MB after the first large
+    free, and the freed arrays then stay in the heap: a server process grew by 150 MB
+    that way. Not glibc: nothing to do."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(ctypes.c_int(-3), ctypes.c_int(MMAP_THRESHOLD))  # -3: M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        return
+
+
+_map_large_allocations()
 _memory: dict[tuple[str, int], City] = {}
 _locks: dict[tuple[str, int], threading.Lock] = {}
 _guard = threading.Lock()
@@ -90,7 +111,7 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
         arrays = _city_arrays(got)
         threading.Thread(
-            target=_write, args=(folder, f"c{held.campaign_id}-v", version, arrays), daemon=True
+            target=_write_city, args=(folder, held.campaign_id, version, arrays), daemon=True
         ).start()
     return got
 
@@ -151,8 +172,8 @@ def _load_or_build(conn: sa.Connection, campaign_id: int, version: int, folder: 
     folder = folder / versions.identity(conn)  # files of this database only
     cat = metrics.load_catalogue(conn)
     codes = Codes.read(conn, cat)
-    path = folder / f"c{campaign_id}-v{version}.npz"
-    if path.exists():
+    path = folder / f"c{campaign_id}-v{version}"
+    if path.is_dir():
         loaded = _read_city(path, campaign_id, codes, cat, version)
         if loaded is not None:
             return loaded
@@ -172,7 +193,10 @@ def _load_or_build(conn: sa.Connection, campaign_id: int, version: int, folder: 
     built = join(campaign_id, shards, codes, cat, {d: wanted.get(d, 0) for d in codes.districts})
     built.version = version
     if versions.current(conn) == version:  # nothing committed meanwhile: the file is exact
-        _write(folder, f"c{campaign_id}-v", version, _city_arrays(built))
+        _write_city(folder, campaign_id, version, _city_arrays(built))
+        mapped = _read_city(path, campaign_id, codes, cat, version)
+        if mapped is not None:  # the built arrays freed: the process holds the mapped ones
+            return mapped
     return built
 
 
@@ -192,6 +216,31 @@ def _write(folder: Path, prefix: str, version: int, arrays: dict[str, np.ndarray
         for old in folder.glob(f"{prefix}*.npz"):
             if old != final and old.name[len(prefix) : -4].isdigit():
                 old.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+def _write_city(folder: Path, campaign_id: int, version: int, arrays: dict) -> None:
+    """Write a city's arrays as a folder of .npy files, atomically (a temporary folder,
+    then rename); remove the folders of older versions. Not writable: the next process
+    builds again."""
+    prefix = f"c{campaign_id}-v"
+    final = folder / f"{prefix}{version}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder, suffix=".tmp"))
+        for name, values in arrays.items():
+            np.save(tmp / f"{name}.npy", values, allow_pickle=False)
+        try:
+            os.replace(tmp, final)
+        except OSError:  # written meanwhile by another process: theirs is the same
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in folder.glob(f"{prefix}*"):
+            if old != final and old.name[len(prefix) :].split(".")[0].isdigit():
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:  # a city file of the older single-file layout
+                    old.unlink(missing_ok=True)
     except OSError:
         return
 
@@ -230,18 +279,19 @@ def _city_arrays(c: City) -> dict[str, np.ndarray]:
 def _read_city(
     path: Path, campaign_id: int, codes: Codes, cat: metrics.Catalogue, version: int
 ) -> City | None:
+    def load(name: str, mapped: bool = True) -> np.ndarray:
+        return np.load(path / f"{name}.npy", mmap_mode="r" if mapped else None)
+
     try:
-        with np.load(path, allow_pickle=False) as z:
-            saved = Codes(
-                tuple(z["codes_districts"].tolist()),
-                tuple(z["codes_streets"].tolist()),
-                tuple(z["codes_forms"].tolist()),
-            )
-            if saved != codes:  # reference data changed: the integer codes mean other things
-                return None
-            p = {k[2:]: z[k] for k in z.files if k.startswith("p_")}
-            r = {k[2:]: z[k] for k in z.files if k.startswith("r_")}
-            shard_versions = z["shard_versions"].tolist()
+        saved = Codes(
+            *(tuple(load(f"codes_{k}", False).tolist()) for k in ("districts", "streets", "forms"))
+        )
+        if saved != codes:  # reference data changed: the integer codes mean other things
+            return None
+        names = [f.name[:-4] for f in path.glob("*.npy")]
+        p = {k[2:]: load(k, k != "p_id_numbers") for k in names if k.startswith("p_")}
+        r = {k[2:]: load(k) for k in names if k.startswith("r_")}
+        shard_versions = load("shard_versions", False).tolist()
     except (OSError, ValueError, KeyError):
         return None
     if set(r) != set(Records.__dataclass_fields__) or set(p) != set(People.__dataclass_fields__):
