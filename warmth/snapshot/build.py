@@ -83,41 +83,54 @@ def join(
     return City(campaign_id, codes, cat, people, derive(people, raw, cat), dict(versions))
 
 
-def raw_records(records: Records) -> dict[str, np.ndarray]:
-    """The records as read (before attribution), to derive them again after a change (new
-    rows are joined with np.concatenate, whose types hold both)."""
-    return {k: getattr(records, k) for k in RAW_TYPES}
+def _layout(columns: list[list[np.ndarray]]) -> list[tuple[int, int]] | None:
+    """(low, bit width) per column for packing rows into one int64 key that sorts as the
+    columns do (each column given as the parts it is made of); None when they do not fit
+    in 63 bits."""
+    out = []
+    for parts in columns:
+        parts = [p for p in parts if len(p)]
+        low = min(int(p.min()) for p in parts) if parts else 0
+        high = max(int(p.max()) for p in parts) if parts else 0
+        out.append((low, max(high - low, 0).bit_length()))
+    return out if sum(width for _, width in out) <= 63 else None
+
+
+def _packed(columns: list[np.ndarray], layout: list[tuple[int, int]]) -> np.ndarray:
+    key = np.zeros(len(columns[0]), "int64")
+    for column, (low, width) in zip(columns, layout, strict=True):
+        key <<= width
+        key |= column.astype("int64") - low
+    return key
 
 
 def _packed_order(columns: list[np.ndarray]) -> np.ndarray:
-    """Positions that sort rows by the columns (non-negative after their minimum is taken
-    away; the last one unique): one stable sort of the columns packed into 63 bits, else a
-    lexsort when they do not fit."""
-    if not len(columns[0]):
-        return np.zeros(0, "int64")
-    lows = [int(c.min()) for c in columns]
-    widths = [max(int(c.max()) - low, 0).bit_length() for c, low in zip(columns, lows, strict=True)]
-    if sum(widths) > 63:
+    """Positions that sort rows by the columns (the last one unique): one stable sort of the
+    columns packed into 63 bits (rows mostly in order already sort in near-linear time),
+    else a lexsort when they do not fit."""
+    layout = _layout([[c] for c in columns])
+    if layout is None:
         return np.lexsort(columns[::-1])
-    key = np.zeros(len(columns[0]), "int64")
-    for column, low, width in zip(columns, lows, widths, strict=True):
-        key <<= width
-        key |= column.astype("int64") - low
-    return np.argsort(key, kind="stable")
+    return np.argsort(_packed(columns, layout), kind="stable")
 
 
-def derive(people: People, raw: dict[str, np.ndarray], cat: metrics.Catalogue) -> Records:
-    """Records sorted by (person, day, record id), with what follows from the people:
-    matching, attribution district and street, rank inside (person, programme); sets the
-    people's leakage district (their earliest non-matching record's)."""
-    order = _packed_order([raw["person"], raw["day"], raw["rec_id"]])
-    r = {
+ORDER = ("person", "day", "rec_id")  # the records' order
+
+
+def _sorted_raw(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Raw records in ORDER, each column of its RAW_TYPES type."""
+    order = _packed_order([raw[k] for k in ORDER])
+    return {
         k: raw[k][order].astype(t, copy=False) if t else narrow(raw[k][order], "int32")
         for k, t in RAW_TYPES.items()
     }
+
+
+def _attributed(people: People, r: dict[str, np.ndarray], cat: metrics.Catalogue) -> dict:
+    """matching, att and att_street of raw records (DEFINITIONS.md, see the module
+    docstring of warmth.snapshot.city)."""
     person, pbit = r["person"], r["pbit"]
     deliver, submitter = r["deliver"].astype("int64"), r["submitter"].astype("int64")
-
     serves = cat.serves_array()
     r_home = people.home[person].astype("int64")
     matching = people.registered[person] & (
@@ -126,32 +139,90 @@ def derive(people: People, raw: dict[str, np.ndarray], cat: metrics.Catalogue) -
     delivered = np.where(deliver >= 0, deliver, np.where(r_home >= 0, r_home, submitter))
     att = np.where(matching, r_home, delivered)
     att_street = np.where((att == r_home) & (r_home >= 0), people.street[person], -1)
+    return {
+        "matching": matching,
+        "att": att.astype("int8"),
+        "att_street": att_street.astype("int16"),
+    }
 
-    # rank among the person's records of one programme, in (day, record id) order: the
-    # records are in that order, so a stable sort by (person, programme) keeps it
+
+def _ranks(person: np.ndarray, pbit: np.ndarray) -> np.ndarray:
+    """Rank among the person's records of one programme, in (day, record id) order (rows in
+    ORDER, so a stable sort by (person, programme) keeps that order inside a group)."""
     by_prog = _packed_order([person, pbit])
     group = person[by_prog].astype("int64") * 64 + pbit[by_prog]
     position = np.arange(len(group))
     first_of_run = np.maximum.accumulate(np.where(runs(group), position, 0))
     rank = np.empty(len(group), "int8")
     rank[by_prog] = np.minimum(position - first_of_run, RANK_CAP)
+    return rank
 
-    people.leak_att[:] = -1
+
+def _set_leak_att(people: People, person, matching, att) -> None:
+    """Each person's leakage district: their earliest non-matching record's (rows in
+    ORDER)."""
     non = ~matching
     first = runs(person[non])
     people.leak_att[person[non][first]] = att[non][first]
-    return Records(
-        person=person,
-        rec_id=r["rec_id"],
-        pbit=pbit,
-        day=r["day"],
-        amount_fen=r["amount_fen"],
-        form=r["form"],
-        batch_id=r["batch_id"],
-        deliver=r["deliver"],
-        submitter=r["submitter"],
-        matching=matching,
-        att=att.astype("int8"),
-        att_street=att_street.astype("int16"),
-        rank=rank,
-    )
+
+
+def derive(people: People, raw: dict[str, np.ndarray], cat: metrics.Catalogue) -> Records:
+    """Records sorted by (person, day, record id), with what follows from the people:
+    matching, attribution district and street, rank inside (person, programme); sets the
+    people's leakage district (their earliest non-matching record's)."""
+    r = _sorted_raw(raw)
+    r.update(_attributed(people, r, cat))
+    r["rank"] = _ranks(r["person"], r["pbit"])
+    people.leak_att[:] = -1
+    _set_leak_att(people, r["person"], r["matching"], r["att"])
+    return Records(**r)
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    kind = np.promote_types(a.dtype, b.dtype)
+    return a.astype(kind, copy=False), b.astype(kind, copy=False)
+
+
+def _renew(people: People, columns: dict[str, np.ndarray], touched: np.ndarray) -> Records:
+    """Records from columns in ORDER whose ranks and leakage districts are right except for
+    the touched people's: those recomputed from their own runs of records."""
+    person = columns["person"]
+    lo, hi = np.searchsorted(person, touched, "left"), np.searchsorted(person, touched, "right")
+    lengths = hi - lo
+    rows = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    columns["rank"][rows] = _ranks(person[rows], columns["pbit"][rows])
+    people.leak_att[touched] = -1
+    _set_leak_att(people, person[rows], columns["matching"][rows], columns["att"][rows])
+    return Records(**columns)
+
+
+def with_records(
+    people: People, records: Records, raw: dict[str, np.ndarray], cat: metrics.Catalogue
+) -> Records:
+    """The records with raw ones added (their people already in `people`), as derive would
+    give for all of them, computed for the new records and the people they touch; sets
+    those people's leakage districts."""
+    new = _sorted_raw(raw)
+    new.update(_attributed(people, new, cat))
+    new["rank"] = np.zeros(len(new["person"]), "int8")
+    layout = _layout([[getattr(records, k), new[k]] for k in ORDER])
+    if layout is None:  # keys too wide to pack: derive them all
+        both = {k: np.concatenate([getattr(records, k), new[k]]) for k in RAW_TYPES}
+        return derive(people, both, cat)
+    held = _packed([getattr(records, k) for k in ORDER], layout)
+    at = np.searchsorted(held, _packed([new[k] for k in ORDER], layout))
+    columns = {}
+    for k in Records.__dataclass_fields__:
+        old, added = _common(getattr(records, k), new[k])
+        columns[k] = np.insert(old, at, added)
+    return _renew(people, columns, np.unique(new["person"]))
+
+
+def without_batch(people: People, records: Records, batch: int) -> Records:
+    """The records without those of one import batch, as derive would give; sets the
+    leakage districts of the people who had them."""
+    gone = records.batch_id == batch
+    touched = np.unique(records.person[gone])
+    keep = ~gone
+    columns = {k: getattr(records, k)[keep] for k in Records.__dataclass_fields__}
+    return _renew(people, columns, touched)

@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import config, metrics, schema, versions
-from warmth.snapshot.build import derive, join, raw_records
+from warmth.snapshot.build import join, with_records, without_batch
 from warmth.snapshot.city import City, People, Records
 from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
 
@@ -90,22 +90,17 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     if len(steps) != version - held.version or version < held.version:
         return None
     mine = [(kind, batch) for _, kind, batch, cid in steps if cid == held.campaign_id]
-    people = People(**{k: v.copy() for k, v in vars(held.people).items()})
-    raw = raw_records(held.records)
+    # only the leakage districts change in place: every other array is shared with the held
+    people = People(**{**vars(held.people), "leak_att": held.people.leak_att.copy()})
+    records = held.records
     for kind, batch in mine:
         if kind == "aid_removed":
-            keep = raw["batch_id"] != batch
-            raw = {k: v[keep] for k, v in raw.items()}
+            records = without_batch(people, records, batch)
         else:
             people, added = _batch_records(conn, held, people, batch)
-            raw = {k: np.concatenate([raw[k], added[k]]) for k in raw}
+            records = with_records(people, records, added, held.catalogue)
     got = City(
-        held.campaign_id,
-        held.codes,
-        held.catalogue,
-        people,
-        derive(people, raw, held.catalogue),
-        versions.districts(conn),
+        held.campaign_id, held.codes, held.catalogue, people, records, versions.districts(conn)
     )
     got.version = version
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
@@ -126,7 +121,7 @@ def _batch_records(conn: sa.Connection, held: City, people: People, batch: int):
         .select_from(
             r.outerjoin(b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number))
         )
-        .where(r.c.batch_id == batch, r.c.campaign_id == held.campaign_id)
+        .where(r.c.batch_id == batch)  # on ix_aid_records_batch (a batch is one campaign's)
     )
     rec = fetch(conn, query, {**types, "ben_id": "int64"})
     registered = np.flatnonzero(people.registered)
