@@ -452,3 +452,42 @@ def test_profiles_add_up_to_the_estimates_and_roads_cover_every_district():
     assert per_category == FULL_CITY
     distinct = sum(count for _, count, _ in demo.PROFILES)
     assert 2_950_000 < distinct < 3_050_000
+
+
+def test_the_demo_snapshot_equals_one_read_from_the_tables(engine, tmp_path, monkeypatch):
+    """The demo builds its snapshot from the arrays it wrote; a build from the base tables
+    gives the same frames (whole campaign and as of a day), beside another campaign."""
+    from warmth.snapshot import store
+
+    with engine.begin() as conn:
+        conn.execute(
+            schema.campaigns.insert().values(
+                code="2006",
+                name_zh="2006年元旦春节帮困送温暖",
+                name_en="2006 New Year and Spring Festival aid campaign",
+                window_start=date(2005, 12, 20),
+                window_end=date(2006, 2, 12),
+            )
+        )
+    demo.load_demo(engine, scale=SMALL, seed=4, campaign="2006")
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "demo"))
+    demo.load_demo(engine, scale=SMALL, seed=5, campaign="2005")
+    with engine.connect() as conn:
+        cid = conn.execute(
+            sa.select(schema.campaigns.c.id).where(schema.campaigns.c.code == "2005")
+        ).scalar_one()
+        made = store.city(conn, cid)
+    store.forget()
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "read"))
+    with engine.connect() as conn:
+        read = store.city(conn, cid)
+    assert made is not read and len(made.records) == len(read.records) > 0
+    for as_of in (None, date(2005, 1, 10)):
+        for name in ("profile", "records_frame"):
+            a, b = getattr(made, name)(as_of), getattr(read, name)(as_of)
+            cols = list(a.columns)
+            a = a.sort_values(cols, na_position="last").reset_index(drop=True)
+            b = b.sort_values(cols, na_position="last").reset_index(drop=True)
+            pd.testing.assert_frame_equal(a, b, obj=f"{name} as of {as_of}")
+    assert sorted(made.records.rec_id.tolist()) == sorted(read.records.rec_id.tolist())
+    assert sorted(made.people.id_numbers.tolist()) == sorted(read.people.id_numbers.tolist())

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import sqlalchemy as sa
 
-from warmth import reference, schema, versions
+from warmth import metrics, reference, schema, versions
 from warmth.database import is_sqlite
+from warmth.demo import snapshot as demo_snapshot
 from warmth.demo.people import _people, _reference
 from warmth.demo.records import _duplicates, _plan, _records, day_weights
 from warmth.demo.rows import (
@@ -25,6 +26,7 @@ from warmth.demo.rows import (
     _record_chunks,
 )
 from warmth.snapshot import store as snapshot
+from warmth.snapshot.shards import Codes
 
 Progress = Callable[[str, float], None]
 """Called as progress(stage, done) while loading: done is the share of the whole load, from
@@ -63,6 +65,7 @@ DUPLICATE_COLUMNS = (
     "batch_id",
 )
 RECORD_COLUMNS = (
+    "id",
     "campaign_id",
     "submitter",
     "record_no",
@@ -154,15 +157,17 @@ def _drop_indexes(conn: sa.Connection) -> list[str]:
     return [sql for _, sql in found]
 
 
-def _reserve_ids(conn: sa.Connection, n: int) -> int:
-    """The first of n consecutive free beneficiary ids (the PostgreSQL sequence moved past)."""
-    b = schema.beneficiaries
-    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(b.c.id), 0))).scalar_one()
+def _reserve_ids(conn: sa.Connection, table: str, n: int) -> int:
+    """The first of n consecutive free ids of a table (the PostgreSQL sequence moved past)."""
+    t = schema.metadata.tables[table]
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar_one()
     if is_sqlite(conn):
         return top + 1
-    conn.execute(sa.text("LOCK TABLE beneficiaries IN SHARE ROW EXCLUSIVE MODE"))
-    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(b.c.id), 0))).scalar_one()
-    seq = conn.execute(sa.text("SELECT pg_get_serial_sequence('beneficiaries', 'id')")).scalar_one()
+    conn.execute(sa.text(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar_one()
+    seq = conn.execute(
+        sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}
+    ).scalar_one()
     last = conn.execute(sa.text(f"SELECT last_value FROM {seq}")).scalar_one()
     first = max(top, last) + 1
     conn.execute(sa.text("SELECT setval(CAST(:seq AS regclass), :v)"), {"seq": seq, "v": first + n})
@@ -260,7 +265,8 @@ def load_demo(
                         campaign_id=cid, submitted_at=submitted_at, **batch
                     )
                 ).inserted_primary_key[0]
-                first_id = _reserve_ids(conn, n_people)
+                first_id = _reserve_ids(conn, "beneficiaries", n_people)
+                first_record_id = _reserve_ids(conn, "aid_records", n_records)
                 _bulk(
                     conn,
                     "beneficiaries",
@@ -286,17 +292,34 @@ def load_demo(
                     "aid_records",
                     RECORD_COLUMNS,
                     _record_chunks(
-                        ref, records, campaign, cid, batch_id, days, lambda f: report("records", f)
+                        ref,
+                        records,
+                        (campaign, cid, batch_id, first_record_id),
+                        days,
+                        lambda f: report("records", f),
                     ),
                 )
                 for number, sql in enumerate(rebuild):
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
                 versions.bump(conn)
-            del people, records, duplicates  # the generated city: gone before the snapshot
-            gc.collect()
             report("snapshot", 0.0)
-            snapshot.city(conn, cid)  # built now, kept beside the database: a fast first view
+            cat = metrics.load_catalogue(conn)
+            made = demo_snapshot.shards(
+                ref,
+                people,
+                records,
+                first_id=first_id,
+                first_record_id=first_record_id,
+                batch_id=batch_id,
+                window_start=start,
+                codes=Codes.read(conn, cat),
+                cat=cat,
+            )
+            del people, records, duplicates  # the generated city: gone before the join
+            gc.collect()
+            # built now from what was written, kept beside the database: a fast first view
+            snapshot.build(conn, cid, made)
         finally:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -130,7 +130,10 @@ def _category_chunks(people: _People, first_id: int) -> Iterator[list]:
         yield [(i, c) for i, p in zip(ids, chunk, strict=True) for c in profile_cats[p]]
 
 
-def _record_chunks(ref, records: _Records, campaign, campaign_id, batch_id, days, report):
+def _record_chunks(ref, records: _Records, written: tuple, days, report):
+    """Rows of aid_records; written is (campaign code, campaign id, batch id, first record
+    id): record ids follow the array order from there."""
+    campaign, campaign_id, batch_id, first_record_id = written
     n = len(records.key)
     starts = np.searchsorted(records.deliverer, np.arange(len(ref.districts)))
     number = np.arange(n) - starts[records.deliverer] + 1
@@ -150,6 +153,7 @@ def _record_chunks(ref, records: _Records, campaign, campaign_id, batch_id, days
         ]
         yield list(
             zip(
+                range(first_record_id + start, first_record_id + sl.stop),
                 repeat(campaign_id),
                 submitter,
                 record_no,

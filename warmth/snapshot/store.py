@@ -83,6 +83,21 @@ def city(conn: sa.Connection, campaign_id: int) -> City:
         return got
 
 
+def build(conn: sa.Connection, campaign_id: int, shards: list[Shard]) -> City:
+    """The snapshot of the current data version made from shards the caller holds, one per
+    district (the demo's, made from the arrays it has just written): kept in memory and
+    written beside the database, as city() would build it from the base tables."""
+    url = _url(conn)
+    key = (url, campaign_id)
+    with _lock(key):
+        given = {s.district: s for s in shards}
+        got = _load_or_build(
+            conn, campaign_id, versions.current(conn), config.snapshot_dir(url), given
+        )
+        _memory[key] = got
+        return got
+
+
 def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> City | None:
     """The held snapshot brought to `version` by applying the aid batches added or removed
     since (versions.changes), or None when some write in between was anything else."""
@@ -163,25 +178,37 @@ def forget() -> None:
     _memory.clear()
 
 
-def _load_or_build(conn: sa.Connection, campaign_id: int, version: int, folder: Path) -> City:
+def _load_or_build(
+    conn: sa.Connection,
+    campaign_id: int,
+    version: int,
+    folder: Path,
+    given: dict[str, Shard] | None = None,
+) -> City:
+    """The city from its file, else joined from shards: those given, else those on file
+    at their district's version, and the rest read from the base tables."""
     folder = folder / versions.identity(conn)  # files of this database only
     cat = metrics.load_catalogue(conn)
     codes = Codes.read(conn, cat)
     path = folder / f"c{campaign_id}-v{version}"
-    if path.is_dir():
+    if given is None and path.is_dir():
         loaded = _read_city(path, campaign_id, codes, cat, version)
         if loaded is not None:
             return loaded
     wanted = versions.districts(conn)
-    kept = {
-        d: _read_shard_file(folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d)
-        for d in codes.districts
-    }
-    missing = [d for d, shard in kept.items() if shard is None]
-    if len(missing) > len(codes.districts) // 2:  # one pass over each table is quicker
-        fresh = dict(zip(codes.districts, read_all(conn, campaign_id, codes, cat), strict=True))
+    if given is not None:
+        kept, fresh = dict.fromkeys(codes.districts), given
     else:
-        fresh = {d: read_shard(conn, campaign_id, d, codes, cat) for d in missing}
+        kept = {
+            d: _read_shard_file(folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d)
+            for d in codes.districts
+        }
+        todo = [d for d, shard in kept.items() if shard is None]
+        if len(todo) > len(codes.districts) // 2:  # one pass over each table is quicker
+            fresh = dict(zip(codes.districts, read_all(conn, campaign_id, codes, cat), strict=True))
+        else:
+            fresh = {d: read_shard(conn, campaign_id, d, codes, cat) for d in todo}
+    missing = [d for d, shard in kept.items() if shard is None]
     for d in missing:
         _write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), _shard_arrays(fresh[d]))
     shards = [kept[d] if kept[d] is not None else fresh[d] for d in codes.districts]
