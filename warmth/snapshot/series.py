@@ -32,19 +32,18 @@ def _positions(codes: tuple[str, ...], wanted) -> np.ndarray | None:
 
 def _firsts(city: City):
     """The first matching record of each (person, programme), in (person, day) order: who,
-    which programme bit, the day, where the person is registered, and their category code
-    (into the table of distinct category masks)."""
+    which programme bit, its department, the day, and the person's category code (into the
+    table of distinct category masks). Where the person lives is read from the people when
+    a request asks (home_of)."""
     rec, people = city.records, city.people
     at = np.flatnonzero(rec.matching & (rec.rank == 0))
     person = rec.person[at]
     cat_codes, cat_values = pd.factorize(people.cat_mask[person])
     return {  # narrow arrays: 3 million first records at full scale
         "person": person,
-        "bit": np.left_shift(np.int32(1), rec.pbit[at].astype("int32")),
+        "pbit": rec.pbit[at],
         "dept": narrow(city_depts(city)[rec.pbit[at]]),
         "day": narrow(rec.day[at]),
-        "home": people.home[person],
-        "street": people.street[person],
         "cat": narrow(cat_codes),
         "cat_values": np.asarray(cat_values, dtype="int64"),
     }
@@ -60,14 +59,15 @@ def city_depts(city: City) -> np.ndarray:
 
 
 def _where(city: City, district_arr, street_arr, districts, streets) -> np.ndarray | None:
-    """Rows inside the districts and streets (None: every row is)."""
+    """Rows inside the districts and streets (None: every row is); the arrays of district
+    and street codes may be given as functions that make them, called only when needed."""
     ok = None
     d = _positions(city.codes.districts, districts)
     if d is not None and len(d) < len(city.codes.districts):
-        ok = np.isin(district_arr, d)
+        ok = np.isin(district_arr() if callable(district_arr) else district_arr, d)
     s = _positions(city.codes.streets, streets)
     if s is not None:
-        inside = np.isin(street_arr, s)
+        inside = np.isin(street_arr() if callable(street_arr) else street_arr, s)
         ok = inside if ok is None else ok & inside
     return ok
 
@@ -76,13 +76,26 @@ def _reached_firsts(city: City, sl: Slice, districts, streets):
     """Positions (into _firsts) of the first records that reach inside the slice."""
     f = city._static("firsts", lambda: _firsts(city))
     kc = metrics.ALL if sl.categories is None else sl.categories
-    allowed = np.array(
-        [city.catalogue.allowed(int(v) & kc) for v in f["cat_values"]], dtype="int64"
+    # per (category code, programme bit): a first record of it reaches inside the slice
+    bits = np.left_shift(np.int64(1), np.arange(64, dtype="int64"))
+    reaches = np.array(
+        [
+            (bits & (sl.programmes & city.catalogue.allowed(int(v) & kc))) != 0
+            if sl.categories is None or int(v) & sl.categories
+            else np.zeros(64, bool)
+            for v in f["cat_values"]
+        ],
+        dtype=bool,
+    ).reshape(-1, 64)
+    ok = reaches.ravel()[f["cat"].astype("int32") * 64 + f["pbit"]]
+    people = city.people
+    inside = _where(
+        city,
+        lambda: people.home[f["person"]],
+        lambda: people.street[f["person"]],
+        districts,
+        streets,
     )
-    ok = (f["bit"] & sl.programmes & allowed[f["cat"]]) != 0
-    if sl.categories is not None:
-        ok &= (f["cat_values"][f["cat"]] & sl.categories) != 0
-    inside = _where(city, f["home"], f["street"], districts, streets)
     if inside is not None:
         ok &= inside
     return f, np.flatnonzero(ok)
@@ -143,7 +156,9 @@ def _keys(city: City):
         "rec_district": narrow(np.where(rec.att >= 0, rec.att.astype("int32") * ndays + days, 0)),
         "rec_dept": narrow(dept * ndays + days),
         "rec_dept_code": narrow(dept),
-        "first_district": narrow(f["home"].astype("int32") * ndays + first_days),
+        "first_district": narrow(
+            city.people.home[f["person"]].astype("int32") * ndays + first_days
+        ),
         "first_dept": narrow(f["dept"].astype("int32") * ndays + first_days),
     }
 
