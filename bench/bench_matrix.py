@@ -180,6 +180,9 @@ def worker(setup: Setup, pipe) -> None:
 
     figures = figure_calls()
     lists = worklist_calls({k: v[0] for k, v in setup.streets.items()})
+    with engine.connect() as conn:  # the snapshot loaded before any call is timed
+        queries.coverage(conn, setup.scopes["city"], Filters(), "district")
+    pipe.send(("ready", None))
     while True:
         task = pipe.recv()
         if task is None:
@@ -240,6 +243,9 @@ class Result:
         return "+".join(self.combo) or "(none)"
 
 
+STARTUP_S = 300
+
+
 class Runner:
     """Sends calls to a worker process and kills it when a call passes the timeout."""
 
@@ -256,6 +262,9 @@ class Runner:
         self.proc = self.ctx.Process(target=worker, args=(self.setup, child), daemon=True)
         self.proc.start()
         self.pipe = parent
+        if not parent.poll(STARTUP_S):  # a worker's cold start (the snapshot) is not timed
+            raise RuntimeError(f"a worker did not load the snapshot within {STARTUP_S} s")
+        parent.recv()
 
     def _kill(self) -> None:
         if self.proc is not None:
