@@ -182,7 +182,7 @@ class City:
 
     def _masks(self, as_of):
         rec, n, kind = self.records, len(self.people), mask_type(self.catalogue)
-        starts, repeats, leaks = self._static("runs", self._person_runs)
+        starts, repeats, leaks = self._person_runs()  # made for each day: 12 MB not kept
         window = self.in_window(as_of)
         reach = np.zeros(n, dtype=kind)
         if len(starts):
@@ -309,7 +309,7 @@ class City:
         """Per person: the day of their first and of their last record, as days after the
         first record's day0 (none: the type's largest and smallest values), and day0."""
         rec, n = self.records, len(self.people)
-        starts = self._static("runs", self._person_runs)[0]
+        starts = self._person_runs()[0]
         day0 = int(rec.day.min()) if len(rec) else 0
         span = int(rec.day.max()) - day0 if len(rec) else 0
         kind = "int16" if span < np.iinfo("int16").max - 1 else "int32"
