@@ -27,11 +27,11 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from components import charts
 from warmth import audit, bootstrap, i18n, intake, queries, versions
 from warmth import campaigns as core_campaigns
 from warmth.config import database_url
 from warmth.database import DatabaseUnavailableError, check, make_engine
+from warmth.figures import charts
 from warmth.scope import Filters, Scope, city_scope, scope_for_email
 
 P = ParamSpec("P")

@@ -1,5 +1,5 @@
 """Figure builders of the gaps and reporting pages: tidy frame in, plotly figure out. No
-streamlit here; the same keyword vocabulary as components/charts.py (``title=``, ``lang=``).
+streamlit here; the same keyword vocabulary as warmth/figures/charts.py (``title=``, ``lang=``).
 
 The two square matrices (department × department overlap, district × department reporting
 status) put their columns on top. Column labels are names wrapped onto short horizontal
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import charts
 from warmth import formatting, i18n
+from warmth.figures import charts
 
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f0ad4e", "none": "#c9c9c9"}
 OVERLAP_SCALE = [[0, "#fde4cc"], [1, "#c2410c"]]
