@@ -27,11 +27,10 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from warmth import audit, bootstrap, i18n, intake, queries, versions
+from warmth import audit, bootstrap, figures, i18n, intake, queries, versions
 from warmth import campaigns as core_campaigns
 from warmth.config import database_url
 from warmth.database import DatabaseUnavailableError, check, make_engine
-from warmth.figures import charts
 from warmth.scope import Filters, Scope, city_scope, scope_for_email
 
 P = ParamSpec("P")
@@ -494,20 +493,13 @@ def record_export(
 # session: st.plotly_chart only reads it. cache_resource hands back the object itself (a
 # pickled figure would be validated again on every read).
 
-FIGURES = {
-    "coverage_bar": charts.coverage_bar,
-    "tile_map": charts.tile_map,
-    "pacing_chart": charts.pacing_chart,
-    "measure_bar": charts.measure_bar,
-    "timeline_chart": charts.timeline_chart,
-}
-
 
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _figure(name: str, frame: pd.DataFrame, options: tuple) -> go.Figure:
-    return FIGURES[name](frame, **dict(options))
+    return figures.build(name, frame, **dict(options))
 
 
 def figure(name: str, frame: pd.DataFrame, **options) -> go.Figure:
-    """The chart FIGURES[name](frame, **options), built once for this data and options."""
+    """The chart warmth.figures.FIGURES[name](frame, **options), built once for this data
+    and options."""
     return _figure(name, frame, tuple(sorted(options.items())))

@@ -222,11 +222,14 @@ def status_figure(
     return fig
 
 
-def leakage_omission_figure(by_district: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
+def leakage_omission_figure(
+    by_district: pd.DataFrame, *, title: str, lang: str, small: bool = False, height: int = 420
+) -> go.Figure:
     """Omitted and leakage beneficiaries side by side per district (the two errors), most
-    omitted first; customdata the district code."""
+    omitted first; customdata the district code; ``small`` writes counts of 1 to 4 as "<5"."""
     d = by_district.assign(_name=charts.names(by_district, lang).to_numpy())
     d = d.sort_values("omitted", ascending=False, kind="mergesort")
+    count = formatting.counter(small)
     fig = go.Figure()
     for col, colour in (("omitted", "#d9534f"), ("leakage_beneficiaries", "#6a3d9a")):
         fig.add_bar(
@@ -235,13 +238,14 @@ def leakage_omission_figure(by_district: pd.DataFrame, *, title: str, lang: str)
             name=charts.label(col, lang),
             marker_color=colour,
             customdata=d["key"].astype(str),
-            hovertemplate="%{x}<br>" + charts.label(col, lang) + ": %{y:,}<extra></extra>",
+            hovertext=[count(v, lang) for v in d[col]],
+            hovertemplate="%{x}<br>" + charts.label(col, lang) + ": %{hovertext}<extra></extra>",
         )
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},
         font={"family": charts.FONT},
         barmode="group",
-        height=420,
+        height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
         plot_bgcolor="white",
