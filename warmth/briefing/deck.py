@@ -34,6 +34,7 @@ DEFINITIONS = (
 )
 BEHIND_COLUMNS = ("name", "coverage", "eligible", "omitted")
 STREET_COLUMNS = ("district", "name", "coverage", "eligible", "omitted")
+TILE = {"zh": 64, "en": 76}  # a district's tile on a slide, px: English names are longer
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def charts(slide: str, facts: Facts, lang: str, *, height: int = 430) -> list[Ch
             Chart(
                 "tile_map",
                 facts.by_district,
-                {**common, "title": t("present_map_title"), "expected": exp, "size": 64},
+                {**common, "title": t("present_map_title"), "expected": exp, "size": TILE[lang]},
             ),
             Chart(
                 "coverage_bar",
@@ -180,7 +181,12 @@ def charts(slide: str, facts: Facts, lang: str, *, height: int = 430) -> list[Ch
             Chart(
                 "coverage_bar",
                 facts.by_department,
-                {**counted, "by": "department", "title": t("dash_cov_by_department")},
+                {
+                    **counted,
+                    "by": "department",
+                    "title": t("dash_cov_by_department"),
+                    "expected": exp,
+                },
             ),
             Chart(
                 "measure_bar",

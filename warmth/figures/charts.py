@@ -23,6 +23,7 @@ NO_DATA = metrics.BAND_COLOURS.get(None, "#9e9e9e")  # coverage undefined
 INK = "#333333"
 EXPECTED = "#555555"
 GRID = (6, 6)  # rows, columns of the 19-district tile map
+LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
 DEPARTMENT_COLOURS: dict[str, str] = {
     "MZ": "#1f3a93",  # civil affairs, the lead: the darkest
     "LB": "#6a3d9a",
@@ -429,7 +430,7 @@ def timeline_chart(
             go.Bar(
                 x=rows["day"],
                 y=rows[measure].astype(float),
-                name=str(rows["_name"].iloc[0]),
+                name=_short(str(rows["_name"].iloc[0]), LEGEND_CHARS),  # full name on hover
                 marker={"color": department_colour(str(key))},
                 customdata=np.stack([rows["key"].astype(str), rows["_name"]], axis=-1),
                 hovertemplate="<b>%{customdata[1]}</b> %{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
