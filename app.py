@@ -12,15 +12,15 @@ from components import data, export, filters, navigation, present, session
 from warmth import i18n
 
 navigation.navigation_only()
+presenting = present.requested()
 st.set_page_config(
     page_title="帮困送温暖 Warmth",
     page_icon=":material/volunteer_activism:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="collapsed" if presenting else "expanded",
 )
 
 lang = session.language()
-presenting = present.requested()
 page = st.navigation(navigation.pages(lang), position="hidden" if presenting else "sidebar")
 data.ensure_database()
 data.read_version()  # once per run: every cached answer of this run is keyed by it

@@ -273,7 +273,11 @@ def tile_map(
             text=[
                 f"<b>{_tile_name(n, lang)}</b><br>{p}" for n, p in zip(d["_name"], pct, strict=True)
             ],
-            textfont={"color": "white", "size": 14 if lang == "zh" else 12},
+            # names fit their tile: 3-4 Chinese characters, or up to 9 Latin letters
+            textfont={
+                "color": "white",
+                "size": min(14, size // 4.5) if lang == "zh" else min(12, size // 6),
+            },
             customdata=np.stack([d["key"].astype(str), d["_name"], pct], axis=-1),
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
             name=label("district", lang),
