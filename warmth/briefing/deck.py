@@ -34,6 +34,11 @@ DEFINITIONS = (
 )
 BEHIND_COLUMNS = ("name", "coverage", "eligible", "omitted")
 STREET_COLUMNS = ("district", "name", "coverage", "eligible", "omitted")
+# the two bars of a slide by department or category: coverage, then this count
+BY_MEASURE = {
+    "departments": ("department", "records", "present_records_by_department"),
+    "categories": ("category", "omitted", "dash_omitted_by_category"),
+}
 TILE = 66  # a district's tile on a slide, px: 19 of them fit half a 1280×720 screen
 
 
@@ -176,46 +181,20 @@ def charts(slide: str, facts: Facts, lang: str, *, height: int = 430) -> list[Ch
                 {**counted, "by": by, "title": t(f"present_cov_by_{by}"), "expected": exp},
             ),
         ]
-    if slide == "departments":
+    if slide in BY_MEASURE:
+        by, measure, measure_title = BY_MEASURE[slide]
+        frame = facts.by_department if by == "department" else facts.by_category
         return [
             Chart(
                 "coverage_bar",
-                facts.by_department,
-                {
-                    **counted,
-                    "by": "department",
-                    "title": t("dash_cov_by_department"),
-                    "expected": exp,
-                },
+                frame,
+                {**counted, "by": by, "title": t(f"dash_cov_by_{by}"), "expected": exp},
             ),
             Chart(
                 "measure_bar",
-                facts.by_department,
-                {
-                    **counted,
-                    "by": "department",
-                    "measure": "records",
-                    "title": t("present_records_by_department"),
-                },
-            ),
-        ]
-    if slide == "categories":
-        return [
-            Chart(
-                "coverage_bar",
-                facts.by_category,
-                {**counted, "by": "category", "title": t("dash_cov_by_category"), "expected": exp},
-            ),
-            Chart(
-                "measure_bar",
-                facts.by_category,
-                {
-                    **counted,
-                    "by": "category",
-                    "measure": "omitted",
-                    "title": t("dash_omitted_by_category"),
-                },
-            ),
+                frame,
+                {**counted, "by": by, "measure": measure, "title": t(measure_title)},
+            ),  # fmt: skip
         ]
     if slide == "gaps":
         return [

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -62,7 +62,9 @@ def scope_text(facts: Facts, lang: str) -> str:
 
 
 def filters_text(facts: Facts, lang: str) -> str:
-    return describe_filters(facts.filters, lang, {"districts": facts.district_names[lang]})
+    """The filters in words, the campaign by its code (the newest when none was asked for)."""
+    filters = replace(facts.filters, campaign=facts.campaign["code"])
+    return describe_filters(filters, lang, {"districts": facts.district_names[lang]})
 
 
 def _heading(pdf: Briefing, text: str, size: int = 14) -> None:
@@ -79,7 +81,8 @@ def _text(pdf: Briefing, text: str, size: float = 10, colour=INK, style: str = "
     pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def _table(pdf: Briefing, rows: list[list[str]], widths: tuple[int, ...]) -> None:
+def _table(pdf: Briefing, rows: list[list[str]], widths: tuple[int, ...], names: int = 1) -> None:
+    """A text table (deck.text_table): the first `names` columns left, figures right."""
     pdf.set_font("noto", "", 9)
     pdf.set_text_color(*INK)
     head = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
@@ -87,7 +90,7 @@ def _table(pdf: Briefing, rows: list[list[str]], widths: tuple[int, ...]) -> Non
         col_widths=widths,
         headings_style=head,
         line_height=5,
-        text_align=["LEFT"] + ["RIGHT"] * (len(widths) - 1),
+        text_align=["LEFT"] * names + ["RIGHT"] * (len(widths) - names),
         first_row_as_headings=True,
     ) as table:
         for row in rows:
@@ -135,7 +138,7 @@ def _behind(pdf: Briefing, facts: Facts, lang: str) -> None:
         return
     _text(pdf, i18n.t("present_behind_streets", lang), style="B")
     shown = streets.head(STREET_ROWS)
-    _table(pdf, deck.text_table(shown, deck.STREET_COLUMNS, lang), (35, 50, 30, 35, 30))
+    _table(pdf, deck.text_table(shown, deck.STREET_COLUMNS, lang), (35, 50, 30, 35, 30), names=2)
     if len(streets) > len(shown):
         _text(pdf, i18n.t("present_more", lang, n=len(streets) - len(shown)), 9, GREY)
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from warmth.commands.init import open_database, write_failed
-from warmth.commands.report import _date
+from warmth.commands.report import _date, checked_scope
 from warmth.errors import UsageError
 
 
@@ -29,10 +29,10 @@ def add_parser(sub):
 def run(args, out=None) -> int:
     import sqlalchemy as sa
 
-    from warmth import briefing, reference
+    from warmth import briefing
     from warmth.audit import write_audit
     from warmth.briefing import render
-    from warmth.scope import Filters, city_scope, district_scope
+    from warmth.scope import Filters, district_scope
 
     out = out or sys.stdout
     started = time.monotonic()
@@ -44,14 +44,7 @@ def run(args, out=None) -> int:
     render.warm()  # the browser starts while the figures are computed
     try:
         with engine.connect() as conn:
-            if args.campaign:
-                try:
-                    reference.campaign_id(conn, args.campaign)
-                except LookupError as exc:
-                    raise UsageError(key="cli_no_campaign", code=args.campaign) from exc
-            city = city_scope(conn, user="cli")
-            if args.district and args.district not in city.districts:
-                raise UsageError(key="cli_unknown_district", codes=args.district)
+            city = checked_scope(conn, args.campaign, [args.district] if args.district else [])
             scope = district_scope(conn, args.district, user="cli") if args.district else city
             filters = Filters(campaign=args.campaign, as_of=as_of)
             made = briefing.briefing(conn, scope, filters, args.lang)
