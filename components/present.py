@@ -22,7 +22,7 @@ import streamlit as st
 from components import data
 from components.session import View
 from warmth import formatting
-from warmth.briefing import deck, pdf
+from warmth.briefing import deck
 from warmth.briefing.facts import Facts
 
 PARAM, SLIDE, EVERY = "present", "slide", "every"
@@ -93,8 +93,8 @@ def _meta(view: View, facts: Facts) -> str:
     parts = [
         facts.campaign[f"name_{lang}"],
         view.t("briefing_as_of", day=formatting.day(facts.as_of, lang)),
-        view.t("briefing_scope", scope=pdf.scope_text(facts, lang)),
-        view.t("briefing_filters", filters=pdf.filters_text(facts, lang)),
+        view.t("briefing_scope", scope=deck.scope_text(facts, lang)),
+        view.t("briefing_filters", filters=deck.filters_text(facts, lang)),
     ]
     return " · ".join(html.escape(p) for p in parts)
 

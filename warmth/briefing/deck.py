@@ -9,13 +9,14 @@ Every count a slide or the briefing prints goes through formatting.small_count (
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
 
 from warmth import formatting, i18n, metrics
 from warmth.briefing.facts import Facts
+from warmth.scope import describe_filters
 
 SLIDES = ("headline", "map", "behind", "departments", "categories", "gaps", "timeline")
 HEADLINE = ("coverage", "eligible", "reached", "omitted", "amount_yuan")
@@ -81,6 +82,20 @@ def marks(campaign: Mapping, lang: str, as_of: date | None = None) -> dict[str, 
     if as_of is not None:
         out[i18n.t("dash_as_of_mark", lang)] = as_of
     return out
+
+
+def scope_text(facts: Facts, lang: str) -> str:
+    """The whole city, or the districts the briefing covers, by name."""
+    names = facts.district_names[lang]
+    if facts.scope.role == "city" and not facts.filters.districts:
+        return i18n.t("present_scope_city", lang)
+    return "、".join(names.values()) if lang == "zh" else ", ".join(names.values())
+
+
+def filters_text(facts: Facts, lang: str) -> str:
+    """The filters in words, the campaign by its code (the newest when none was asked for)."""
+    filters = replace(facts.filters, campaign=facts.campaign["code"])
+    return describe_filters(filters, lang, {"districts": facts.district_names[lang]})
 
 
 def value(key: str, number: object, lang: str) -> str:

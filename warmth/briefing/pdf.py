@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from fpdf.fonts import FontFace
 from warmth import figures, formatting, i18n
 from warmth.briefing import deck, render
 from warmth.briefing.facts import Facts
-from warmth.scope import describe_filters
 
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 FONTS = {"": "NotoSansCJK-Regular.ttc", "B": "NotoSansCJK-Bold.ttc"}
@@ -51,20 +50,6 @@ class Briefing(FPDF):
         self.set_font("noto", "", 8)
         self.set_text_color(*GREY)
         self.cell(0, 5, self._footer(self.page_no()), align="C")
-
-
-def scope_text(facts: Facts, lang: str) -> str:
-    """The whole city, or the districts the briefing covers, by name."""
-    names = facts.district_names[lang]
-    if facts.scope.role == "city" and not facts.filters.districts:
-        return i18n.t("present_scope_city", lang)
-    return "、".join(names.values()) if lang == "zh" else ", ".join(names.values())
-
-
-def filters_text(facts: Facts, lang: str) -> str:
-    """The filters in words, the campaign by its code (the newest when none was asked for)."""
-    filters = replace(facts.filters, campaign=facts.campaign["code"])
-    return describe_filters(filters, lang, {"districts": facts.district_names[lang]})
 
 
 def _heading(pdf: Briefing, text: str, size: int = 14) -> None:
@@ -182,8 +167,8 @@ def build(facts: Facts, lang: str, *, made: datetime | None = None) -> Document:
     _heading(pdf, i18n.t("briefing_title", lang), 18)
     _text(pdf, facts.campaign[f"name_{lang}"], 12, style="B")
     _text(pdf, i18n.t("briefing_as_of", lang, day=formatting.day(facts.as_of, lang)), 10)
-    _text(pdf, i18n.t("briefing_scope", lang, scope=scope_text(facts, lang)), 10)
-    _text(pdf, i18n.t("briefing_filters", lang, filters=filters_text(facts, lang)), 9, GREY)
+    _text(pdf, i18n.t("briefing_scope", lang, scope=deck.scope_text(facts, lang)), 10)
+    _text(pdf, i18n.t("briefing_filters", lang, filters=deck.filters_text(facts, lang)), 9, GREY)
     _text(pdf, i18n.t("briefing_made", lang, at=stamp), 9, GREY)
     for slide in deck.SLIDES:
         if slide == "headline":
