@@ -1,30 +1,40 @@
 """Warmth, the holiday aid campaign dashboard (帮困送温暖).
 
 The entrypoint only frames every page: page config, language, first-run set-up of the
-database, who is looking, the shared sidebar filters and the navigation. Pages live in
-pages/ and are listed in components/navigation.py.
+database, who is looking, the shared sidebar filters, the meeting buttons (presentation,
+briefing) and the navigation. Pages live in pages/ and are listed in
+components/navigation.py; ?present=1 shows the slides (components/present.py) instead.
 """
 
 import streamlit as st
 
-from components import data, filters, navigation, session
+from components import data, export, filters, navigation, present, session
 from warmth import i18n
 
 navigation.navigation_only()
+presenting = present.requested()
 st.set_page_config(
     page_title="帮困送温暖 Warmth",
     page_icon=":material/volunteer_activism:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="collapsed" if presenting else "expanded",
 )
 
 lang = session.language()
-page = st.navigation(navigation.pages(lang))
+page = st.navigation(navigation.pages(lang), position="hidden" if presenting else "sidebar")
 data.ensure_database()
 data.read_version()  # once per run: every cached answer of this run is keyed by it
 viewer = session.viewer(lang)
 st.sidebar.markdown(f"### {i18n.t('app_title', lang)}")
 session.show_viewer(viewer, lang)
 chosen, campaign = filters.show(viewer.scope, lang)
-session.publish(session.View(lang, viewer, chosen, campaign))
-page.run()
+view = session.View(lang, viewer, chosen, campaign)
+session.publish(view)
+st.sidebar.button(
+    view.t("present_button"), on_click=present.enter, icon=":material/slideshow:", width="stretch"
+)
+export.briefing_button(view)
+if presenting:
+    present.show(view)
+else:
+    page.run()

@@ -27,9 +27,10 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from components import charts
-from warmth import audit, bootstrap, i18n, intake, queries, versions
+from warmth import audit, bootstrap, briefing, figures, i18n, intake, queries, versions
 from warmth import campaigns as core_campaigns
+from warmth.briefing import facts
+from warmth.briefing.facts import Facts
 from warmth.config import database_url
 from warmth.database import DatabaseUnavailableError, check, make_engine
 from warmth.scope import Filters, Scope, city_scope, scope_for_email
@@ -494,20 +495,42 @@ def record_export(
 # session: st.plotly_chart only reads it. cache_resource hands back the object itself (a
 # pickled figure would be validated again on every read).
 
-FIGURES = {
-    "coverage_bar": charts.coverage_bar,
-    "tile_map": charts.tile_map,
-    "pacing_chart": charts.pacing_chart,
-    "measure_bar": charts.measure_bar,
-    "timeline_chart": charts.timeline_chart,
-}
-
 
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _figure(name: str, frame: pd.DataFrame, options: tuple) -> go.Figure:
-    return FIGURES[name](frame, **dict(options))
+    return figures.build(name, frame, **dict(options))
 
 
 def figure(name: str, frame: pd.DataFrame, **options) -> go.Figure:
-    """The chart FIGURES[name](frame, **options), built once for this data and options."""
+    """The chart warmth.figures.FIGURES[name](frame, **options), built once for this data
+    and options."""
     return _figure(name, frame, tuple(sorted(options.items())))
+
+
+# ---- the meeting: slides, briefing, chart pictures ------------------------------------------
+
+
+@cached
+def _facts(url: str, version: int, scope: Scope, filters: Filters) -> Facts | None:
+    with _engine(url).connect() as conn:
+        return facts.gather(conn, scope, filters)
+
+
+@guarded
+def meeting_facts(scope: Scope, filters: Filters) -> Facts | None:
+    """Everything the slides show (warmth.briefing.facts), for the scope and filters."""
+    return _facts(database_url(), _version(), _allowed(scope), filters)
+
+
+def briefing_maker(scope: Scope, filters: Filters, lang: str) -> Callable[[], bytes]:
+    """A callable that makes the briefing PDF when called, for a deferred download: it opens
+    the database itself (a download is served outside the script's run), and it is made
+    afresh each time, so its figures and its time stamp are those of the click."""
+    url, allowed = database_url(), _allowed(scope)
+
+    def make() -> bytes:
+        with _engine(url).connect() as conn:
+            doc = briefing.briefing(conn, allowed, filters, lang)
+        return doc.pdf if doc is not None else b""
+
+    return make

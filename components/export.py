@@ -1,5 +1,5 @@
-"""Download buttons (CSV and Excel) for exactly the frame on screen; each download is
-written to the audit trail."""
+"""Download buttons: CSV and Excel for exactly the frame on screen, PNG of a chart, the
+briefing PDF; each download is written to the audit trail."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import hashlib
 from datetime import datetime
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import data
 from components.filters import describe
 from components.session import View
-from warmth import exports
+from warmth import briefing, exports
+from warmth.briefing import render
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,4 +65,44 @@ def buttons(df: pd.DataFrame, *, kind: str, key: str, view: View) -> None:
         args=(view.scope,),
         kwargs=audit | {"fmt": "xlsx"},
         icon=":material/table_view:",
+    )
+
+
+def png_button(fig: go.Figure, *, kind: str, key: str, view: View) -> None:
+    """A chart as PNG, drawn on the server when clicked (the chart as the screen shows it,
+    Chinese intact), audited like the tables' downloads."""
+    st.download_button(
+        view.t("chart_png"),
+        data=lambda: render.png(fig, width=1200),
+        file_name=exports.export_file_name(kind, view.filters.campaign, view.as_of, "png"),
+        mime="image/png",
+        key=key,
+        on_click=data.record_export,
+        args=(view.scope,),
+        kwargs={"kind": kind, "fmt": "png", "rows": 0, "filters": describe(view.filters, "en")},
+        type="tertiary",
+        icon=":material/image:",
+    )
+
+
+def _record_briefing(scope, *, filters, lang: str) -> None:
+    data.record_audit(
+        scope, action="export", detail=briefing.audit_detail(filters, lang, "dashboard")
+    )
+
+
+def briefing_button(view: View, *, key: str = "briefing_pdf") -> None:
+    """The briefing of the viewer's scope and filters (warmth.briefing), made when clicked;
+    every briefing is audited."""
+    st.sidebar.download_button(
+        view.t("briefing_button"),
+        data=data.briefing_maker(view.scope, view.filters, view.lang),
+        file_name=exports.export_file_name("briefing", view.filters.campaign, view.as_of, "pdf"),
+        mime="application/pdf",
+        key=key,
+        on_click=_record_briefing,
+        args=(view.scope,),
+        kwargs={"filters": view.filters, "lang": view.lang},
+        icon=":material/picture_as_pdf:",
+        width="stretch",
     )

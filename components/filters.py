@@ -15,7 +15,7 @@ import streamlit as st
 
 from components import data, urlstate
 from warmth import i18n
-from warmth.scope import Filters, Scope
+from warmth.scope import Filters, Scope, describe_filters
 
 KEYS = {
     "campaign": "campaign",
@@ -119,18 +119,5 @@ def show(scope: Scope, lang: str) -> tuple[Filters, dict]:
 
 
 def describe(filters: Filters, lang: str) -> str:
-    """The filters in words, for exports and captions ("all" when nothing is picked)."""
-    every = i18n.t("dash_filter_all", lang)
-    parts = [
-        f"{i18n.t('dash_filter_campaign', lang)}: {filters.campaign or '—'}",
-        f"{i18n.t('dash_filter_as_of', lang)}: {filters.as_of.isoformat() if filters.as_of else every}",
-        f"{i18n.t('dash_filter_districts', lang)}: {', '.join(filters.districts) or every}",
-        f"{i18n.t('dash_filter_departments', lang)}: {', '.join(filters.departments) or every}",
-        f"{i18n.t('dash_filter_categories', lang)}: {', '.join(filters.categories) or every}",
-        f"{i18n.t('dash_filter_forms', lang)}: {', '.join(filters.forms) or every}",
-    ]
-    if filters.streets:
-        parts.append(f"streets: {', '.join(filters.streets)}")
-    if filters.programmes:
-        parts.append(f"programmes: {', '.join(filters.programmes)}")
-    return "; ".join(parts)
+    """The filters in words, codes as they are (warmth.scope.describe_filters)."""
+    return describe_filters(filters, lang)

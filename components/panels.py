@@ -13,6 +13,7 @@ import streamlit as st
 from components import data, export, tables
 from components.session import View
 from warmth import formatting, metrics
+from warmth.briefing import deck
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -100,6 +101,7 @@ def chart(
     else:
         st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
         event = None
+    export.png_button(fig, kind=kind, key=f"{key}_png", view=view)
     notes = []
     if keys and keys[0] == "coverage":
         notes.append(band_legend(view))
@@ -257,13 +259,7 @@ def pacing_panel(pace: pd.DataFrame, *, key: str, view: View, marks: dict) -> No
 
 def festival_marks(view: View, *, as_of: bool = False) -> dict:
     """The days to mark on time charts: New Year, Spring Festival (and the as-of day)."""
-    marks = {
-        view.t("dash_new_year"): view.campaign.get("new_year"),
-        view.t("dash_spring_festival"): view.campaign.get("spring_festival"),
-    }
-    if as_of and view.as_of:
-        marks[view.t("dash_as_of_mark")] = view.as_of
-    return marks
+    return deck.marks(view.campaign, view.lang, view.as_of if as_of else None)
 
 
 def measure_panel(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.charts import label, names
 from warmth import formatting, i18n, queries
+from warmth.figures.charts import label, names
 
 # The figures of a coverage row, in the core's order (queries.COVERAGE_COLUMNS minus the names).
 COVERAGE_COLUMNS = tuple(queries.COVERAGE_COLUMNS[3:])

@@ -13,9 +13,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import data, gap_charts, panels
+from components import data, panels
 from components.session import View
 from warmth import formatting, i18n, intake
+from warmth.figures import gaps as gap_charts
 from warmth.intake.reading import MAX_BYTES
 from warmth.scope import Scope
 

@@ -11,10 +11,11 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from components import data, gap_charts, panels, urlstate
+from components import data, panels, urlstate
 from components.filters import describe
 from components.session import View
 from warmth import formatting, i18n
+from warmth.figures import gaps as gap_charts
 from warmth.scope import Filters
 
 SECTIONS = ("omission", "repeat", "overlap", "leakage", "cross")

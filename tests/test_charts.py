@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components import charts, tables
+from components import tables
 from warmth import metrics
+from warmth.figures import charts
 
 GREEN, AMBER, RED = (metrics.BAND_COLOURS[b] for b in ("green", "amber", "red"))
 

@@ -46,3 +46,15 @@ def test_csv_cells_print_whole_numbers_as_integers(value, shown):
     got = formatting.cell(value)
     assert got == shown
     assert type(got) is type(shown)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (1, "<5"), (4, "<5"), (4.4, "<5"), (5, "5"), (12345, "12,345"), (None, "—"),
+     (float("nan"), "—"), (np.int64(3), "<5")],
+)  # fmt: skip
+def test_small_counts_are_shown_as_under_five(value, text):
+    assert formatting.small_count(value, "zh") == text
+    assert formatting.small_count(value, "en") == text
+    assert formatting.counter(True) is formatting.small_count
+    assert formatting.counter(False) is formatting.integer

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from components import gap_charts
+from warmth.figures import gaps as gap_charts
 
 DEPTS = {"MZ": "民政局", "LB": "劳动和社会保障局", "YB": "医疗保险局", "JY": "教育委员会"}
 DEPTS_EN = {

@@ -20,7 +20,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-FILE_NAME_PATTERN = re.compile(r"^[\w\u4e00-\u9fff-]+\.(csv|xlsx)$")
+FILE_NAME_PATTERN = re.compile(r"^[\w\u4e00-\u9fff-]+\.(csv|xlsx|pdf|png)$")
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w\u4e00-\u9fff-]+")
 META_SHEET = "导出说明 Export"
 DATA_SHEET = "数据 Data"
@@ -119,7 +119,7 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: Mapping[str, object]) -> bytes:
 def export_file_name(kind: str, campaign: str | None, as_of: date | None, ext: str = "csv") -> str:
     """coverage_by_district_2005_20050125.csv: what, which campaign, as of which day; only
     letters, digits, _ and - (and Chinese characters), so it is safe on every system."""
-    if ext not in ("csv", "xlsx"):
+    if ext not in ("csv", "xlsx", "pdf", "png"):
         raise ValueError(f"unknown export format {ext!r}")
     day = as_of.strftime("%Y%m%d") if as_of else "latest"
     parts = [kind, campaign or "campaign", day]

@@ -8,6 +8,9 @@ from collections.abc import Iterable
 from datetime import date
 
 DASH = "—"
+SMALL_COUNT = (
+    5  # counts below it (and above 0) are shown as "<5": a small street can single a person out
+)
 LIST_SEPARATOR = {"zh": "、", "en": ", "}
 
 
@@ -25,6 +28,20 @@ def integer(value: float | int | None, lang: str = "zh") -> str:
     if _missing(value):
         return DASH
     return f"{int(round(value)):,}"
+
+
+def small_count(value: float | int | None, lang: str = "zh") -> str:
+    """A count for a projector or a briefing: 1 to 4 as "<5" (a small street or category can
+    single a person out), 0 and larger counts as integer() writes them."""
+    if _missing(value):
+        return DASH
+    n = int(round(value))
+    return f"<{SMALL_COUNT}" if 0 < n < SMALL_COUNT else integer(n, lang)
+
+
+def counter(small: bool):
+    """The count formatter: small_count when small counts are suppressed, else integer."""
+    return small_count if small else integer
 
 
 def number(value: float | int | None, lang: str = "zh", digits: int = 1) -> str:

@@ -6,12 +6,13 @@ a scope of their own district; city staff get every district and department.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
 
-from warmth import schema
+from warmth import i18n, schema
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,35 @@ class Filters:
     categories: tuple[str, ...] = ()
     forms: tuple[str, ...] = ()
     as_of: date | None = None  # reached by this date (records dated up to it)
+
+
+FILTER_LABELS = {
+    "districts": "dash_filter_districts",
+    "departments": "dash_filter_departments",
+    "categories": "dash_filter_categories",
+    "forms": "dash_filter_forms",
+}
+
+
+def describe_filters(
+    filters: Filters, lang: str, names: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """The filters in words, for exports, captions and briefings ("all" when nothing is
+    picked); with names ({"districts": {code: name}, ...}) chosen codes show as names."""
+    every = i18n.t("dash_filter_all", lang)
+    names = names or {}
+
+    def chosen(kind: str) -> str:
+        codes = getattr(filters, kind)
+        return ", ".join(names.get(kind, {}).get(c, c) for c in codes) or every
+
+    parts = [
+        f"{i18n.t('dash_filter_campaign', lang)}: {filters.campaign or '—'}",
+        f"{i18n.t('dash_filter_as_of', lang)}: {filters.as_of.isoformat() if filters.as_of else every}",
+        *(f"{i18n.t(label, lang)}: {chosen(kind)}" for kind, label in FILTER_LABELS.items()),
+    ]
+    if filters.streets:
+        parts.append(f"streets: {', '.join(filters.streets)}")
+    if filters.programmes:
+        parts.append(f"programmes: {', '.join(filters.programmes)}")
+    return "; ".join(parts)

@@ -43,6 +43,24 @@ def _date(text: str) -> date:
         raise UsageError(key="cli_bad_date", value=text) from exc
 
 
+def checked_scope(conn, campaign: str | None, districts: list[str]):
+    """The city's scope for the command line, once the campaign code and the district codes
+    asked for are known ones (UsageError naming them otherwise)."""
+    from warmth import reference
+    from warmth.scope import city_scope
+
+    if campaign:
+        try:
+            reference.campaign_id(conn, campaign)
+        except LookupError as exc:
+            raise UsageError(key="cli_no_campaign", code=campaign) from exc
+    scope = city_scope(conn, user="cli")
+    unknown = sorted(set(districts) - scope.districts)
+    if unknown:
+        raise UsageError(key="cli_unknown_district", codes=", ".join(unknown))
+    return scope
+
+
 def add_parser(sub):
     cmd = sub.add_parser("report", help="print coverage figures or gap lists as CSV or JSON")
     cmd.add_argument("what", choices=["coverage", "gaps"], help="which report")
@@ -176,9 +194,9 @@ def write_gaps(conn, scope, filters, kind: str, fmt: str, out, lang: str = "en")
 def run(args, out=None) -> int:
     import sqlalchemy as sa
 
-    from warmth import queries, reference
+    from warmth import queries
     from warmth.audit import write_audit
-    from warmth.scope import Filters, city_scope
+    from warmth.scope import Filters
 
     out = out or sys.stdout
     lang = getattr(args, "lang", "en")
@@ -191,15 +209,7 @@ def run(args, out=None) -> int:
     engine = open_database(args.db)
     try:
         with engine.connect() as conn:
-            if args.campaign:
-                try:
-                    reference.campaign_id(conn, args.campaign)
-                except LookupError as exc:
-                    raise UsageError(key="cli_no_campaign", code=args.campaign) from exc
-            scope = city_scope(conn, user="cli")
-            unknown = sorted(set(args.district) - scope.districts)
-            if unknown:
-                raise UsageError(key="cli_unknown_district", codes=", ".join(unknown))
+            scope = checked_scope(conn, args.campaign, args.district)
             filters = Filters(campaign=args.campaign, districts=tuple(args.district), as_of=date_to)
             if args.what == "gaps":
                 rows = write_gaps(conn, scope, filters, args.kind, args.format, out, lang)

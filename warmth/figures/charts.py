@@ -23,6 +23,7 @@ NO_DATA = metrics.BAND_COLOURS.get(None, "#9e9e9e")  # coverage undefined
 INK = "#333333"
 EXPECTED = "#555555"
 GRID = (6, 6)  # rows, columns of the 19-district tile map
+LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
 DEPARTMENT_COLOURS: dict[str, str] = {
     "MZ": "#1f3a93",  # civil affairs, the lead: the darkest
     "LB": "#6a3d9a",
@@ -170,19 +171,21 @@ def coverage_bar(
     lang: str,
     expected: float | None = None,
     height: int = 480,
+    small: bool = False,
 ) -> go.Figure:
     """Coverage of each row (district, street, category, ...) as bars, highest first, each in
     its band colour; rows where nobody is eligible show "—" and no bar. ``expected`` draws
-    the pace line (share of the window elapsed)."""
+    the pace line (share of the window elapsed); ``small`` writes counts of 1 to 4 as "<5"."""
     d = _sorted_by_coverage(df, lang)
     cov = d["coverage"].astype(float)
+    count = formatting.counter(small)
     custom = np.stack(
         [
             d["key"].astype(str),
             d["_name"],
-            [formatting.integer(v, lang) for v in d["eligible"]],
-            [formatting.integer(v, lang) for v in d["reached"]],
-            [formatting.integer(v, lang) for v in d["omitted"]],
+            [count(v, lang) for v in d["eligible"]],
+            [count(v, lang) for v in d["reached"]],
+            [count(v, lang) for v in d["omitted"]],
         ],
         axis=-1,
     )
@@ -228,12 +231,34 @@ def _tile_name(name: str, lang: str) -> str:
     return name
 
 
-def tile_map(df: pd.DataFrame, *, title: str, lang: str, height: int = 560) -> go.Figure:
+PACE_COLOURS = {"behind": metrics.BAND_COLOURS["red"], "on_track": metrics.BAND_COLOURS["green"]}
+
+
+def pace_colour(coverage: float | None, expected: float | None) -> str:
+    """Red when behind pace (coverage under expected − 10 points), green on track, grey when
+    undefined (metrics.pacing_status)."""
+    return PACE_COLOURS.get(metrics.pacing_status(coverage, expected), NO_DATA)
+
+
+def tile_map(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    lang: str,
+    height: int = 560,
+    expected: float | None = None,
+    size: int = 84,
+) -> go.Figure:
     """The 19 districts as a tile map (row 0 north, column 0 west), each square in the band
-    colour of its coverage, labelled with its name and coverage."""
+    colour of its coverage (with ``expected``: in its pace colour, behind or on track),
+    labelled with its name and coverage; ``size`` is a tile's side in pixels."""
     d = df.assign(_name=names(df, lang).to_numpy()).reset_index(drop=True)
     cov = d["coverage"].astype(float)
     pct = _pct_text(cov, lang)
+    if expected is None:
+        colours = [band_colour(c) for c in cov]
+    else:
+        colours = [pace_colour(c, expected) for c in cov]
     fig = go.Figure(
         go.Scatter(
             x=d["tile_col"].astype(int).tolist(),
@@ -241,14 +266,18 @@ def tile_map(df: pd.DataFrame, *, title: str, lang: str, height: int = 560) -> g
             mode="markers+text",
             marker={
                 "symbol": "square",
-                "size": 84,
-                "color": [band_colour(c) for c in cov],
+                "size": size,
+                "color": colours,
                 "line": {"color": "white", "width": 2},
             },
             text=[
                 f"<b>{_tile_name(n, lang)}</b><br>{p}" for n, p in zip(d["_name"], pct, strict=True)
             ],
-            textfont={"color": "white", "size": 14 if lang == "zh" else 12},
+            # names fit their tile: 3-4 Chinese characters, or up to 9 Latin letters
+            textfont={
+                "color": "white",
+                "size": min(14, size // 4.5) if lang == "zh" else min(12, size // 6),
+            },
             customdata=np.stack([d["key"].astype(str), d["_name"], pct], axis=-1),
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
             name=label("district", lang),
@@ -270,9 +299,11 @@ def measure_bar(
     lang: str,
     height: int = 420,
     sort: bool = True,
+    small: bool = False,
 ) -> go.Figure:
     """A count or amount (records, amount_yuan, omitted, repeat_beneficiaries, ...) per row.
-    Departments and programmes are drawn in their department's colour, others in grey-blue."""
+    Departments and programmes are drawn in their department's colour, others in grey-blue;
+    ``small`` writes counts of 1 to 4 as "<5"."""
     d = df.assign(_name=names(df, lang).to_numpy())
     if sort:
         d = d.sort_values([measure, "_name"], ascending=[False, True], kind="mergesort")
@@ -284,7 +315,7 @@ def measure_bar(
     else:
         colours = [DEPARTMENT_COLOURS["MZ"]] * len(d)
     values = d[measure].astype(float).fillna(0)
-    fmt = formatting.yuan if measure == "amount_yuan" else formatting.integer
+    fmt = formatting.yuan if measure == "amount_yuan" else formatting.counter(small)
     text = [fmt(v, lang) for v in values]
     fig = go.Figure(
         go.Bar(
@@ -403,7 +434,7 @@ def timeline_chart(
             go.Bar(
                 x=rows["day"],
                 y=rows[measure].astype(float),
-                name=str(rows["_name"].iloc[0]),
+                name=_short(str(rows["_name"].iloc[0]), LEGEND_CHARS),  # full name on hover
                 marker={"color": department_colour(str(key))},
                 customdata=np.stack([rows["key"].astype(str), rows["_name"]], axis=-1),
                 hovertemplate="<b>%{customdata[1]}</b> %{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",

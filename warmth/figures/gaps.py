@@ -1,5 +1,5 @@
 """Figure builders of the gaps and reporting pages: tidy frame in, plotly figure out. No
-streamlit here; the same keyword vocabulary as components/charts.py (``title=``, ``lang=``).
+streamlit here; the same keyword vocabulary as warmth/figures/charts.py (``title=``, ``lang=``).
 
 The two square matrices (department × department overlap, district × department reporting
 status) put their columns on top. Column labels are names wrapped onto short horizontal
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import charts
 from warmth import formatting, i18n
+from warmth.figures import charts
 
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f0ad4e", "none": "#c9c9c9"}
 OVERLAP_SCALE = [[0, "#fde4cc"], [1, "#c2410c"]]
@@ -222,11 +222,14 @@ def status_figure(
     return fig
 
 
-def leakage_omission_figure(by_district: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
+def leakage_omission_figure(
+    by_district: pd.DataFrame, *, title: str, lang: str, small: bool = False, height: int = 420
+) -> go.Figure:
     """Omitted and leakage beneficiaries side by side per district (the two errors), most
-    omitted first; customdata the district code."""
+    omitted first; customdata the district code; ``small`` writes counts of 1 to 4 as "<5"."""
     d = by_district.assign(_name=charts.names(by_district, lang).to_numpy())
     d = d.sort_values("omitted", ascending=False, kind="mergesort")
+    count = formatting.counter(small)
     fig = go.Figure()
     for col, colour in (("omitted", "#d9534f"), ("leakage_beneficiaries", "#6a3d9a")):
         fig.add_bar(
@@ -235,13 +238,14 @@ def leakage_omission_figure(by_district: pd.DataFrame, *, title: str, lang: str)
             name=charts.label(col, lang),
             marker_color=colour,
             customdata=d["key"].astype(str),
-            hovertemplate="%{x}<br>" + charts.label(col, lang) + ": %{y:,}<extra></extra>",
+            hovertext=[count(v, lang) for v in d[col]],
+            hovertemplate="%{x}<br>" + charts.label(col, lang) + ": %{hovertext}<extra></extra>",
         )
     fig.update_layout(
         title={"text": title, "font": {"size": 16}},
         font={"family": charts.FONT},
         barmode="group",
-        height=420,
+        height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
         plot_bgcolor="white",

@@ -1,0 +1,80 @@
+"""Presentation mode in Debian's Chromium: every slide at 1280×720 and 1920×1080 in both
+languages fits the screen (a figure or heading cut by CSS keeps its full text in the DOM,
+so each one's scrollWidth is compared with its clientWidth; nothing is wider than the
+viewport, nothing runs below it), and the clicker's keys move between slides."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_app
+from warmth.briefing import deck
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(
+        "Debian's chromium is not installed (scripts/test.sh installs it)", allow_module_level=True
+    )
+
+from playwright.sync_api import expect  # noqa: E402
+
+SIZES = ((1280, 720), (1920, 1080))
+CHARTS = {"headline": 0, "behind": 0, "gaps": 1}  # the others have two
+FITS = """() => {
+  const vw = document.documentElement.clientWidth, vh = window.innerHeight;
+  const cut = [];
+  const selector = 'h1, h2, h3, .js-plotly-plot, .present-tile .value, .present-tile .label,'
+    + ' .present-table th, .present-table td, .present-meta, button';
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.offsetParent === null) continue;  // the hidden PageUp / PageDown buttons
+    const box = el.getBoundingClientRect();
+    if (el.scrollWidth > el.clientWidth + 1) cut.push(['cut', el.textContent.slice(0, 30)]);
+    if (box.right > vw + 1) cut.push(['wider than the screen', el.textContent.slice(0, 30)]);
+    if (box.bottom > vh + 1) cut.push(['below the screen', el.textContent.slice(0, 30)]);
+  }
+  if (document.documentElement.scrollWidth > vw) cut.push(['page wider than the screen', '']);
+  return cut;
+}"""
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_db, tmp_path_factory):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    proc, url = start_app(demo_db, tmp_path_factory.mktemp("present") / "app.log")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _on_slide(page, n: int, slide: str) -> None:
+    expect(page.get_by_text(f"{n} / {len(deck.SLIDES)}", exact=True)).to_be_visible(timeout=60_000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    expect(page.locator(".js-plotly-plot")).to_have_count(CHARTS.get(slide, 2), timeout=30_000)
+    page.wait_for_timeout(600)  # plotly lays out after it is drawn
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_slide_fits_the_screen_and_the_keys_move(page, app_url, lang):
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{app_url}/?present=1&lang={lang}&slide=1")
+        for n, slide in enumerate(deck.SLIDES, start=1):
+            _on_slide(page, n, slide)
+            assert page.evaluate(FITS) == [], (lang, width, slide)
+            page.screenshot(path=str(ARTIFACTS / f"present_{n}_{slide}_{lang}_{width}.png"))
+            if n < len(deck.SLIDES):  # the arrow and the clicker's PageDown, in turn
+                page.keyboard.press("ArrowRight" if n % 2 else "PageDown")
+        assert "slide=7" in page.url
+        page.keyboard.press("ArrowLeft")
+        _on_slide(page, 6, deck.SLIDES[5])
+        page.keyboard.press("PageUp")
+        _on_slide(page, 5, deck.SLIDES[4])
+        assert "slide=5" in page.url

@@ -1,0 +1,189 @@
+"""The briefing as an A4 PDF (fpdf2), in the slides' order: title (campaign, as-of day, scope,
+filters), headline figures and the pacing verdict, the slides' charts drawn on the server
+(warmth.briefing.render), the behind-pace tables with omission counts, the gaps summary and
+the definitions, from metrics.DEFINITIONS; every page numbered and stamped with the time
+it was made.
+
+Chinese is set in Debian's Noto Sans CJK SC (fonts-noto-cjk), embedded as a subset with a
+ToUnicode map so that its text can be searched and copied out. The font is OpenType with
+CFF outlines inside a collection (.ttc), which reportlab cannot embed; fpdf2 can.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from warmth import figures, formatting, i18n
+from warmth.briefing import deck, render
+from warmth.briefing.facts import Facts
+
+FONT_DIR = Path("/usr/share/fonts/opentype/noto")
+FONTS = {"": "NotoSansCJK-Regular.ttc", "B": "NotoSansCJK-Bold.ttc"}
+SC = 2  # Noto Sans CJK SC in the collections (JP, KR, SC, TC, HK, then the mono faces)
+INK, GREY = (51, 51, 51), (110, 110, 110)
+PACE = {"behind": (198, 40, 40), "on_track": (46, 125, 50)}
+CHART_PX = 900  # the width charts are drawn at (CSS pixels), at scale 2
+STREET_ROWS = 40  # behind-pace streets listed; the rest counted
+
+
+class Briefing(FPDF):
+    """An A4 page with the footer every page of a briefing carries."""
+
+    def __init__(self, footer: Callable[[int], str]):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._footer = footer
+        for style, name in FONTS.items():
+            self.add_font("noto", style, str(FONT_DIR / name), collection_font_number=SC)
+        self.set_auto_page_break(auto=True, margin=16)
+        self.set_margins(15, 14, 15)
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font("noto", "", 8)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, self._footer(self.page_no()), align="C")
+
+
+def _heading(pdf: Briefing, text: str, size: int = 14) -> None:
+    pdf.set_font("noto", "B", size)
+    pdf.set_text_color(*INK)
+    pdf.ln(2)
+    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+
+
+def _text(pdf: Briefing, text: str, size: float = 10, colour=INK, style: str = "") -> None:
+    pdf.set_font("noto", style, size)
+    pdf.set_text_color(*colour)
+    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _table(pdf: Briefing, rows: list[list[str]], widths: tuple[int, ...], names: int = 1) -> None:
+    """A text table (deck.text_table): the first `names` columns left, figures right."""
+    pdf.set_font("noto", "", 9)
+    pdf.set_text_color(*INK)
+    head = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+    with pdf.table(
+        col_widths=widths,
+        headings_style=head,
+        line_height=5,
+        text_align=["LEFT"] * names + ["RIGHT"] * (len(widths) - names),
+        first_row_as_headings=True,
+    ) as table:
+        for row in rows:
+            line = table.row()
+            for cell in row:
+                line.cell(cell)
+    pdf.ln(2)
+
+
+def _images(pdf: Briefing, pictures: list[bytes], heights: list[int]) -> None:
+    width = pdf.epw
+    for png, height in zip(pictures, heights, strict=True):
+        pdf.image(io.BytesIO(png), w=width, h=width * height / CHART_PX)
+        pdf.ln(2)
+
+
+def _headline(pdf: Briefing, facts: Facts, lang: str) -> None:
+    h = facts.headline
+    word, gap = deck.verdict(h, lang)
+    _heading(pdf, deck.title("headline", lang))
+    status = h.get("pacing_status")
+    _text(
+        pdf,
+        f"{deck.label('pacing', lang)}: {word} {gap}".strip(),
+        size=13,
+        colour=PACE.get(status, INK),
+        style="B",
+    )
+    rows = [[i18n.t("present_col_figure", lang), i18n.t("present_col_value", lang)]]
+    rows += [[deck.label(k, lang), deck.value(k, h.get(k), lang)] for k in deck.HEADLINE]
+    rows.append([i18n.t("dash_days_to_sf", lang), deck.days_left(h, lang)])
+    _table(pdf, rows, (110, 70))
+
+
+def _behind(pdf: Briefing, facts: Facts, lang: str) -> None:
+    _heading(pdf, deck.title("behind", lang))
+    districts = deck.behind_districts(facts, lang)
+    if districts.empty:
+        _text(pdf, i18n.t("present_behind_none", lang))
+        return
+    _text(pdf, i18n.t("present_behind_districts", lang), style="B")
+    _table(pdf, deck.text_table(districts, deck.BEHIND_COLUMNS, lang), (70, 35, 40, 35))
+    streets = deck.behind_streets(facts, lang)
+    if streets.empty:
+        return
+    _text(pdf, i18n.t("present_behind_streets", lang), style="B")
+    shown = streets.head(STREET_ROWS)
+    _table(pdf, deck.text_table(shown, deck.STREET_COLUMNS, lang), (35, 50, 30, 35, 30), names=2)
+    if len(streets) > len(shown):
+        _text(pdf, i18n.t("present_more", lang, n=len(streets) - len(shown)), 9, GREY)
+
+
+def _gaps(pdf: Briefing, facts: Facts, lang: str) -> None:
+    _text(pdf, i18n.t("briefing_gaps_summary", lang), style="B")
+    rows = [[i18n.t("present_col_figure", lang), i18n.t("present_col_value", lang)]]
+    rows += [[deck.label(k, lang), deck.value(k, facts.headline.get(k), lang)] for k in deck.GAPS]
+    _table(pdf, rows, (110, 70))
+
+
+def _definitions(pdf: Briefing, lang: str) -> None:
+    _heading(pdf, i18n.t("briefing_definitions", lang))
+    for name, text in deck.definitions(lang):
+        _text(pdf, name, 9.5, style="B")
+        _text(pdf, text, 9)
+        pdf.ln(1)
+    _text(pdf, i18n.t("present_small_note", lang), 9, GREY)
+
+
+@dataclass(frozen=True)
+class Document:
+    pdf: bytes
+    pages: int
+
+
+def build(facts: Facts, lang: str, *, made: datetime | None = None) -> Document:
+    """The briefing of these facts in lang."""
+    made = made or datetime.now().astimezone()
+    stamp = made.strftime("%Y-%m-%d %H:%M %Z").strip()
+    slides = {s: deck.charts(s, facts, lang) for s in deck.SLIDES}
+    figs = [figures.build(c.name, c.frame, **c.options) for s in deck.SLIDES for c in slides[s]]
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the browser draws while fonts load
+        drawn = pool.submit(render.pngs, figs, width=CHART_PX)
+        pdf = Briefing(lambda n: i18n.t("briefing_footer", lang, n=n, total="{nb}", at=stamp))
+        pictures = iter(drawn.result())
+    heights = iter(int(f.layout.height) for f in figs)
+    pdf.set_title(i18n.t("briefing_title", lang))
+    pdf.set_creator("warmth")
+    pdf.add_page()
+    _heading(pdf, i18n.t("briefing_title", lang), 18)
+    _text(pdf, facts.campaign[f"name_{lang}"], 12, style="B")
+    _text(pdf, i18n.t("briefing_as_of", lang, day=formatting.day(facts.as_of, lang)), 10)
+    _text(pdf, i18n.t("briefing_scope", lang, scope=deck.scope_text(facts, lang)), 10)
+    _text(pdf, i18n.t("briefing_filters", lang, filters=deck.filters_text(facts, lang)), 9, GREY)
+    _text(pdf, i18n.t("briefing_made", lang, at=stamp), 9, GREY)
+    for slide in deck.SLIDES:
+        if slide == "headline":
+            _headline(pdf, facts, lang)
+            continue
+        if slide == "behind":
+            _behind(pdf, facts, lang)
+            continue
+        charts = slides[slide]
+        pdf.add_page()
+        _heading(pdf, deck.title(slide, lang))
+        if slide == "departments":
+            _text(pdf, deck.reporting_note(facts, lang), 9.5)
+        _images(pdf, [next(pictures) for _ in charts], [next(heights) for _ in charts])
+        if slide == "gaps":
+            _gaps(pdf, facts, lang)
+    _definitions(pdf, lang)
+    return Document(bytes(pdf.output()), pdf.pages_count)

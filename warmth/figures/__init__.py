@@ -1,0 +1,29 @@
+"""Plotly figure builders, shared by the dashboard (components/) and the briefing
+(warmth/briefing/): tidy frame in, figure out, no streamlit.
+
+- `charts`: coverage bars, the district tile map, counts per row, pacing and the daily
+  timeline (the pages' charts);
+- `gaps`: the overlap and reporting matrices, omission beside leakage.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from warmth.figures import charts, gaps
+
+FIGURES = {
+    "coverage_bar": charts.coverage_bar,
+    "tile_map": charts.tile_map,
+    "pacing_chart": charts.pacing_chart,
+    "measure_bar": charts.measure_bar,
+    "timeline_chart": charts.timeline_chart,
+    "leakage_omission": gaps.leakage_omission_figure,
+}
+
+
+def build(name: str, frame: pd.DataFrame, **options) -> go.Figure:
+    """The chart FIGURES[name](frame, **options): every chart by its name, for the places
+    (the figure cache, slides, the briefing) that are handed a chart as data."""
+    return FIGURES[name](frame, **options)
