@@ -28,12 +28,14 @@ from warmth import config, metrics, schema, versions
 from warmth.snapshot.city import City, People, Records, derive, join, raw_records
 from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
 
-_memory: dict[tuple[str, int], City] = {}
-_locks: dict[tuple[str, int], threading.Lock] = {}
+# (url, database identity, campaign id): a database made again under the same URL (a SQLite
+# file replaced, a PostgreSQL database created anew) never gets the old one's snapshot
+_memory: dict[tuple[str, str, int], City] = {}
+_locks: dict[tuple[str, str, int], threading.Lock] = {}
 _guard = threading.Lock()
 
 
-def _lock(key: tuple[str, int]) -> threading.Lock:
+def _lock(key: tuple[str, str, int]) -> threading.Lock:
     with _guard:
         return _locks.setdefault(key, threading.Lock())
 
@@ -45,7 +47,7 @@ def _url(conn: sa.Connection) -> str:
 def city(conn: sa.Connection, campaign_id: int) -> City:
     """The current snapshot of a campaign (see the module docstring)."""
     url = _url(conn)
-    key = (url, campaign_id)
+    key = (url, versions.identity(conn), campaign_id)
     version = versions.current(conn)
     got = _memory.get(key)
     if got is not None and got.version == version:
