@@ -1138,6 +1138,9 @@ def load_demo(
                 versions.bump(conn)
             del people, records, duplicates  # the generated city: gone before the snapshot
             gc.collect()
+            if not sqlite:  # statistics of the new rows, or the snapshot's join is planned blind
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
             report("snapshot", 0.0)
             snapshot.city(conn, cid)  # built now, kept beside the database: a fast first view
         finally:
