@@ -252,6 +252,7 @@ async def main_async(args) -> dict:
     me = psutil.Process()
     results = Results()
     rss_before, cpu_before, my_before = rss_mb(procs), cpu_seconds(procs), cpu_seconds([me])
+    psutil.cpu_percent(interval=None)  # the machine's CPU from here
     began = time.monotonic()
     until = began + args.duration
     tasks = []
@@ -292,6 +293,8 @@ async def main_async(args) -> dict:
         "mb_per_session": round((rss_open - rss_before) / args.sessions, 1),
         "generator_cpu_s": round(my_cpu, 1),
         "generator_cpu_busy": round(my_cpu / wall, 2),
+        "machine_cpu_busy": round(psutil.cpu_percent(interval=None) / 100 * psutil.cpu_count(), 2),
+        "loadavg_1_5_15": [round(x, 2) for x in psutil.getloadavg()],
     }
 
 

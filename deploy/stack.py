@@ -139,8 +139,12 @@ class Stack:
 
     # ---- nginx ------------------------------------------------------------------------
 
+    @property
+    def nginx_dir(self) -> Path:
+        return self.folder / f"nginx-{self.port}"
+
     def nginx_conf(self, *, tls: bool = False) -> str:
-        run = self.folder / "nginx"
+        run = self.nginx_dir
         upstreams = "\n".join(
             f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;"
             for p in self.replica_ports
@@ -160,7 +164,7 @@ class Stack:
         return text
 
     def start_nginx(self) -> None:
-        run = self.folder / "nginx"
+        run = self.nginx_dir
         run.mkdir(parents=True, exist_ok=True)
         conf = run / "nginx.conf"
         conf.write_text(self.nginx_conf())
