@@ -31,7 +31,7 @@ def snapshot_dir(url: str) -> Path:
     target = make_url(url)
     if os.environ.get(SNAPSHOT_ENV_VAR):  # one folder for many databases: one inside per URL
         # by database, not by role: the owner's demo and the application's views share files
-        name = target.set(username=None, password=None).render_as_string(hide_password=True)
+        name = target._replace(username=None, password=None).render_as_string()
         return Path(os.environ[SNAPSHOT_ENV_VAR]) / hashlib.sha256(name.encode()).hexdigest()[:16]
     if target.get_backend_name() == "sqlite":
         if target.database and target.database != ":memory:":
