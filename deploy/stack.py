@@ -26,6 +26,7 @@ if __package__ in (None, ""):  # run as a script: the checkout's packages first
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deploy.postgres import Postgres, wait_until
+from warmth import readiness
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -71,7 +72,10 @@ class Stack:
             self.pg.start()
         self.pg.make_roles()
         owner = self.pg.url("warmth_owner")
-        self._cli("init", "--db", owner)
+        # a release runs `warmth init` (the migrations); it bumps the data version, so the
+        # replicas build their snapshot again: not on a restart of an up-to-date database
+        if not readiness.check(owner).ready:
+            self._cli("init", "--db", owner)
         has = self.pg.psql(
             "-tAc", "SELECT count(*) > 0 FROM beneficiaries", role="warmth_owner", database="warmth"
         )
