@@ -10,24 +10,25 @@ goes through a function here. Every cached answer is keyed by
 - the filters, the language and the function's own arguments.
 The users table is read on every run (not cached), so access taken away or changed holds
 from the next click. When the database cannot be reached, the page shows a short bilingual
-message and stops: no traceback.
+message and stops: no traceback. Every run also notices a database swapped underneath: a
+SQLite file replaced, deleted or made read-only (its file identity), or any database made
+again (its identity token): the engine's connections are closed and every cached answer
+dropped, so the next run reads the database that is there now.
 """
 
 from __future__ import annotations
 
-import functools
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import ParamSpec, TypeVar
 
 import pandas as pd
-import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from warmth import audit, bootstrap, briefing, figures, i18n, intake, queries, versions
+from components.figures import figure  # noqa: F401  (data.figure, for pages)
+from components.outage import UNAVAILABLE_ERRORS, guarded, show_unavailable
+from warmth import audit, bootstrap, briefing, config, database, i18n, intake, queries, versions
 from warmth import campaigns as core_campaigns
 from warmth.briefing import facts
 from warmth.briefing.facts import Facts
@@ -35,18 +36,12 @@ from warmth.config import database_url
 from warmth.database import DatabaseUnavailableError, check, make_engine
 from warmth.scope import Filters, Scope, city_scope, scope_for_email
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 TTL = "1h"  # only to free entries of superseded versions: the version keeps answers fresh
 MAX_ENTRIES = 2000
+# a page never hangs on a locked SQLite file: a write waits this long, then says it failed
+BUSY_TIMEOUT_S = 3
 DEMO_SCALE = 0.02
 VERSION_KEY = "_warmth_data_version"
-UNAVAILABLE_ERRORS = (
-    sa.exc.OperationalError,
-    sa.exc.InterfaceError,
-    DatabaseUnavailableError,
-)
 
 
 def _scope_key(scope: Scope) -> tuple:
@@ -75,31 +70,7 @@ cached = st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, hash_funcs=HASH_FUNCS, 
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> sa.Engine:
-    return make_engine(url)
-
-
-def show_unavailable() -> None:
-    """A friendly message in both languages, then stop the page."""
-    st.error(
-        f"**{i18n.t('dash_db_down_title', 'zh')}** / {i18n.t('dash_db_down_title', 'en')}\n\n"
-        f"{i18n.t('dash_db_down_body', 'zh')}\n\n{i18n.t('dash_db_down_body', 'en')}",
-        icon=":material/cloud_off:",
-    )
-    st.stop()
-
-
-def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """fn, but a database outage shows the friendly message instead of a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except UNAVAILABLE_ERRORS:
-            show_unavailable()
-            raise  # st.stop() raises; this line is never reached
-
-    return wrapper
+    return make_engine(url, busy_timeout_s=BUSY_TIMEOUT_S)
 
 
 def _with_name(df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -147,20 +118,51 @@ def _prepare(eng: sa.Engine) -> None:
         status.update(label=both("dash_first_run_done"), state="complete", expanded=False)
 
 
+@st.cache_resource(show_spinner=False)
+def _identities() -> database.Identities:
+    return database.Identities()
+
+
+def _forget(url: str) -> None:
+    """The database under the URL is not the one seen before: close the engine's
+    connections and drop every cached answer."""
+    _engine(url).dispose()
+    _ready_urls().discard(url)
+    st.cache_data.clear()
+
+
 def ensure_database() -> None:
     """On the first run against an empty database: create the schema and load the small demo,
-    with a visible status message. Later runs (of any session) only check a set in memory."""
+    with a visible status message (unless config.auto_init() is off: then a database not at
+    the newest schema is shown as unavailable). Later runs (of any session) check the file's
+    identity and a set in memory."""
     url = database_url()
-    ready = _ready_urls()
-    if url in ready:
-        return
     try:
+        if _identities().file_changed(url):
+            _forget(url)
+        ready = _ready_urls()
+        if url in ready:
+            return
         eng = _engine(url)
-        with _first_run_lock:
-            _prepare(eng)
+        if config.auto_init():
+            with _first_run_lock:
+                _prepare(eng)
+        elif not bootstrap.is_initialised(eng):
+            raise DatabaseUnavailableError(f"{database.redact(url)}: run warmth init first")
         ready.add(url)
     except UNAVAILABLE_ERRORS:
         show_unavailable()
+
+
+def _fetch_version() -> int:
+    url = database_url()
+    with _engine(url).connect() as conn:
+        version = versions.current(conn)
+        token = versions.identity(conn)
+    if _identities().token_changed(url, token):
+        _forget(url)
+    st.session_state[VERSION_KEY] = version
+    return version
 
 
 @guarded
@@ -168,10 +170,16 @@ def read_version() -> int:
     """Read the committed data version (one primary-key lookup) and keep it for this run:
     app.py calls this once at the top of every run, and every cached call below is keyed by
     the value kept. A write made by this session reads it again."""
-    with _engine(database_url()).connect() as conn:
-        version = versions.current(conn)
-    st.session_state[VERSION_KEY] = version
-    return version
+    return _fetch_version()
+
+
+def _read_version_after_write() -> None:
+    """The data version again after a write, for the rest of the run; an outage here leaves
+    the write's own outcome (an import failed, nothing written) as what the page says."""
+    try:
+        _fetch_version()
+    except UNAVAILABLE_ERRORS:
+        st.session_state.pop(VERSION_KEY, None)
 
 
 def _version() -> int:
@@ -438,7 +446,7 @@ def import_batch(v, *, mode: str, user: str, file_name: str, file_sha256: str, p
             progress=progress,
         )
     finally:
-        read_version()
+        _read_version_after_write()
 
 
 def undo_batch(batch_id: int, *, scope: Scope) -> int:
@@ -447,7 +455,7 @@ def undo_batch(batch_id: int, *, scope: Scope) -> int:
     try:
         return intake.undo_batch(_engine(database_url()), batch_id, user=scope.user, scope=scope)
     finally:
-        read_version()
+        _read_version_after_write()
 
 
 # ---- the audit trail -----------------------------------------------------------------------
@@ -487,24 +495,6 @@ def record_export(
         row_count=rows,
         file_sha256=sha256,
     )
-
-
-# ---- figures ---------------------------------------------------------------------------------
-# Building a plotly figure (its validation) costs more than the query behind it once the
-# answer is cached, so each figure is built once per its data and options and shared by every
-# session: st.plotly_chart only reads it. cache_resource hands back the object itself (a
-# pickled figure would be validated again on every read).
-
-
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _figure(name: str, frame: pd.DataFrame, options: tuple) -> go.Figure:
-    return figures.build(name, frame, **dict(options))
-
-
-def figure(name: str, frame: pd.DataFrame, **options) -> go.Figure:
-    """The chart warmth.figures.FIGURES[name](frame, **options), built once for this data
-    and options."""
-    return _figure(name, frame, tuple(sorted(options.items())))
 
 
 # ---- the meeting: slides, briefing, chart pictures ------------------------------------------

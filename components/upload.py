@@ -259,6 +259,8 @@ def history(history: pd.DataFrame, *, view: View) -> None:
                 removed = data.undo_batch(int(batch), scope=scope)
             except PermissionError:
                 st.error(t("submit_undo_denied"), icon=":material/block:")
+            except intake.ImportFailedError:
+                st.error(t("submit_undo_failed"), icon=":material/error:")
             else:
                 st.success(t("submit_undone", batch=batch, rows=removed))
 

@@ -30,7 +30,8 @@ def snapshot_dir(url: str) -> Path:
 
     target = make_url(url)
     if os.environ.get(SNAPSHOT_ENV_VAR):  # one folder for many databases: one inside per URL
-        name = target.render_as_string(hide_password=True)
+        # by database, not by role: the owner's demo and the application's views share files
+        name = target._replace(username=None, password=None).render_as_string()
         return Path(os.environ[SNAPSHOT_ENV_VAR]) / hashlib.sha256(name.encode()).hexdigest()[:16]
     if target.get_backend_name() == "sqlite":
         if target.database and target.database != ":memory:":
@@ -39,3 +40,14 @@ def snapshot_dir(url: str) -> Path:
         return Path(tempfile.gettempdir()) / f"warmth-snapshots-{os.getpid()}"
     name = f"{target.host or 'local'}-{target.port or ''}-{target.database or ''}"
     return DATA_DIR / "snapshots" / "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+AUTO_INIT_ENV_VAR = "WARMTH_AUTO_INIT"
+
+
+def auto_init() -> bool:
+    """May the dashboard create or upgrade the schema (and load the demo into an empty
+    database) on its first run? Yes by default, for the quick start. A deployment whose
+    application role may not change the schema sets WARMTH_AUTO_INIT=0 and runs
+    `warmth init` as the owner role before starting the servers."""
+    return os.environ.get(AUTO_INIT_ENV_VAR, "1").strip().lower() not in ("0", "false", "no")

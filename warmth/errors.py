@@ -24,3 +24,11 @@ class UsageError(ValueError):
 
 class DatabaseUnavailableError(RuntimeError):
     """The database cannot be reached or written; the message names the URL, password hidden."""
+
+
+def unavailable_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean the database cannot be used right now (the server down or
+    unreachable, a SQLite file gone, locked past its wait or unreadable), as opposed to a bug."""
+    import sqlalchemy as sa  # imported here: `warmth --help` stays light
+
+    return (sa.exc.OperationalError, sa.exc.InterfaceError, DatabaseUnavailableError)

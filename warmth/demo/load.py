@@ -303,6 +303,9 @@ def load_demo(
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
                 versions.bump(conn)
+            if not sqlite:  # statistics of the new rows, or the lists' page reads are planned blind
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
             report("snapshot", 0.0)
             cat = metrics.load_catalogue(conn)
             made = demo_snapshot.shards(

@@ -52,12 +52,14 @@ def _map_large_allocations() -> None:
 
 
 _map_large_allocations()
-_memory: dict[tuple[str, int], City] = {}
-_locks: dict[tuple[str, int], threading.Lock] = {}
+# (url, database identity, campaign id): a database made again under the same URL (a SQLite
+# file replaced, a PostgreSQL database created anew) never gets the old one's snapshot
+_memory: dict[tuple[str, str, int], City] = {}
+_locks: dict[tuple[str, str, int], threading.Lock] = {}
 _guard = threading.Lock()
 
 
-def _lock(key: tuple[str, int]) -> threading.Lock:
+def _lock(key: tuple[str, str, int]) -> threading.Lock:
     with _guard:
         return _locks.setdefault(key, threading.Lock())
 
@@ -69,7 +71,7 @@ def _url(conn: sa.Connection) -> str:
 def city(conn: sa.Connection, campaign_id: int) -> City:
     """The current snapshot of a campaign (see the module docstring)."""
     url = _url(conn)
-    key = (url, campaign_id)
+    key = (url, versions.identity(conn), campaign_id)
     version = versions.current(conn)
     got = _memory.get(key)
     if got is not None and got.version == version:
@@ -90,7 +92,7 @@ def build(conn: sa.Connection, campaign_id: int, shards: list[Shard]) -> City:
     district (the demo's, made from the arrays it has just written): kept in memory and
     written beside the database, as city() would build it from the base tables."""
     url = _url(conn)
-    key = (url, campaign_id)
+    key = (url, versions.identity(conn), campaign_id)
     with _lock(key):
         given = {s.district: s for s in shards}
         got = _load_or_build(
