@@ -19,6 +19,7 @@ dropped, so the next run reads the database that is there now.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
