@@ -48,6 +48,11 @@ class Scope:
     def may_audit(self) -> bool:
         return self.account in ("city_admin", "") and self.role == "city"
 
+    def may_submit_for_department(self, department: str) -> bool:
+        """Aid records may be submitted in a department's name by the city or by that
+        department's own staff."""
+        return self.role == "city" or (self.role == "department" and department in self.departments)
+
     def allowed_districts(self, wanted: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
         """The requested districts that the scope allows (all allowed ones when none asked),
         sorted; values from a URL are never trusted beyond this."""

@@ -236,6 +236,17 @@ def remove(conn: sa.Connection, email: str, *, operator: str) -> User:
     return before
 
 
+def why_refused(conn: sa.Connection, email: str) -> str:
+    """Why this e-mail gets no scope, for the audit trail: unknown, disabled, no_role (a role
+    that is none of ROLES) or no_scope (a district or department user without codes)."""
+    found = get(conn, email)
+    if found is None:
+        return "unknown"
+    if found.disabled:
+        return "disabled"
+    return "no_role" if found.role not in ROLES else "no_scope"
+
+
 def sees(user: User) -> dict[str, object]:
     """What the user's role lets them do: the districts and departments they see (None:
     all), and whether they may upload, reveal and read the audit trail."""
