@@ -3,6 +3,8 @@ trail as a table in the viewer's language (actions and roles in words, times in 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -25,6 +27,7 @@ def query(view: View, *, key: str = "audit") -> audit.TrailQuery:
     )  # fmt: skip
     days = row.date_input(
         t("audit_filter_days"), value=(), key=f"{key}_days", format="YYYY-MM-DD",
+        min_value=date(2004, 1, 1), max_value=date.today(),
         help=t("audit_filter_days_help"),
     )  # fmt: skip
     picked = [d for d in (days if isinstance(days, list | tuple) else [days]) if d]

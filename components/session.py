@@ -89,6 +89,11 @@ def _trusted_header() -> str | None:
     return signin.header_name(st.get_option("server.trustedUserHeaders"))
 
 
+def header_copies(header: str) -> list[str]:
+    """Every copy of the header on the request that opened this session."""
+    return st.context.headers.get_all(header)
+
+
 def login_configured() -> bool:
     """Sign-in is configured: OIDC ([auth] in secrets) or a trusted proxy header."""
     return _has_auth_secrets() or _trusted_header() is not None
@@ -121,7 +126,7 @@ def _signed_in_email(lang: str) -> tuple[str, str]:
     """(e-mail, how) of whoever is signed in; asks to sign in, or refuses, and stops."""
     header = _trusted_header()
     if header is not None:
-        email, problem = signin.header_identity(st.context.headers.get_all(header))
+        email, problem = signin.header_identity(header_copies(header))
         if problem == "duplicate":
             _refuse(lang, "header", "duplicate_header", "signin_duplicate_header", header=header)
         if email:
@@ -167,8 +172,8 @@ def viewer(lang: str) -> Viewer:
 
 def check_url(scope: Scope, lang: str) -> None:
     """A link asking for districts, departments or streets outside the viewer's scope: the
-    filters leave them out (components/filters.py, drill.py); here the ask is audited (once
-    per session and ask) and the viewer told."""
+    filters leave them out (components/filters.py, drill.py); here the ask is audited (each
+    code once per session) and the viewer told."""
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     streets = data.reference("streets", lang)
     outside = signin.outside_scope(
@@ -180,9 +185,12 @@ def check_url(scope: Scope, lang: str) -> None:
     )
     if not outside:
         return
-    ask = repr(sorted(outside.items()))
-    detail = {"reason": "url_outside_scope", "asked": outside}
-    _audit_once("url", ask, lambda: data.record_audit(scope, action="denied", detail=detail))
+    done = st.session_state.setdefault(_AUDITED_KEY, set())
+    new = {p: [c for c in codes if ("url", f"{p}={c}") not in done] for p, codes in outside.items()}
+    new = {p: codes for p, codes in new.items() if codes}
+    detail = {"reason": "url_outside_scope", "asked": new}
+    if new and data.record_audit(scope, action="denied", detail=detail):
+        done.update(("url", f"{p}={c}") for p, codes in new.items() for c in codes)
     st.warning(i18n.t("signin_url_outside_scope", lang), icon=":material/block:")
 
 
