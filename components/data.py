@@ -491,7 +491,7 @@ def record_audit(
     return audit.record(
         _engine(database_url()),
         user=scope.user,
-        role=scope.role,
+        role=scope.account or scope.role,
         scope=scope,
         action=action,
         detail=detail,

@@ -61,8 +61,10 @@ class Scope:
         return tuple(sorted(set(wanted) & self.districts))
 
     def describe(self) -> str:
-        """role:districts, and the departments of a department scope (the audit's scope)."""
-        text = f"{self.account or self.role}:{','.join(sorted(self.districts)) or '-'}"
+        """role:districts (* for the city's), and the departments of a department scope:
+        what the audit trail records."""
+        districts = "*" if self.role == "city" else ",".join(sorted(self.districts)) or "-"
+        text = f"{self.account or self.role}:{districts}"
         if self.role == "department":
             text += f"/{','.join(sorted(self.departments)) or '-'}"
         return text
