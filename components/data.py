@@ -438,13 +438,10 @@ def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
 
 @guarded
 def validate(raw, kind: str, campaign: str | None, *, scope: Scope):
-    """Check an upload against the database (nothing written): an intake Validation."""
+    """Check an upload against the database (nothing written): an intake Validation, refused
+    for what the viewer's role may not upload (warmth.upload_rights)."""
     with _engine(database_url()).connect() as conn:
-        submitter = upload_rights.submitter_for(scope)
-        v = intake.validate(conn, campaign, kind, raw, scope=scope, submitter=submitter)
-        codes = v.clean.get("programme_code", ())
-        v.file_errors += upload_rights.problems(conn, scope, kind, set(codes) - {None})
-        return v
+        return upload_rights.validate(conn, campaign, kind, raw, scope=scope)
 
 
 def import_batch(v, *, mode: str, user: str, file_name: str, file_sha256: str, progress=None):

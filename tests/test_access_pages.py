@@ -209,3 +209,16 @@ def test_sign_ins_are_audited_once_per_session(access_db):
     at.run()
     at.run()
     assert [u for u, _ in audit_rows(access_db, "sign_in")].count(DEPT) == before + 1
+
+
+def test_an_expired_id_token_signs_the_user_out(access_db):
+    import time
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.context = {"locale": "en-US"}
+    at.secrets["auth"] = {"cookie_secret": "test-only"}
+    at.user = {"is_logged_in": True, "email": ADMIN, "exp": int(time.time()) - 60}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.get("plotly_chart")
+    assert any("Please sign in" in i.value for i in at.info)

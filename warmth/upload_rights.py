@@ -11,6 +11,17 @@ from warmth.intake.reasons import Reason
 from warmth.scope import Scope
 
 
+def validate(conn: sa.Connection, campaign: str | None, kind: str, raw, *, scope: Scope):
+    """intake.validate for this scope, with what the role may not upload added to the
+    file's problems (a refused Validation)."""
+    from warmth import intake
+
+    v = intake.validate(conn, campaign, kind, raw, scope=scope, submitter=submitter_for(scope))
+    codes = v.clean.get("programme_code", ())
+    v.file_errors += problems(conn, scope, kind, set(codes) - {None})
+    return v
+
+
 def submitter_for(scope: Scope) -> str | None:
     """The submitter an upload of this scope is made in the name of, when the role fixes it
     (a department user of one department), else None (warmth.intake chooses)."""
