@@ -112,7 +112,7 @@ def _audit_once(kind: str, who: str, record) -> None:
         done.add((kind, who))
 
 
-def _refuse(lang: str, who: str, reason: str, key: str, **values: object) -> None:
+def _refuse(who: str, reason: str, key: str, **values: object) -> None:
     """The refusal page in both languages, audited once per session; stops the run."""
     _audit_once("denied", f"{who}:{reason}", lambda: data.record_refusal(who, {"reason": reason}))
     st.error(
@@ -128,7 +128,7 @@ def _signed_in_email(lang: str) -> tuple[str, str]:
     if header is not None:
         email, problem = signin.header_identity(header_copies(header))
         if problem == "duplicate":
-            _refuse(lang, "header", "duplicate_header", "signin_duplicate_header", header=header)
+            _refuse("header", "duplicate_header", "signin_duplicate_header", header=header)
         if email:
             return email, "header"
     elif _has_auth_secrets() and st.user.get("is_logged_in"):
@@ -162,7 +162,7 @@ def viewer(lang: str) -> Viewer:
         raise AssertionError  # st.stop() raises
     scope = data.viewer_scope(email)
     if scope is None or scope.is_empty:
-        _refuse(lang, email, data.refusal(email), "dash_not_authorised", email=email)
+        _refuse(email, data.refusal(email), "dash_not_authorised", email=email)
     _audit_once(
         "sign_in", email, lambda: data.record_audit(scope, action="sign_in", detail={"via": how})
     )
