@@ -5,7 +5,7 @@ goes through a function here. Every cached answer is keyed by
 - the database URL (two databases in one process never share entries);
 - the data version, read once per script run (`read_version`, called by app.py), so an
   import made anywhere (the command line, another server) shows on the next run;
-- what the viewer's scope allows (districts, departments, role, may_unmask), never who the
+- what the viewer's scope allows (districts, departments, role, may_unmask, account), never who the
   viewer is: ten city officials share one answer, and a district never gets a city one;
 - the filters, the language and the function's own arguments.
 The users table is read on every run (not cached), so access taken away or changed holds
@@ -29,13 +29,25 @@ import streamlit as st
 
 from components.figures import figure  # noqa: F401  (data.figure, for pages)
 from components.outage import UNAVAILABLE_ERRORS, guarded, show_unavailable
-from warmth import audit, bootstrap, briefing, config, database, i18n, intake, queries, versions
+from warmth import (
+    audit,
+    bootstrap,
+    briefing,
+    config,
+    database,
+    i18n,
+    intake,
+    queries,
+    upload_rights,
+    users,
+    versions,
+)
 from warmth import campaigns as core_campaigns
 from warmth.briefing import facts
 from warmth.briefing.facts import Facts
 from warmth.config import database_url
 from warmth.database import DatabaseUnavailableError, check, make_engine
-from warmth.scope import Filters, Scope, city_scope, scope_for_email
+from warmth.scope import DEMO_USER, Filters, Scope, city_scope, scope_for_email
 
 TTL = "1h"  # only to free entries of superseded versions: the version keeps answers fresh
 MAX_ENTRIES = 2000
@@ -52,6 +64,7 @@ def _scope_key(scope: Scope) -> tuple:
         tuple(sorted(scope.districts)),
         tuple(sorted(scope.departments)),
         scope.may_unmask,
+        scope.account,
     )
 
 
@@ -200,10 +213,29 @@ def viewer_scope(email: str) -> Scope | None:
         return scope_for_email(conn, email)
 
 
+@guarded
+def refusal(email: str) -> str:
+    """Why an e-mail has no scope (warmth.users.why_refused), for the audit trail."""
+    with _engine(database_url()).connect() as conn:
+        return users.why_refused(conn, email)
+
+
+@cached
+def _is_demo(url: str, version: int) -> bool:
+    with _engine(url).connect() as conn:
+        return bootstrap.is_demo(conn)
+
+
+@guarded
+def is_demo_database() -> bool:
+    """The demo made this database (the only one that opens without sign-in)."""
+    return _is_demo(database_url(), _version())
+
+
 @cached
 def _demo_scope(url: str, version: int) -> Scope:
     with _engine(url).connect() as conn:
-        return city_scope(conn, user="demo")
+        return city_scope(conn, user=DEMO_USER)
 
 
 @guarded
@@ -428,9 +460,10 @@ def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
 
 @guarded
 def validate(raw, kind: str, campaign: str | None, *, scope: Scope):
-    """Check an upload against the database (nothing written): an intake Validation."""
+    """Check an upload against the database (nothing written): an intake Validation, refused
+    for what the viewer's role may not upload (warmth.upload_rights)."""
     with _engine(database_url()).connect() as conn:
-        return intake.validate(conn, campaign, kind, raw, scope=scope)
+        return upload_rights.validate(conn, campaign, kind, raw, scope=scope)
 
 
 def import_batch(v, *, mode: str, user: str, file_name: str, file_sha256: str, progress=None):
@@ -453,6 +486,8 @@ def import_batch(v, *, mode: str, user: str, file_name: str, file_sha256: str, p
 def undo_batch(batch_id: int, *, scope: Scope) -> int:
     """Undo an imported batch the scope may undo (intake.undo_batch): rows removed.
     PermissionError outside the scope."""
+    if not scope.may_upload:
+        raise PermissionError("this role may not undo uploads")
     try:
         return intake.undo_batch(_engine(database_url()), batch_id, user=scope.user, scope=scope)
     finally:
@@ -475,13 +510,32 @@ def record_audit(
     return audit.record(
         _engine(database_url()),
         user=scope.user,
-        role=scope.role,
+        role=scope.account or scope.role,
         scope=scope,
         action=action,
         detail=detail,
         row_count=row_count,
         file_sha256=file_sha256,
     )
+
+
+def record_refusal(user: str, detail: dict) -> bool:
+    """A 'denied' audit row for someone who has no scope (a refused sign-in)."""
+    eng = _engine(database_url())
+    return audit.record(eng, user=user, role="none", scope="none", action="denied", detail=detail)
+
+
+@guarded
+def audit_trail(query: audit.TrailQuery) -> tuple[pd.DataFrame, int]:
+    """The audit rows asked for (never cached: the page shows the latest) and their count."""
+    with _engine(database_url()).connect() as conn:
+        return audit.trail(conn, query)
+
+
+@guarded
+def audit_users() -> list[str]:
+    with _engine(database_url()).connect() as conn:
+        return audit.trail_users(conn)
 
 
 def record_export(

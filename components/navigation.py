@@ -25,6 +25,10 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/data.py", "submit_nav", ":material/upload_file:"),
 ]
 # ---- end of PAGES ---------------------------------------------------------------------
+# Pages listed for city administrators only (Scope.may_audit); each checks again itself.
+ADMIN_PAGES: list[tuple[str, str, str]] = [
+    ("pages/audit.py", "audit_nav", ":material/policy:"),
+]
 
 
 def navigation_only() -> None:
@@ -41,11 +45,13 @@ def navigation_only() -> None:
         st.rerun()
 
 
-def pages(lang: str) -> list[st.Page]:
-    """st.Page objects for PAGES, titled in lang (the first is the default page)."""
+def pages(lang: str, *, admin: bool = False) -> list[st.Page]:
+    """st.Page objects for PAGES (and ADMIN_PAGES for an administrator), titled in lang (the
+    first is the default page)."""
+    listed = PAGES + (ADMIN_PAGES if admin else [])
     return [
         st.Page(ROOT / path, title=i18n.t(title_key, lang), icon=icon, default=i == 0)
-        for i, (path, title_key, icon) in enumerate(PAGES)
+        for i, (path, title_key, icon) in enumerate(listed)
     ]
 
 

@@ -2,12 +2,16 @@
 
 The language defaults to the browser's (st.context.locale) and can be switched in the
 sidebar; the switch is kept in the URL (?lang=en). The viewer's Scope comes from the signed-in
-e-mail looked up in the users table (never from the URL). When no sign-in is configured at
-all, the viewer is the city demo viewer, and the sidebar says so.
+e-mail looked up in the users table on every run (never from the URL or the browser); how
+one signs in is warmth.signin's. When no sign-in is configured at all, only the demo database
+opens, with the city demo viewer (the sidebar says so), unless one explicit single user is
+configured. Sign-ins and refusals are audited once per session.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,11 +19,12 @@ import streamlit as st
 
 from components import data, urlstate
 from components.navigation import navigation_only
-from warmth import i18n
+from warmth import i18n, signin
 from warmth.scope import Filters, Scope
 
 LANG_KEY = "lang"
 _VIEW_KEY = "_warmth_view"
+_AUDITED_KEY = "_warmth_audited"
 
 
 @dataclass(frozen=True)
@@ -69,34 +74,124 @@ def language(*, key: str = LANG_KEY) -> str:
     return lang
 
 
-def _has_auth_secrets() -> bool:
+def _secret(name: str):
     try:
-        return "auth" in st.secrets
+        return st.secrets.get(name)
     except Exception:  # no secrets file at all  # noqa: BLE001
-        return False
+        return None
+
+
+def _has_auth_secrets() -> bool:
+    return _secret("auth") is not None
+
+
+def _trusted_header() -> str | None:
+    return signin.header_name(st.get_option("server.trustedUserHeaders"))
+
+
+def header_copies(header: str) -> list[str]:
+    """Every copy of the header on the request that opened this session."""
+    return st.context.headers.get_all(header)
 
 
 def login_configured() -> bool:
     """Sign-in is configured: OIDC ([auth] in secrets) or a trusted proxy header."""
-    return _has_auth_secrets() or bool(st.get_option("server.trustedUserHeaders"))
+    return _has_auth_secrets() or _trusted_header() is not None
+
+
+def single_user() -> str | None:
+    """The one user of a single-person installation ($WARMTH_SINGLE_USER, else single_user
+    in the secrets file), or None."""
+    return os.environ.get(signin.SINGLE_USER_ENV) or _secret(signin.SINGLE_USER_KEY) or None
+
+
+def _audit_once(kind: str, who: str, record) -> None:
+    """Write a sign-in or refusal audit row once per session and identity, not every run."""
+    done = st.session_state.setdefault(_AUDITED_KEY, set())
+    if (kind, who) not in done and record():
+        done.add((kind, who))
+
+
+def _refuse(who: str, reason: str, key: str, **values: object) -> None:
+    """The refusal page in both languages, audited once per session; stops the run."""
+    _audit_once("denied", f"{who}:{reason}", lambda: data.record_refusal(who, {"reason": reason}))
+    st.error(
+        f"**{i18n.t(key, 'zh', **values)}**\n\n{i18n.t(key, 'en', **values)}",
+        icon=":material/block:",
+    )
+    st.stop()
+
+
+def _signed_in_email(lang: str) -> tuple[str, str]:
+    """(e-mail, how) of whoever is signed in; asks to sign in, or refuses, and stops."""
+    header = _trusted_header()
+    if header is not None:
+        email, problem = signin.header_identity(header_copies(header))
+        if problem == "duplicate":
+            _refuse("header", "duplicate_header", "signin_duplicate_header", header=header)
+        if email:
+            return email, "header"
+    elif _has_auth_secrets() and st.user.get("is_logged_in"):
+        expires = st.user.get("exp")
+        if isinstance(expires, int | float) and expires < time.time():
+            st.logout()  # Streamlit does not check the ID token's expiry itself
+        email = st.user.get("email")
+        if email:
+            return str(email), "oidc"
+    st.info(i18n.t("dash_login_needed", lang), icon=":material/lock:")
+    if _has_auth_secrets():
+        st.button(i18n.t("dash_login", lang), on_click=st.login, type="primary")
+    st.stop()
+    raise AssertionError  # st.stop() raises
 
 
 def viewer(lang: str) -> Viewer:
-    """The viewer and their scope; stops the page for someone signed in but not authorised."""
-    if not login_configured():
+    """The viewer and their scope, from the users table only; stops the page for someone
+    not signed in, not authorised, or (without sign-in configured) a database that is not
+    the demo's."""
+    if login_configured():
+        email, how = _signed_in_email(lang)
+    elif single_user():
+        email, how = str(single_user()), "single_user"
+    elif data.is_demo_database():
         return Viewer(data.demo_scope(), i18n.t("dash_viewer_demo", lang), demo=True)
-    email = st.user.get("email")
-    if not email:
-        st.info(i18n.t("dash_login_needed", lang), icon=":material/lock:")
-        if _has_auth_secrets():
-            st.button(i18n.t("dash_login", lang), on_click=st.login, type="primary")
-        st.stop()
-    scope = data.viewer_scope(str(email))
+    else:
+        _refuse(
+            lang, "anonymous", "no_sign_in", "signin_not_configured", env=signin.SINGLE_USER_ENV
+        )
+        raise AssertionError  # st.stop() raises
+    scope = data.viewer_scope(email)
     if scope is None or scope.is_empty:
-        st.error(i18n.t("dash_not_authorised", lang, email=email), icon=":material/block:")
-        st.stop()
-    role = i18n.t(f"dash_role_{scope.role}", lang)
+        _refuse(email, data.refusal(email), "dash_not_authorised", email=email)
+    _audit_once(
+        "sign_in", email, lambda: data.record_audit(scope, action="sign_in", detail={"via": how})
+    )
+    role = i18n.t(f"dash_role_{scope.account or scope.role}", lang)
     return Viewer(scope, f"{email} · {role}", demo=False)
+
+
+def check_url(scope: Scope, lang: str) -> None:
+    """A link asking for districts, departments or streets outside the viewer's scope: the
+    filters leave them out (components/filters.py, drill.py); here the ask is audited (each
+    code once per session) and the viewer told."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    streets = data.reference("streets", lang)
+    outside = signin.outside_scope(
+        scope,
+        params,
+        districts=data.names("districts", lang),
+        departments=data.names("departments", lang),
+        street_districts=dict(zip(streets["code"], streets["district_code"], strict=True)),
+    )
+    if not outside:
+        return
+    done = st.session_state.setdefault(_AUDITED_KEY, set())
+    new = {p: [c for c in codes if ("url", f"{p}={c}") not in done] for p, codes in outside.items()}
+    new = {p: codes for p, codes in new.items() if codes}
+    detail = {"reason": "url_outside_scope", "asked": new}
+    if new and data.record_audit(scope, action="denied", detail=detail):
+        done.update(("url", f"{p}={c}") for p, codes in new.items() for c in codes)
+    st.warning(i18n.t("signin_url_outside_scope", lang), icon=":material/block:")
 
 
 def show_viewer(v: Viewer, lang: str) -> None:

@@ -15,14 +15,17 @@ view = current()
 lang, t, scope, f = view.lang, view.t, view.scope, view.filters
 st.title(t("submit_title"))
 st.caption(t("submit_intro"))
-if scope.role != "city":
+if scope.role == "district":
     names = data.names("districts", lang)
     own = formatting.join((names.get(d, d) for d in sorted(scope.districts)), lang)
     st.info(t("submit_own_district", districts=own), icon=":material/lock:")
 
-kind, file = upload.picker(view)
-if file is not None:
-    upload.preview(file, kind, view=view)  # a refused file stops the page here
+if scope.may_upload:
+    kind, file = upload.picker(view)
+    if file is not None:
+        upload.preview(file, kind, view=view)  # a refused file stops the page here
+else:
+    st.info(t("upload_role_cannot_upload"), icon=":material/visibility:")
 
 st.subheader(t("submit_history"))
 upload.history(data.batches(scope, f.campaign), view=view)

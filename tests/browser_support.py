@@ -30,16 +30,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(db_url: str, log_path: Path, timeout: float = 90) -> tuple[subprocess.Popen, str]:
-    """Run `streamlit run app.py` on loopback against db_url; return the process and its URL
-    once /_stcore/health answers."""
-    port = free_port()
-    env = {**os.environ, "WARMTH_DATABASE_URL": db_url}
+def start_app(
+    db_url: str,
+    log_path: Path,
+    timeout: float = 90,
+    *,
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> tuple[subprocess.Popen, str]:
+    """Run `streamlit run app.py` on loopback against db_url (with more options and
+    environment when given); return the process and its URL once /_stcore/health answers."""
+    port = port or free_port()
+    env = {**os.environ, **(env or {}), "WARMTH_DATABASE_URL": db_url}
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", *args,
     ]  # fmt: skip
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process by the caller
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -27,22 +27,29 @@ def test_campaign_by_code_else_the_newest(sqlite_engine):
 
 
 @pytest.mark.parametrize(
-    ("row", "expected"),
+    ("row", "codes", "expected"),
     [
-        (None, None),
-        ({"role": "city"}, ("city", 19, False)),
-        (
-            {"role": "district", "district_code": "310101", "may_unmask": True},
-            ("district", 1, True),
-        ),
-        ({"role": "district"}, None),  # a district user without a district sees nothing
-        ({"role": "retired", "district_code": "310101"}, None),
+        (None, (), None),
+        ({"role": "city_admin"}, (), ("city", 19, False)),
+        ({"role": "city_viewer", "may_unmask": True}, (), ("city", 19, True)),
+        ({"role": "district", "may_unmask": True}, ("310101",), ("district", 1, True)),
+        ({"role": "district"}, (), None),  # a district user without a district sees nothing
+        ({"role": "department"}, (), None),  # nor a department user without a department
+        ({"role": "district", "disabled": True}, ("310101",), None),
+        ({"role": "city"}, (), None),  # the one city role of before migration 0010
+        ({"role": "retired"}, ("310101",), None),
     ],
 )
-def test_scope_for_email(sqlite_engine, row, expected):
+def test_scope_for_email(sqlite_engine, row, codes, expected):
     with sqlite_engine.begin() as conn:
         if row is not None:
             conn.execute(schema.users.insert().values(email="Ann@Example.gov", **row))
+            for code in codes:
+                conn.execute(
+                    schema.user_districts.insert().values(
+                        email="Ann@Example.gov", district_code=code
+                    )
+                )
         scope = scope_for_email(conn, "ann@example.GOV")
     if expected is None:
         assert scope is None

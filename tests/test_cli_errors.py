@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.intake.support import AID_HEADER, REGISTER_HEADER, aid_rows, csv_bytes, register_rows
-from warmth import bootstrap, commands, demo, queries, worklists
+from warmth import bootstrap, commands, demo, queries, scope, worklists
 from warmth.commands import demo as demo_command
 from warmth.commands import imports, report
+from warmth.commands import users as users_command
 from warmth.database import make_engine
 from warmth.intake import loading
 
@@ -23,7 +24,7 @@ HEAVY = ("pandas", "numpy", "sqlalchemy", "openpyxl", "plotly", "streamlit")
 
 
 def warmth(*argv: str, lang: str = "en") -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "WARMTH_DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in ("WARMTH_DEBUG", "WARMTH_OPERATOR")}
     env.update(LANG="C.UTF-8", LC_ALL="", PYTHONPATH=str(ROOT))
     return subprocess.run(
         [sys.executable, "-m", "warmth.cli", *argv, "--lang", lang] if argv else
@@ -63,7 +64,16 @@ def test_the_parsers_choices_are_the_cores():
         demo.DEFAULT_SCALE,
         demo.DEFAULT_SEED,
     )
-    assert commands.COMMANDS == ["init", "demo", "imports", "refresh", "report", "briefing"]
+    assert commands.COMMANDS == [
+        "init",
+        "demo",
+        "imports",
+        "refresh",
+        "report",
+        "briefing",
+        "users",
+    ]
+    assert users_command.ROLES == scope.ROLES
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +124,25 @@ BAD = [
     (["import", "aid", "{dir}/aid.csv", "--report", "{dir}/inbox", "--db", "{db}"], 2, "folder"),
     (["import", "aid", "{dir}/aid.csv", "--submitter", "XX", "--db", "{db}"], 1, "XX"),
     (["init", "--lang", "fr"], 2, "--lang"),
+    (["users", "add", "a@x.gov", "--role", "district", "--as", "b@x.gov", "--db", "{db}"], 2,
+     "--district"),
+    (["users", "add", "a@x.gov", "--role", "district", "--district", "999999", "--as", "b@x.gov",
+      "--db", "{db}"], 2, "999999"),
+    (["users", "add", "a@x.gov", "--role", "department", "--department", "ZZ", "--as", "b@x.gov",
+      "--db", "{db}"], 2, "ZZ"),
+    (["users", "add", "a@x.gov", "--role", "city_viewer", "--district", "310101", "--as",
+      "b@x.gov", "--db", "{db}"], 2, "whole city"),
+    (["users", "add", "not-an-email", "--role", "city_admin", "--as", "b@x.gov", "--db", "{db}"],
+     2, "not-an-email"),
+    (["users", "add", "a@x.gov", "--role", "city_admin", "--as", "me", "--db", "{db}"], 2, "--as"),
+    (["users", "add", "a@x.gov", "--role", "city_admin", "--db", "{db}"], 2, "WARMTH_OPERATOR"),
+    (["users", "add", "a@x.gov", "--role", "king", "--as", "b@x.gov", "--db", "{db}"], 2,
+     "--role"),
+    (["users", "add", "a@x.gov", "--as", "b@x.gov", "--db", "{db}"], 2, "--role"),
+    (["users", "set", "nobody@x.gov", "--role", "city_viewer", "--as", "b@x.gov", "--db", "{db}"],
+     2, "nobody@x.gov"),
+    (["users", "remove", "--as", "b@x.gov", "--db", "{db}"], 2, "e-mail"),
+    (["users", "list", "--db", "{fresh}"], 2, "warmth init"),
 ]  # fmt: skip
 
 
@@ -143,6 +172,10 @@ def test_no_command_is_one_line():
         (["import", "aid", "{dir}/missing.csv", "--db", "{db}"], "没有文件"),
         (["import", "aid", "{dir}/paper.pdf", "--db", "{db}"], "文件不是 CSV 或 .xlsx 表格"),
         (["report", "coverage", "--district", "999999", "--db", "{db}"], "未知区县"),
+        (
+            ["users", "add", "a@x.gov", "--role", "district", "--as", "b@x.gov", "--db", "{db}"],
+            "区县角色需要至少一个 --district",
+        ),
     ],
 )
 def test_the_line_is_in_chinese_with_lang_zh(files, argv, zh):

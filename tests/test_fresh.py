@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from tests.access_support import put_user
 from tests.intake.support import AID_HEADER, csv_bytes
 from tests.test_pages import APP, DISTRICT, charts, run
 from tests.test_pages_gaps_data import own_db  # noqa: F401  (a fixture)
@@ -74,14 +75,8 @@ def test_an_import_by_another_process_shows_on_the_next_run(own_db, tmp_path):  
     assert int(after.replace(",", "")) == int(before.replace(",", "")) + 5
 
 
-def _set_user(url: str, email: str, **values) -> None:
-    u = schema.users
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.delete(u).where(u.c.email == email))
-        if values:
-            conn.execute(u.insert().values(email=email, **values))
-    engine.dispose()
+def _set_user(url: str, email: str, role: str | None = None, district_code=None) -> None:
+    put_user(url, email, role, districts=(district_code,) if district_code else ())
 
 
 def signed_in(email: str) -> AppTest:
@@ -132,7 +127,7 @@ def test_city_officials_share_one_answer_and_a_district_gets_its_own(own_db, mon
 
     monkeypatch.setattr(queries, "coverage", counted)
     for n in (1, 2, 3):
-        _set_user(own_db, f"city{n}@example.gov", role="city")
+        _set_user(own_db, f"city{n}@example.gov", role="city_admin")
     _set_user(own_db, "huangpu2@example.gov", role="district", district_code=DISTRICT)
 
     signed_in("city1@example.gov")

@@ -14,12 +14,15 @@ from tests.test_pages import run
 from warmth import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["overview", "districts", "departments", "categories", "timeline", "gaps", "data"]
+PAGES = ["overview", "districts", "departments", "categories", "timeline", "gaps", "data", "audit"]
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 # Chinese on an English page that is not a label: people's (masked) names and addresses,
 # and the language picker offering 中文.
 PEOPLE_COLUMNS = {"Name", "Address", "name", "address"}
+# The audit trail's columns that hold what was recorded (e-mails, scopes and details as
+# stored), not labels.
+PEOPLE_COLUMNS |= {"User", "Detail", "Scope", "人员", "详情", "范围"}
 ALLOWED_CJK = {"中文", "语言"}  # the language picker is labelled in both languages
 # English in a Chinese page that is a code or a unit, not a word to translate.
 ALLOWED_WORDS = {

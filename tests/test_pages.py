@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.access_support import put_user
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
 
@@ -211,15 +212,7 @@ def test_database_down_shows_a_friendly_message(monkeypatch):
 
 
 def _add_user(url: str, email: str, role: str, district: str | None) -> None:
-    import sqlalchemy as sa
-
-    from warmth import schema
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.delete(schema.users).where(schema.users.c.email == email))
-        conn.execute(schema.users.insert().values(email=email, role=role, district_code=district))
-    engine.dispose()
+    put_user(url, email, role, districts=(district,) if district else ())
 
 
 def signed_in(email: str) -> AppTest:

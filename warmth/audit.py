@@ -1,10 +1,15 @@
-"""The append-only audit trail: who did what (view, export, upload, undo, reveal, denied)."""
+"""The append-only audit trail: who did what (sign_in, denied, view, export, upload, undo,
+reveal, and the command line's user_* changes). The application only appends and reads it:
+on PostgreSQL its role holds INSERT and SELECT on the table and nothing more
+(warmth/sql/grants.sql)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
+import pandas as pd
 import sqlalchemy as sa
 
 from warmth import schema
@@ -65,3 +70,51 @@ def record(
     except sa.exc.SQLAlchemyError:
         return False
     return True
+
+
+# What the audit page offers to filter by, in this order (the strings audit_action_<x>).
+ACTIONS = (
+    "sign_in", "denied", "view", "export", "reveal", "upload", "undo",
+    "user_add", "user_set", "user_disable", "user_enable", "user_remove",
+)  # fmt: skip
+COLUMNS = ["at", "user", "role", "scope", "action", "detail", "row_count", "file_sha256"]
+
+
+@dataclass(frozen=True)
+class TrailQuery:
+    """Which audit rows to read: users and actions (empty: all), days (UTC, inclusive)."""
+
+    users: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    limit: int = 10_000
+
+
+def trail(conn: sa.Connection, query: TrailQuery) -> tuple[pd.DataFrame, int]:
+    """The matching audit rows, newest first (at most query.limit), and how many match."""
+    a = schema.audit_log
+    where = []
+    if query.users:
+        where.append(a.c.user.in_(query.users))
+    if query.actions:
+        where.append(a.c.action.in_(query.actions))
+    if query.since:
+        where.append(a.c.at >= datetime.combine(query.since, time.min, UTC))
+    if query.until:
+        where.append(a.c.at < datetime.combine(query.until + timedelta(days=1), time.min, UTC))
+    count = sa.select(sa.func.count()).select_from(a).where(*where)
+    rows = (
+        sa.select(*(a.c[c] for c in COLUMNS))
+        .where(*where)
+        .order_by(a.c.at.desc(), a.c.id.desc())
+        .limit(query.limit)
+    )
+    frame = pd.DataFrame(conn.execute(rows).all(), columns=COLUMNS)
+    return frame, int(conn.execute(count).scalar_one())
+
+
+def trail_users(conn: sa.Connection) -> list[str]:
+    """Everyone the trail names, sorted."""
+    a = schema.audit_log
+    return list(conn.execute(sa.select(a.c.user).distinct().order_by(a.c.user)).scalars())

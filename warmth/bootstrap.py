@@ -34,6 +34,17 @@ def has_data(engine: sa.Engine) -> bool:
         return conn.execute(sa.select(schema.beneficiaries.c.id).limit(1)).first() is not None
 
 
+def is_demo(conn: sa.Connection) -> bool:
+    """True when the demo made this database: it holds the demo's batch, and every other
+    batch was uploaded by the demo viewer. Only such a database opens without sign-in."""
+    from warmth.scope import DEMO_USER
+
+    b = schema.import_batches
+    demo = sa.exists().where(b.c.kind == "demo")
+    other = sa.exists().where(b.c.kind != "demo", b.c.submitted_by != DEMO_USER)
+    return bool(conn.execute(sa.select(demo & ~other)).scalar())
+
+
 def is_ready(engine: sa.Engine) -> bool:
     """The schema is at the newest revision and a register is loaded: nothing to prepare."""
     return is_initialised(engine) and has_data(engine)

@@ -212,14 +212,31 @@ audit_log = sa.Table(
     sa.Column("file_sha256", sa.String(64)),
 )
 
-# Who may see what: role city (everything) or district (one district). Unknown users see nothing.
+# Who may see what (warmth.users, `warmth users ...`): the role, the districts of a district
+# user, the departments of a department user. Unknown or disabled users see nothing.
 users = sa.Table(
     "users",
     metadata,
     sa.Column("email", sa.String(120), primary_key=True),
-    sa.Column("role", sa.String(20), nullable=False),  # city | district
-    sa.Column("district_code", sa.ForeignKey("districts.code")),
+    sa.Column("role", sa.String(20), nullable=False),  # city_admin|city_viewer|district|department
     sa.Column("may_unmask", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("changed_at", sa.DateTime(timezone=True)),
+    sa.Column("changed_by", sa.String(120)),
+)
+
+user_districts = sa.Table(
+    "user_districts",
+    metadata,
+    sa.Column("email", sa.ForeignKey("users.email", ondelete="CASCADE"), primary_key=True),
+    sa.Column("district_code", sa.ForeignKey("districts.code"), primary_key=True),
+)
+
+user_departments = sa.Table(
+    "user_departments",
+    metadata,
+    sa.Column("email", sa.ForeignKey("users.email", ondelete="CASCADE"), primary_key=True),
+    sa.Column("department_code", sa.ForeignKey("departments.code"), primary_key=True),
 )
 
 

@@ -6,11 +6,11 @@ either language (warmth.intake.report.stored_report_frame)."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
 
+from warmth.commands import identity
 from warmth.commands.init import open_database
 from warmth.errors import UsageError
 
@@ -28,7 +28,8 @@ def add_parser(sub):
     cmd.add_argument("--mode", choices=MODES, default="strict")
     cmd.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     cmd.add_argument("--campaign", metavar="CODE", default=None, help="default: the newest")
-    cmd.add_argument("--user", default=None, help="recorded as the submitter (default: $USER)")
+    cmd.add_argument("--user", default=None, help="recorded as the submitter (default: --as)")
+    identity.add_argument(cmd)
     cmd.add_argument(
         "--submitter", default=None, help="district or department code owning the record numbers"
     )
@@ -37,12 +38,7 @@ def add_parser(sub):
 
 
 def _user(args) -> str:
-    if args.user:
-        return args.user
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+    return args.user or identity.operator(args)
 
 
 def read_file(path: Path) -> bytes:

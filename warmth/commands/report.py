@@ -11,10 +11,10 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import sys
 from datetime import date
 
+from warmth.commands import identity
 from warmth.commands.init import open_database, write_failed
 from warmth.errors import UsageError
 
@@ -85,6 +85,7 @@ def add_parser(sub):
     )
     cmd.add_argument("--campaign", metavar="CODE", help="campaign code (default: the newest)")
     cmd.add_argument("--format", choices=["csv", "json"], default="csv", help="output format")
+    identity.add_argument(cmd)
     return cmd
 
 
@@ -220,12 +221,13 @@ def run(args, out=None) -> int:
         with engine.begin() as conn:  # every export is audited, the command line's too
             write_audit(
                 conn,
-                user=os.environ.get("USER") or "cli",
+                user=identity.operator(args),
                 role="city",
                 scope=scope,
                 action="export",
                 detail={
                     "via": "cli",
+                    "login": identity.login(),
                     "report": args.what,
                     "by": args.by if args.what == "coverage" else args.kind,
                     "format": args.format,

@@ -146,7 +146,7 @@ def _allowed_submitter(conn: sa.Connection, scope: Scope, submitter: str) -> boo
     if submitter in scope.districts:
         return True
     departments = set(conn.execute(sa.select(schema.departments.c.code)).scalars())
-    return submitter in departments and scope.role == "city"
+    return submitter in departments and scope.may_submit_for_department(submitter)
 
 
 def _refuse(engine, v: Validation, user: str, name: str, sha: str, why: Reason) -> ImportResult:
@@ -550,6 +550,8 @@ def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | No
 
 
 def _may_undo(scope: Scope | None, batch) -> bool:
+    if scope is not None and scope.role == "department":
+        return batch.department_code in scope.departments
     return scope is None or scope.role == "city" or batch.district_code in scope.districts
 
 
@@ -611,6 +613,8 @@ def batches(conn: sa.Connection, scope: Scope, campaign_code: str | None = None)
         query = query.where(c.c.code == campaign_code)
     if scope.is_empty:
         query = query.where(sa.false())
+    elif scope.role == "department":
+        query = query.where(b.c.department_code.in_(sorted(scope.departments)))
     elif scope.role != "city":
         query = query.where(b.c.district_code.in_(sorted(scope.districts)))
     return pd.DataFrame(

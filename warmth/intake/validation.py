@@ -666,7 +666,7 @@ def _choose_submitter(v: Validation, ref: Reference, submitter: str | None) -> N
     v.district = next(iter(named)) if len(named) == 1 and every_row else None
     if submitter:
         allowed = submitter in scope.districts or (
-            submitter in ref.departments and scope.role == "city"
+            submitter in ref.departments and scope.may_submit_for_department(submitter)
         )
         if not allowed:
             v.file_errors.append(Reason.of("submitter_denied", submitter=submitter))
