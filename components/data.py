@@ -416,6 +416,27 @@ def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
     return _batches(database_url(), _version(), _allowed(scope), campaign)
 
 
+@cached
+def _held(url: str, version: int, scope: Scope, campaign: str | None, sent: bool) -> pd.DataFrame:
+    with _engine(url).connect() as conn:
+        return (intake.held_sent if sent else intake.held_for)(conn, scope, campaign)
+
+
+@guarded
+def held(scope: Scope, campaign: str | None, *, sent: bool = False) -> pd.DataFrame:
+    """Aid records of other districts held for the scope's people (masked), or with
+    sent=True what became of those the scope sent (per batch: held, accepted, rejected)."""
+    return _held(database_url(), _version(), _allowed(scope), campaign, sent)
+
+
+def decide_held(batch_id: int, *, accept: bool, scope: Scope) -> int:
+    """Accept or reject one batch's records held for the scope (intake.decide_held)."""
+    try:
+        return intake.decide_held(_engine(database_url()), batch_id, accept=accept, scope=scope)
+    finally:
+        read_version()
+
+
 @guarded
 def validate(raw, kind: str, campaign: str | None, *, scope: Scope):
     """Check an upload against the database (nothing written): an intake Validation."""

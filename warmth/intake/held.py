@@ -85,9 +85,7 @@ def held_sent(conn: sa.Connection, scope: Scope, campaign_code: str | None = Non
     if campaign_id is None or scope.is_empty:
         return pd.DataFrame(columns=columns)
     ib = schema.import_batches
-    mine = (
-        sa.true() if scope.role == "city" else ib.c.district_code.in_(sorted(scope.districts))
-    )
+    mine = sa.true() if scope.role == "city" else ib.c.district_code.in_(sorted(scope.districts))
     counts = [
         sa.func.sum(sa.case((h.c.status == s, 1), else_=0)).label(s)
         for s in ("held", "accepted", "rejected")
@@ -136,9 +134,7 @@ def decide_held(
                         columns, sa.select(*(h.c[c] for c in columns)).where(chosen)
                     )
                 )
-                districts = _districts_of(
-                    conn, sa.select(h.c.id_number).where(chosen), campaign_id
-                )
+                districts = _districts_of(conn, sa.select(h.c.id_number).where(chosen), campaign_id)
                 districts |= set(
                     conn.execute(
                         sa.select(sa.func.coalesce(h.c.district_code, h.c.submitter))
