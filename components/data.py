@@ -23,11 +23,9 @@ from datetime import date
 from typing import ParamSpec, TypeVar
 
 import pandas as pd
-import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from components import charts
 from warmth import audit, bootstrap, i18n, intake, queries, versions
 from warmth import campaigns as core_campaigns
 from warmth.config import database_url
@@ -356,17 +354,7 @@ def street_people(
     return _street_people(database_url(), _version(), _allowed(scope), filters, street, limit)
 
 
-@cached
-def _worklist(
-    url: str,
-    version: int,
-    kind: str,
-    scope: Scope,
-    filters: Filters,
-    limit: int,
-    offset: int,
-    cell: tuple[str, str, str | None] | None = None,
-) -> tuple[pd.DataFrame, int, bool]:
+def _worklist_page(url, kind, scope, filters, limit, offset, cell, *, unmask: bool):
     from warmth import worklists
 
     extra = {}
@@ -380,8 +368,22 @@ def _worklist(
         "cross-district": worklists.cross_district,
     }[kind]
     with _engine(url).connect() as conn:
-        page = fn(conn, scope, filters, limit=limit, offset=offset, **extra)
+        page = fn(conn, scope, filters, limit=limit, offset=offset, unmask=unmask, **extra)
     return page.rows, page.total, page.more_than_total
+
+
+@cached
+def _worklist(
+    url: str,
+    version: int,
+    kind: str,
+    scope: Scope,
+    filters: Filters,
+    limit: int,
+    offset: int,
+    cell: tuple[str, str, str | None] | None = None,
+) -> tuple[pd.DataFrame, int, bool]:
+    return _worklist_page(url, kind, scope, filters, limit, offset, cell, unmask=False)
 
 
 @guarded
@@ -392,10 +394,17 @@ def worklist(
     limit: int,
     offset: int,
     cell: tuple[str, str, str | None] | None = None,
+    *,
+    unmask: bool = False,
 ) -> tuple[pd.DataFrame, int, bool]:
     """One page of a people list (omission, repeat, overlap, leakage, cross-district):
     its rows (masked), how many there are, and whether that count stopped early. An overlap
-    list takes its matrix cell (dept_a, dept_b, need or None)."""
+    list takes its matrix cell (dept_a, dept_b, need or None). unmask=True: the page
+    unmasked if the scope may unmask (the core decides), never cached."""
+    if unmask:
+        return _worklist_page(
+            database_url(), kind, scope, filters, limit, offset, cell, unmask=True
+        )
     return _worklist(
         database_url(), _version(), kind, _allowed(scope), filters, limit, offset, cell
     )
@@ -496,39 +505,12 @@ def record_audit(
 
 
 def record_export(
-    scope: Scope, *, kind: str, fmt: str, rows: int, filters: str, sha256: str | None = None
-) -> None:
-    """An 'export' audit row (who took which table away, with how many rows). A failure to
-    write it never blocks the download, which has already happened."""
-    record_audit(
-        scope,
-        action="export",
-        detail={"table": kind, "format": fmt, "filters": filters},
-        row_count=rows,
-        file_sha256=sha256,
-    )
-
-
-# ---- figures ---------------------------------------------------------------------------------
-# Building a plotly figure (its validation) costs more than the query behind it once the
-# answer is cached, so each figure is built once per its data and options and shared by every
-# session: st.plotly_chart only reads it. cache_resource hands back the object itself (a
-# pickled figure would be validated again on every read).
-
-FIGURES = {
-    "coverage_bar": charts.coverage_bar,
-    "tile_map": charts.tile_map,
-    "pacing_chart": charts.pacing_chart,
-    "measure_bar": charts.measure_bar,
-    "timeline_chart": charts.timeline_chart,
-}
-
-
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _figure(name: str, frame: pd.DataFrame, options: tuple) -> go.Figure:
-    return FIGURES[name](frame, **dict(options))
-
-
-def figure(name: str, frame: pd.DataFrame, **options) -> go.Figure:
-    """The chart FIGURES[name](frame, **options), built once for this data and options."""
-    return _figure(name, frame, tuple(sorted(options.items())))
+    scope: Scope, *, kind: str, fmt: str, rows: int, filters: str, sha256: str | None = None,
+    reveal: dict | None = None,
+) -> bool:  # fmt: skip
+    """The audit row of a download, written before the file is served: 'export' (who took
+    which table away, with how many rows), or 'reveal' with its purpose and reason for an
+    unmasked list. False when it could not be written: then no file is served."""
+    action, detail = ("reveal", reveal) if reveal else ("export", {"table": kind})
+    detail = detail | {"format": fmt, "filters": filters}
+    return record_audit(scope, action=action, detail=detail, row_count=rows, file_sha256=sha256)

@@ -1,5 +1,7 @@
-"""Download buttons (CSV and Excel) for exactly the frame on screen; each download is
-written to the audit trail."""
+"""Download buttons (CSV and Excel) for exactly the frame on screen. Each file is made when
+its button is clicked and served only once its audit row is written (components.download):
+'export', or 'reveal' with the purpose and reason for an unmasked list, whose file names
+its viewer and time in its name and inside it."""
 
 from __future__ import annotations
 
@@ -9,19 +11,20 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, download
 from components.filters import describe
 from components.session import View
 from warmth import exports
+from warmth.reveal import Reveal
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def meta(view: View, kind: str, rows: int) -> dict[str, object]:
-    """What the Excel file's first sheet records about the export."""
+def meta(view: View, kind: str, rows: int, reveal: Reveal | None = None) -> dict[str, object]:
+    """What the Excel file's first sheet (or the CSV's comment lines) records about it."""
     t = view.t
     campaign = view.campaign
-    return {
+    out = {
         t("dash_meta_title"): t("app_title"),
         t("dash_meta_table"): kind,
         t(
@@ -33,34 +36,55 @@ def meta(view: View, kind: str, rows: int) -> dict[str, object]:
         t("dash_meta_rows"): rows,
         t("dash_meta_note"): t("dash_meta_note_text"),
     }
+    if reveal is not None:
+        out |= {
+            t("dash_meta_note"): t("reveal_meta_note"),
+            t("reveal_meta_viewer"): reveal.viewer,
+            t("reveal_meta_granted"): reveal.at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
+            t("reveal_meta_purpose"): t(f"reveal_purpose_{reveal.purpose}"),
+            t("reveal_meta_reason"): reveal.reason,
+        }
+    return out
 
 
-def buttons(df: pd.DataFrame, *, kind: str, key: str, view: View) -> None:
-    """CSV and Excel download buttons for df (the rows exactly as shown)."""
-    campaign = view.filters.campaign
-    info = meta(view, kind, len(df))
-    csv = exports.to_csv_bytes(df)
-    audit = {"kind": kind, "rows": len(df), "filters": describe(view.filters, "en")}
+def buttons(df: pd.DataFrame, *, kind: str, key: str, view: View, reveal: Reveal | None = None):
+    """CSV and Excel download buttons for df (the rows exactly as shown); reveal: df is an
+    unmasked list, shown for that purpose and reason."""
+    campaign, scope = view.filters.campaign, view.scope
+    filters = describe(view.filters, "en")
+    tag = reveal.file_tag() if reveal else ""
+
+    def made(fmt: str):
+        if fmt == "csv":
+            comment = [f"{k}: {v}" for k, v in meta(view, kind, len(df), reveal).items()]
+            return lambda: exports.to_csv_bytes(df, comment if reveal else ())
+        return lambda: exports.to_xlsx_bytes(df, meta(view, kind, len(df), reveal))
+
+    def audited(fmt: str):
+        def audit(payload: bytes) -> bool:
+            detail = None
+            if reveal is not None:
+                detail = reveal.audit_detail(list_kind=kind, filters=filters, shown=fmt)
+            return data.record_export(
+                scope, kind=kind, fmt=fmt, rows=len(df), filters=filters,
+                sha256=hashlib.sha256(payload).hexdigest(), reveal=detail,
+            )  # fmt: skip
+
+        return audit
+
     row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        view.t("dash_download_csv"),
-        data=csv,
-        file_name=exports.export_file_name(kind, campaign, view.as_of, "csv"),
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click=data.record_export,
-        args=(view.scope,),
-        kwargs=audit | {"fmt": "csv", "sha256": hashlib.sha256(csv).hexdigest()},
-        icon=":material/download:",
-    )
-    row.download_button(
-        view.t("dash_download_xlsx"),
-        data=lambda: exports.to_xlsx_bytes(df, info),
-        file_name=exports.export_file_name(kind, campaign, view.as_of, "xlsx"),
-        mime=XLSX_MIME,
-        key=f"{key}_xlsx",
-        on_click=data.record_export,
-        args=(view.scope,),
-        kwargs=audit | {"fmt": "xlsx"},
-        icon=":material/table_view:",
-    )
+    for fmt, mime, icon in (
+        ("csv", "text/csv", ":material/download:"),
+        ("xlsx", XLSX_MIME, ":material/table_view:"),
+    ):
+        download.button(
+            row,
+            view.t(f"dash_download_{fmt}") + (view.t("reveal_download_suffix") if reveal else ""),
+            make=made(fmt),
+            audit=audited(fmt),
+            file_name=exports.export_file_name(kind, campaign, view.as_of, fmt, tag),
+            mimetype=mime,
+            key=f"{key}_{fmt}" + ("_unmasked" if reveal else ""),
+            icon=icon,
+            lang=view.lang,
+        )
