@@ -33,6 +33,7 @@ def _grant(key: str, what: tuple, rows: int, list_kind: str, filters: Filters, v
         st.session_state[f"{key}_problem"] = "not_audited"  # no audit row, no unmasked list
         return
     st.session_state[key] = (what, granted)
+    st.session_state.pop(f"{key}_asking", None)
 
 
 def _dialog(key: str, what: tuple, rows: int, list_kind: str, filters: Filters, view: View):
@@ -68,7 +69,10 @@ def _dialog(key: str, what: tuple, rows: int, list_kind: str, filters: Filters, 
         if st.session_state.get(key) is not None:
             st.rerun()  # granted: the whole page again, unmasked
 
-    st.dialog(t("reveal_title"), width="medium")(body)()
+    def dismissed() -> None:
+        st.session_state.pop(f"{key}_asking", None)
+
+    st.dialog(t("reveal_title"), width="medium", on_dismiss=dismissed)(body)()
 
 
 def control(
@@ -85,10 +89,15 @@ def control(
         st.session_state.pop(key, None)
         held = None
     if held is None:
-        if st.button(t("reveal_open"), key=f"{key}_open", icon=":material/visibility:"):
+        # a flag, not the click's return value: a rerun before this line would lose it
+        st.button(
+            t("reveal_open"),
+            key=f"{key}_open",
+            icon=":material/visibility:",
+            on_click=lambda: st.session_state.update({f"{key}_asking": what}),
+        )
+        if st.session_state.get(f"{key}_asking") == what:
             _dialog(key, what, rows, list_kind, filters, view)
-        elif st.session_state.get(f"{key}_problem"):
-            _dialog(key, what, rows, list_kind, filters, view)  # show why it was refused
         return None
     granted: Reveal = held[1]
     banner = t(

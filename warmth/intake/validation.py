@@ -307,7 +307,7 @@ def validate(
     today = today or datetime.now(UTC).date()
     headers = map_headers(kind, raw.headers)
     campaign = _campaign(conn, campaign_code)
-    file_errors = list(headers.problems)
+    file_errors = [masked(r) for r in headers.problems]
     file_errors += [
         Reason.of("missing_column", field=f, zh=FIELD_ZH[kind][f]) for f in headers.missing
     ]
@@ -382,8 +382,9 @@ def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> 
         elif column == "address":
             shown = raw_value.strip()[:6] + "…"  # personal data: enough to find the row
         else:
-            shown = raw_value[:80]
+            shown = ids.mask_ids_in(raw_value[:80])
         label = labels.get(column, column)
+        reason = masked(reason)
         errors.append(RowError(v.raw.row_numbers[position], label, shown, reason))
         by_row.setdefault(position, []).append(f"{label}: {reason.text('en')}")
     v.errors = errors
@@ -393,6 +394,19 @@ def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> 
     clean.insert(0, "row", v.raw.row_numbers)
     clean.insert(0, "pos", np.arange(len(clean)))
     v.clean = clean[v.ok].reset_index(drop=True)
+
+
+def masked(reason: Reason) -> Reason:
+    """The reason with any ID number among the values it quotes from the file masked."""
+
+    def mask(value: object) -> object:
+        if isinstance(value, str):
+            return ids.mask_ids_in(value)
+        if isinstance(value, tuple):
+            return tuple(mask(v) for v in value)
+        return value
+
+    return Reason(reason.code, tuple((k, mask(v)) for k, v in reason.values), reason.legacy)
 
 
 def _check_ids(values: pd.Series, problems: _Problems) -> pd.Series:
