@@ -126,9 +126,7 @@ def test_aid_for_another_districts_people_is_held_and_accepted_there(own_db):
             sa.select(sa.func.count()).where(r.c.record_no.in_(["HP0", "HP1", "HP2"]))
         ).scalar_one()
         decided = conn.execute(
-            sa.select(schema.audit_log.c.action).where(
-                schema.audit_log.c.action == "held_accept"
-            )
+            sa.select(schema.audit_log.c.action).where(schema.audit_log.c.action == "held_accept")
         ).all()
     engine.dispose()
     assert count == 3 and len(decided) == 1
