@@ -357,19 +357,10 @@ def street_people(
 def _worklist_page(url, kind, scope, filters, limit, offset, cell, *, unmask: bool):
     from warmth import worklists
 
-    extra = {}
-    if cell is not None:
-        extra = {"dept_a": cell[0], "dept_b": cell[1], "need": cell[2]}
-    fn = {
-        "omission": worklists.omission,
-        "repeat": worklists.repeats,
-        "overlap": worklists.overlaps,
-        "leakage": worklists.leakage,
-        "cross-district": worklists.cross_district,
-    }[kind]
     with _engine(url).connect() as conn:
-        page = fn(conn, scope, filters, limit=limit, offset=offset, unmask=unmask, **extra)
-    return page.rows, page.total, page.more_than_total
+        got = worklists.page(conn, kind, scope, filters, limit=limit, offset=offset, cell=cell,
+                             unmask=unmask)  # fmt: skip
+    return got.rows, got.total, got.more_than_total
 
 
 @cached
@@ -426,16 +417,15 @@ def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
 
 
 @cached
-def _held(url: str, version: int, scope: Scope, campaign: str | None, sent: bool) -> pd.DataFrame:
+def _held(url: str, version: int, scope: Scope, campaign: str | None) -> pd.DataFrame:
     with _engine(url).connect() as conn:
-        return (intake.held_sent if sent else intake.held_for)(conn, scope, campaign)
+        return intake.held_for(conn, scope, campaign)
 
 
 @guarded
-def held(scope: Scope, campaign: str | None, *, sent: bool = False) -> pd.DataFrame:
-    """Aid records of other districts held for the scope's people (masked), or with
-    sent=True what became of those the scope sent (per batch: held, accepted, rejected)."""
-    return _held(database_url(), _version(), _allowed(scope), campaign, sent)
+def held(scope: Scope, campaign: str | None) -> pd.DataFrame:
+    """Aid records of other districts held for the scope's people to accept (masked)."""
+    return _held(database_url(), _version(), _allowed(scope), campaign)
 
 
 def decide_held(batch_id: int, *, accept: bool, scope: Scope) -> int:
@@ -502,15 +492,3 @@ def record_audit(
         row_count=row_count,
         file_sha256=file_sha256,
     )
-
-
-def record_export(
-    scope: Scope, *, kind: str, fmt: str, rows: int, filters: str, sha256: str | None = None,
-    reveal: dict | None = None,
-) -> bool:  # fmt: skip
-    """The audit row of a download, written before the file is served: 'export' (who took
-    which table away, with how many rows), or 'reveal' with its purpose and reason for an
-    unmasked list. False when it could not be written: then no file is served."""
-    action, detail = ("reveal", reveal) if reveal else ("export", {"table": kind})
-    detail = detail | {"format": fmt, "filters": filters}
-    return record_audit(scope, action=action, detail=detail, row_count=rows, file_sha256=sha256)

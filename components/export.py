@@ -61,13 +61,19 @@ def buttons(df: pd.DataFrame, *, kind: str, key: str, view: View, reveal: Reveal
         return lambda: exports.to_xlsx_bytes(df, meta(view, kind, len(df), reveal))
 
     def audited(fmt: str):
+        """The download's audit row, written before the file is served: 'export' (who took
+        which table away, with how many rows), or 'reveal' with its purpose and reason for
+        an unmasked list. False when it could not be written: then no file is served."""
+
         def audit(payload: bytes) -> bool:
-            detail = None
             if reveal is not None:
+                action = "reveal"
                 detail = reveal.audit_detail(list_kind=kind, filters=filters, shown=fmt)
-            return data.record_export(
-                scope, kind=kind, fmt=fmt, rows=len(df), filters=filters,
-                sha256=hashlib.sha256(payload).hexdigest(), reveal=detail,
+            else:
+                action, detail = "export", {"table": kind, "filters": filters}
+            return data.record_audit(
+                scope, action=action, detail=detail | {"format": fmt}, row_count=len(df),
+                file_sha256=hashlib.sha256(payload).hexdigest(),
             )  # fmt: skip
 
         return audit

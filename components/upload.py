@@ -36,6 +36,8 @@ HISTORY_COLUMNS = (
     "already_present",
     "rejected",
     "held",
+    "held_accepted",
+    "held_rejected",
     "status",
 )
 HISTORY_LABELS = {"batch_id": "batch", "file_name": "file"}
@@ -323,19 +325,6 @@ def held_panel(waiting: pd.DataFrame, *, view: View) -> None:
             on_click=_decide,
             args=(batch, accept, view.scope),
         )
-
-
-def held_sent_table(sent: pd.DataFrame, *, view: View) -> None:
-    """What became of the records this scope sent that were held for another district."""
-    if sent.empty:
-        return
-    st.caption(view.t("submit_held_sent"))
-    st.dataframe(
-        pd.DataFrame({view.t(f"submit_held_sent_{c}"): sent[c].to_numpy() for c in sent.columns}),
-        hide_index=True,
-        key="submit_held_sent",
-        height=panels.fit_height(len(sent), 240),
-    )
 
 
 def status_panel(status: pd.DataFrame, *, deadline: date | None, view: View) -> None:

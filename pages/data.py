@@ -27,7 +27,6 @@ if file is not None:
 
 st.subheader(t("submit_history"))
 upload.history(data.batches(scope, f.campaign), view=view)
-upload.held_sent_table(data.held(scope, f.campaign, sent=True), view=view)
 upload.held_panel(data.held(scope, f.campaign), view=view)
 
 if scope.role == "city":

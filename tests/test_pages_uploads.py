@@ -132,8 +132,8 @@ def test_aid_for_another_districts_people_is_held_and_accepted_there(own_db):
     assert count == 3 and len(decided) == 1
 
     back = data_page("hp@example.gov")
-    sent = next(df.value for df in back.dataframe if "Accepted" in df.value.columns)
-    assert sent["Accepted"].tolist() == [3]
+    history = next(df.value for df in back.dataframe if "Accepted there" in df.value.columns)
+    assert history[["Held for another district", "Accepted there"]].values.tolist() == [[3, 3]]
 
 
 def test_an_uploaded_files_name_is_shown_as_text(own_db):

@@ -108,10 +108,10 @@ def test_aid_for_another_districts_people_is_held_until_it_accepts(xuhui_people)
         assert worklists.omission(conn, xuhui, ALL).total == omitted == 3
         waiting = intake.held_for(conn, xuhui)
         assert intake.held_for(conn, huangpu).empty  # not Huangpu's to decide
-        sent = intake.held_sent(conn, huangpu)
+        sent = intake.batches(conn, huangpu)
     assert len(waiting) == 3 and set(waiting["submitter"]) == {HUANGPU}
     assert all("*" in v for v in waiting["id_number"])  # masked
-    assert sent[["held", "accepted"]].values.tolist() == [[3, 0]]
+    assert sent[["held", "held_accepted"]].values.tolist()[0] == [3, 0]
     # the same file again: nothing new, the held records count as already there
     again = upload(engine, "aid", AID_HEADER, rows, scope=huangpu, name="again.csv", mode="correct")
     assert again.held == 0
@@ -123,7 +123,10 @@ def test_aid_for_another_districts_people_is_held_until_it_accepts(xuhui_people)
         assert accepted["reached"] == before["reached"] + 3
         assert worklists.omission(conn, xuhui, ALL).total == 0
         assert intake.held_for(conn, xuhui).empty
-        assert intake.held_sent(conn, huangpu)[["held", "accepted"]].values.tolist() == [[0, 3]]
+        sent = intake.batches(conn, huangpu)
+        assert sent[sent["batch_id"] == result.batch_id][
+            ["held", "held_accepted"]
+        ].values.tolist() == [[3, 3]]
     intake.undo_batch(engine, result.batch_id, user="hp", scope=huangpu)
     with engine.connect() as conn:
         assert queries.headline(conn, xuhui, ALL)["reached"] == before["reached"]
@@ -137,7 +140,8 @@ def test_rejected_held_records_never_count(xuhui_people):
     assert intake.decide_held(engine, result.batch_id, accept=False, scope=xuhui) == 3
     with engine.connect() as conn:
         assert worklists.omission(conn, xuhui, ALL).total == 3
-        assert intake.held_sent(conn, huangpu)["rejected"].tolist() == [3]
+        sent = intake.batches(conn, huangpu).set_index("batch_id")
+        assert sent.loc[result.batch_id, "held_rejected"] == 3
 
 
 def test_city_uploads_are_not_held(xuhui_people):

@@ -11,14 +11,13 @@
     batches(conn, scope, campaign_code)                 # the upload history
     held_for(conn, scope, campaign_code)                # aid records of other districts for
     decide_held(engine, batch_id, accept=True, scope=scope)  #  the scope's people: decide
-    held_sent(conn, scope, campaign_code)               # what became of those one sent
 
 Nothing here imports streamlit; error values are masked (ids.mask_id / mask_name) and the
 report exports escape cells a spreadsheet would run as formulas.
 """
 
 from warmth.intake.batches import batches, undo_batch
-from warmth.intake.held import decide_held, held_for, held_sent
+from warmth.intake.held import decide_held, held_for
 from warmth.intake.loading import ImportFailedError, ImportResult, import_batch
 from warmth.intake.reading import RawTable, UploadRefusedError, read_upload, safe_file_name
 from warmth.intake.report import RowError, escape_cell
@@ -30,7 +29,6 @@ __all__ = [
     "batches",
     "decide_held",
     "held_for",
-    "held_sent",
     "import_batch",
     "undo_batch",
     "RawTable",

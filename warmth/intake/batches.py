@@ -80,8 +80,18 @@ def _delete_batch_rows(conn, batch) -> tuple[int, set[str]]:
 
 
 def batches(conn: sa.Connection, scope: Scope, campaign_code: str | None = None) -> pd.DataFrame:
-    """The upload history the scope may see, newest first: who, when, file, counts, status."""
-    b, c = schema.import_batches, schema.campaigns
+    """The upload history the scope may see, newest first: who, when, file, counts, status,
+    and of the aid records held for another district how many it accepted and rejected."""
+    b, c, h = schema.import_batches, schema.campaigns, schema.held_records
+
+    def decided(status: str):
+        return (
+            sa.select(sa.func.count())
+            .where(h.c.batch_id == b.c.id, h.c.status == status)
+            .scalar_subquery()
+            .label(f"held_{status}")
+        )
+
     query = (
         sa.select(
             b.c.id.label("batch_id"),
@@ -101,6 +111,8 @@ def batches(conn: sa.Connection, scope: Scope, campaign_code: str | None = None)
             b.c.rejected,
             b.c.replaced,
             b.c.held,
+            decided("accepted"),
+            decided("rejected"),
             b.c.status,
         )
         .join(c, c.c.id == b.c.campaign_id)

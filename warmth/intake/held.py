@@ -10,7 +10,7 @@ batch removes its held records and the accepted ones with it.
 
     held_for(conn, scope, campaign_code)            # waiting for the scope's districts (masked)
     decide_held(engine, batch_id, accept=True, scope=scope)   # -> records decided
-    held_sent(conn, scope, campaign_code)           # per batch sent: held, accepted, rejected
+    batches(conn, scope)                            # per batch sent: held, accepted, rejected
 """
 
 from __future__ import annotations
@@ -75,29 +75,6 @@ def held_for(conn: sa.Connection, scope: Scope, campaign_code: str | None = None
     frame.insert(6, "amount_yuan", frame.pop("amount_fen").astype(float) / 100)
     frame["name"] = frame["name"].astype(object).where(frame["name"].notna(), None)
     return mask_frame(frame[HELD_COLUMNS], scope, unmask=False)
-
-
-def held_sent(conn: sa.Connection, scope: Scope, campaign_code: str | None = None) -> pd.DataFrame:
-    """Per batch the scope submitted: how many of its held records are still held, accepted
-    or rejected (nothing about whom or where)."""
-    campaign_id = _campaign_id(conn, campaign_code)
-    columns = ["batch_id", "held", "accepted", "rejected"]
-    if campaign_id is None or scope.is_empty:
-        return pd.DataFrame(columns=columns)
-    ib = schema.import_batches
-    mine = sa.true() if scope.role == "city" else ib.c.district_code.in_(sorted(scope.districts))
-    counts = [
-        sa.func.sum(sa.case((h.c.status == s, 1), else_=0)).label(s)
-        for s in ("held", "accepted", "rejected")
-    ]
-    query = (
-        sa.select(h.c.batch_id, *counts)
-        .join(ib, ib.c.id == h.c.batch_id)
-        .where(h.c.campaign_id == campaign_id, mine)
-        .group_by(h.c.batch_id)
-        .order_by(h.c.batch_id.desc())
-    )
-    return pd.DataFrame(conn.execute(query).all(), columns=columns)
 
 
 def decide_held(
