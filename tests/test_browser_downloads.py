@@ -5,7 +5,6 @@ the session (no cookie, no WebSocket), serves nothing a few seconds later."""
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 import urllib.error
 import urllib.request
@@ -16,21 +15,12 @@ import pytest
 import sqlalchemy as sa
 
 from components.download import EXPIRY_S
-from tests.browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_app
+from tests.browser_support import ARTIFACTS, start_app
+from tests.test_browser import browser_type_launch_args  # noqa: F401 (Debian's Chromium)
 from warmth import bootstrap, demo, schema
 from warmth.database import make_engine
 
 pytestmark = pytest.mark.browser
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(
-        "Debian's chromium is not installed (scripts/test.sh installs it)", allow_module_level=True
-    )
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")

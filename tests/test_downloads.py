@@ -84,34 +84,24 @@ def test_nothing_is_stored_when_the_page_is_drawn():
     assert button.proto.deferred_file_id and button.proto.url == ""
 
 
-def export_rows(url: str) -> list:
+def audit_rows(url: str, action: str) -> list:
+    """The audit rows of one action, oldest first."""
     engine = make_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(schema.audit_log).where(schema.audit_log.c.action == "export")
+            sa.select(schema.audit_log)
+            .where(schema.audit_log.c.action == action)
+            .order_by(schema.audit_log.c.id)
         ).all()
     engine.dispose()
     return rows
-
-
-@pytest.fixture
-def own_db(demo_db, tmp_path, monkeypatch):
-    import shutil
-
-    from warmth.config import ENV_VAR
-
-    path = tmp_path / "own.db"
-    shutil.copyfile(demo_db.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv(ENV_VAR, url)
-    return url
 
 
 def test_a_click_writes_the_audit_row_with_the_files_hash(own_db):
     at = run()
     at.download_button(key=KEY).click().run()
     assert not at.exception and not at.error
-    (row,) = export_rows(own_db)
+    (row,) = audit_rows(own_db, "export")
     assert row.row_count == 19 and len(row.file_sha256) == 64
     assert json.loads(row.detail)["format"] == "csv"
 
@@ -124,4 +114,4 @@ def test_when_the_audit_fails_the_page_says_so_in_both_languages(own_db, monkeyp
     (error,) = at.error
     assert i18n.t("dash_download_not_audited", "en") in error.value
     assert i18n.t("dash_download_not_audited", "zh") in error.value
-    assert export_rows(own_db) == []
+    assert audit_rows(own_db, "export") == []

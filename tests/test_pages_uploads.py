@@ -6,16 +6,14 @@ is shown as text."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import APP
+from tests.test_pages import signed_in
 from warmth import schema
-from warmth.config import ENV_VAR
 from warmth.database import make_engine
 from warmth.ids import make_id
 
@@ -24,19 +22,16 @@ HUANGPU, XUHUI = "310101", "310104"
 
 
 @pytest.fixture
-def own_db(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "own.db"
-    shutil.copyfile(demo_db.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv(ENV_VAR, url)
-    engine = make_engine(url)
+def users(own_db):
+    """The demo copy with a Huangpu and a Xuhui official."""
+    engine = make_engine(own_db)
     with engine.begin() as conn:
         for email, district in (("hp@example.gov", HUANGPU), ("xh@example.gov", XUHUI)):
             conn.execute(
                 schema.users.insert().values(email=email, role="district", district_code=district)
             )
     engine.dispose()
-    return url
+    return own_db
 
 
 def xuhui_ids(url: str, n: int = 3) -> list[str]:
@@ -52,14 +47,7 @@ def xuhui_ids(url: str, n: int = 3) -> list[str]:
 
 
 def data_page(email: str, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.context = {"locale": "zh-CN" if lang == "zh" else "en-US"}
-    at.secrets["auth"] = {"cookie_secret": "test-only"}
-    at.user = {"is_logged_in": True, "email": email}
-    at.run()
-    at.switch_page("pages/data.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return signed_in(email, "data", lang)
 
 
 def checked(at: AppTest, name: str, payload: bytes) -> dict[str, str]:
@@ -88,8 +76,8 @@ def imported(at: AppTest, kind: str) -> str:
     return " ".join(m.value for m in (*at.success, *at.info, *at.error))
 
 
-def test_a_register_of_another_districts_people_reads_as_strangers(own_db):
-    theirs = xuhui_ids(own_db)
+def test_a_register_of_another_districts_people_reads_as_strangers(users):
+    theirs = xuhui_ids(users)
     strangers = [make_id(HUANGPU, date(1951, 3, 3), 700 + i) for i in range(3)]
     at = data_page("hp@example.gov")
     probe = checked(at, "probe.csv", register(theirs))
@@ -102,8 +90,8 @@ def test_a_register_of_another_districts_people_reads_as_strangers(own_db):
     assert "another district" not in said and "3 registrations imported" in said, said
 
 
-def test_aid_for_another_districts_people_is_held_and_accepted_there(own_db):
-    theirs = xuhui_ids(own_db)
+def test_aid_for_another_districts_people_is_held_and_accepted_there(users):
+    theirs = xuhui_ids(users)
     at = data_page("hp@example.gov")
     at.segmented_control(key="submit_kind").set_value("aid").run()
     counts = checked(at, "aid.csv", aid(theirs))
@@ -119,7 +107,7 @@ def test_aid_for_another_districts_people_is_held_and_accepted_there(own_db):
     xuhui.button(key="submit_held_accept").click().run()
     assert not xuhui.exception, [e.message for e in xuhui.exception]
     assert any("3 records accepted" in s.value for s in xuhui.success)
-    engine = make_engine(own_db)
+    engine = make_engine(users)
     with engine.connect() as conn:
         r = schema.aid_records
         count = conn.execute(
@@ -136,7 +124,7 @@ def test_aid_for_another_districts_people_is_held_and_accepted_there(own_db):
     assert history[["Held for another district", "Accepted there"]].values.tolist() == [[3, 3]]
 
 
-def test_an_uploaded_files_name_is_shown_as_text(own_db):
+def test_an_uploaded_files_name_is_shown_as_text(users):
     at = data_page("hp@example.gov")
     name = "![x](https:attacker.example).csv"  # a "/" would be cut: names are never paths
     checked(at, name, register([make_id(HUANGPU, date(1952, 4, 4), 800)]))

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import APP
+from tests.test_downloads import audit_rows
+from tests.test_pages import signed_in
 from warmth import i18n, schema
-from warmth.config import ENV_VAR
 from warmth.database import make_engine
 from warmth.reveal import Reveal, RevealRefusedError
 from warmth.scope import Scope
@@ -23,15 +22,6 @@ from warmth.scope import Scope
 pytestmark = pytest.mark.usefixtures("demo_db")
 FULL_ID = re.compile(r"\d{17}[\dXx]")
 KEY = "gaps_omission_reveal"
-
-
-@pytest.fixture
-def own_db(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "own.db"
-    shutil.copyfile(demo_db.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv(ENV_VAR, url)
-    return url
 
 
 def add_user(url: str, email: str, *, may_unmask: bool, role="city", district=None) -> None:
@@ -47,24 +37,11 @@ def add_user(url: str, email: str, *, may_unmask: bool, role="city", district=No
 
 
 def gaps_as(email: str, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.context = {"locale": "zh-CN" if lang == "zh" else "en-US"}
-    at.secrets["auth"] = {"cookie_secret": "test-only"}
-    at.user = {"is_logged_in": True, "email": email}
-    at.run()
-    at.switch_page("pages/gaps.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return signed_in(email, "gaps", lang)
 
 
 def reveal_rows(url: str) -> list:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(schema.audit_log).where(schema.audit_log.c.action == "reveal")
-        ).all()
-    engine.dispose()
-    return rows
+    return audit_rows(url, "reveal")
 
 
 def shown_text(at: AppTest) -> str:
