@@ -94,6 +94,7 @@ def test_reveal_needs_a_purpose_and_a_reason_and_is_audited_once(own_db, lang):
     at.button(key=f"{KEY}_confirm").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert ids_shown(at)  # the list, unmasked
+    assert not FULL_ID.findall(repr(dict(at.query_params)))  # nothing of it in the URL
     banner = next(w.value for w in at.warning if reason in w.value)
     assert i18n.t("reveal_purpose_visit", lang) in banner
     at.run()
