@@ -398,6 +398,15 @@ def street_people(
     return _street_people(database_url(), _version(), _allowed(scope), filters, street, limit)
 
 
+def _worklist_page(url, kind, scope, filters, limit, offset, cell, *, unmask: bool):
+    from warmth import worklists
+
+    with _engine(url).connect() as conn:
+        got = worklists.page(conn, kind, scope, filters, limit=limit, offset=offset, cell=cell,
+                             unmask=unmask)  # fmt: skip
+    return got.rows, got.total, got.more_than_total
+
+
 @cached
 def _worklist(
     url: str,
@@ -409,21 +418,7 @@ def _worklist(
     offset: int,
     cell: tuple[str, str, str | None] | None = None,
 ) -> tuple[pd.DataFrame, int, bool]:
-    from warmth import worklists
-
-    extra = {}
-    if cell is not None:
-        extra = {"dept_a": cell[0], "dept_b": cell[1], "need": cell[2]}
-    fn = {
-        "omission": worklists.omission,
-        "repeat": worklists.repeats,
-        "overlap": worklists.overlaps,
-        "leakage": worklists.leakage,
-        "cross-district": worklists.cross_district,
-    }[kind]
-    with _engine(url).connect() as conn:
-        page = fn(conn, scope, filters, limit=limit, offset=offset, **extra)
-    return page.rows, page.total, page.more_than_total
+    return _worklist_page(url, kind, scope, filters, limit, offset, cell, unmask=False)
 
 
 @guarded
@@ -434,10 +429,17 @@ def worklist(
     limit: int,
     offset: int,
     cell: tuple[str, str, str | None] | None = None,
+    *,
+    unmask: bool = False,
 ) -> tuple[pd.DataFrame, int, bool]:
     """One page of a people list (omission, repeat, overlap, leakage, cross-district):
     its rows (masked), how many there are, and whether that count stopped early. An overlap
-    list takes its matrix cell (dept_a, dept_b, need or None)."""
+    list takes its matrix cell (dept_a, dept_b, need or None). unmask=True: the page
+    unmasked if the scope may unmask (the core decides), never cached."""
+    if unmask:
+        return _worklist_page(
+            database_url(), kind, scope, filters, limit, offset, cell, unmask=True
+        )
     return _worklist(
         database_url(), _version(), kind, _allowed(scope), filters, limit, offset, cell
     )
@@ -456,6 +458,26 @@ def _batches(url: str, version: int, scope: Scope, campaign: str | None) -> pd.D
 def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
     """The upload history the scope may see, newest first."""
     return _batches(database_url(), _version(), _allowed(scope), campaign)
+
+
+@cached
+def _held(url: str, version: int, scope: Scope, campaign: str | None) -> pd.DataFrame:
+    with _engine(url).connect() as conn:
+        return intake.held_for(conn, scope, campaign)
+
+
+@guarded
+def held(scope: Scope, campaign: str | None) -> pd.DataFrame:
+    """Aid records of other districts held for the scope's people to accept (masked)."""
+    return _held(database_url(), _version(), _allowed(scope), campaign)
+
+
+def decide_held(batch_id: int, *, accept: bool, scope: Scope) -> int:
+    """Accept or reject one batch's records held for the scope (intake.decide_held)."""
+    try:
+        return intake.decide_held(_engine(database_url()), batch_id, accept=accept, scope=scope)
+    finally:
+        read_version()
 
 
 @guarded
@@ -536,20 +558,6 @@ def audit_trail(query: audit.TrailQuery) -> tuple[pd.DataFrame, int]:
 def audit_users() -> list[str]:
     with _engine(database_url()).connect() as conn:
         return audit.trail_users(conn)
-
-
-def record_export(
-    scope: Scope, *, kind: str, fmt: str, rows: int, filters: str, sha256: str | None = None
-) -> None:
-    """An 'export' audit row (who took which table away, with how many rows). A failure to
-    write it never blocks the download, which has already happened."""
-    record_audit(
-        scope,
-        action="export",
-        detail={"table": kind, "format": fmt, "filters": filters},
-        row_count=rows,
-        file_sha256=sha256,
-    )
 
 
 # ---- the meeting: slides, briefing, chart pictures ------------------------------------------

@@ -10,10 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import data, export, tables
+from components import export, figures, tables
 from components.session import View
 from warmth import formatting, metrics
 from warmth.briefing import deck
+from warmth.reveal import Reveal
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -126,8 +127,9 @@ def table(
     caption: str | None = None,
     column_config: dict | None = None,
     height: int | None = None,
+    reveal: Reveal | None = None,
 ) -> None:
-    """A table on screen with its downloads (the same rows)."""
+    """A table on screen with its downloads (the same rows; reveal: shown unmasked)."""
     height = height or fit_height(len(df))
     st.dataframe(df, hide_index=True, key=key, column_config=column_config, height=height)
     if caption:
@@ -136,7 +138,7 @@ def table(
     if keys:
         with st.expander(view.t("dash_definitions"), icon=":material/info:"):
             st.markdown(help_text(keys, view.lang))
-    export.buttons(df, kind=kind, key=f"{key}_dl", view=view)
+    export.buttons(df, kind=kind, key=f"{key}_dl", view=view, reveal=reveal)
 
 
 def headline_cards(h: dict, view: View) -> None:
@@ -204,7 +206,9 @@ def coverage_panel(
     help_keys: Iterable[str] = ("coverage",),
 ) -> str | None:
     """Coverage of each row as band-coloured bars, with its table and downloads."""
-    fig = data.figure("coverage_bar", frame, by=by, title=title, lang=view.lang, expected=expected)
+    fig = figures.figure(
+        "coverage_bar", frame, by=by, title=title, lang=view.lang, expected=expected
+    )
     table_ = tables.coverage_table(frame, by=by, lang=view.lang, columns=columns)
     return chart(
         fig,
@@ -234,7 +238,7 @@ def district_panels(
             select=True,
         )
     with right:
-        fig = data.figure("tile_map", by_district, title=view.t("dash_tile_map"), lang=view.lang)
+        fig = figures.figure("tile_map", by_district, title=view.t("dash_tile_map"), lang=view.lang)
         table_ = tables.coverage_table(by_district, by="district", lang=view.lang)
         tile = chart(
             fig,
@@ -250,7 +254,7 @@ def district_panels(
 
 def pacing_panel(pace: pd.DataFrame, *, key: str, view: View, marks: dict) -> None:
     """Cumulative coverage against the expected share, festivals marked."""
-    fig = data.figure(
+    fig = figures.figure(
         "pacing_chart", pace, title=view.t("dash_pacing_title"), lang=view.lang, marks=marks
     )
     table_ = tables.pacing_table(pace, lang=view.lang)
@@ -273,7 +277,7 @@ def measure_panel(
     also: tuple[str, ...] = (),
 ) -> None:
     """A count or amount per row (in department colours where it applies), with its data."""
-    fig = data.figure("measure_bar", frame, by=by, measure=measure, title=title, lang=view.lang)
+    fig = figures.figure("measure_bar", frame, by=by, measure=measure, title=title, lang=view.lang)
     shown = tables.measure_table(
         frame, by=by, measures=(*also, measure), lang=view.lang, sort_by=measure
     )

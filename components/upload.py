@@ -17,6 +17,7 @@ from components import data, panels
 from components.session import View
 from warmth import formatting, i18n, intake
 from warmth.figures import gaps as gap_charts
+from warmth.formatting import plain
 from warmth.intake.reading import MAX_BYTES
 from warmth.scope import Scope
 
@@ -35,6 +36,9 @@ HISTORY_COLUMNS = (
     "inserted",
     "already_present",
     "rejected",
+    "held",
+    "held_accepted",
+    "held_rejected",
     "status",
 )
 HISTORY_LABELS = {"batch_id": "batch", "file_name": "file"}
@@ -104,14 +108,14 @@ def preview(upload, kind: str, *, view: View) -> None:
     try:
         raw, v = check(upload.getvalue(), upload.name, kind, view.filters.campaign, scope=scope)
     except intake.UploadRefusedError as exc:
-        st.error(t("submit_refused", reason=exc.text(lang)), icon=":material/block:")
+        st.error(t("submit_refused", reason=plain(exc.text(lang))), icon=":material/block:")
         st.stop()
     counts = v.counts
     audit_preview(raw, kind, counts, scope=scope)
     st.caption(
         t(
             "submit_file_info",
-            name=raw.file_name,
+            name=plain(raw.file_name),
             type=raw.file_type,
             encoding=raw.encoding,
             rows=formatting.integer(v.rows, lang),
@@ -122,7 +126,7 @@ def preview(upload, kind: str, *, view: View) -> None:
 
     st.subheader(t("submit_errors_title"))
     if v.file_errors:
-        reasons = [r.text(lang) for r in v.file_errors]
+        reasons = [plain(r.text(lang)) for r in v.file_errors]  # they quote headers
         st.error("\n\n".join([f"**{t('submit_file_errors')}**", *reasons]))
     report = v.error_report_frame(lang)
     if report.empty and not v.file_errors:
@@ -177,16 +181,16 @@ def import_panel(raw, v, *, view: View) -> None:
             ),
         )
     except intake.ImportFailedError as exc:
-        st.error(t("submit_failed", message=exc.text(view.lang)), icon=":material/error:")
+        st.error(t("submit_failed", message=plain(exc.text(view.lang))), icon=":material/error:")
         return
     bar.progress(1.0)
     if result.status == "imported":
         st.success(t("submit_done", message=result.text(view.lang)), icon=":material/done_all:")
         st.session_state.pop("submit_checked", None)  # re-check: rows now present
     elif result.status == "already_imported":
-        st.info(t("submit_already", message=result.text(view.lang)), icon=":material/info:")
+        st.info(t("submit_already", message=plain(result.text(view.lang))), icon=":material/info:")
     else:
-        st.error(t("submit_refused", reason=result.text(view.lang)), icon=":material/block:")
+        st.error(t("submit_refused", reason=plain(result.text(view.lang))), icon=":material/block:")
 
 
 # A batch's kind, mode and status are codes: shown through the string table (an unknown
@@ -263,6 +267,67 @@ def history(history: pd.DataFrame, *, view: View) -> None:
                 st.error(t("submit_undo_failed"), icon=":material/error:")
             else:
                 st.success(t("submit_undone", batch=batch, rows=removed))
+
+
+HELD_KEY = "submit_held_done"
+
+
+def _decide(batch: int, accept: bool, scope: Scope) -> None:
+    try:
+        n = data.decide_held(int(batch), accept=accept, scope=scope)
+    except intake.ImportFailedError:
+        n = None
+    st.session_state[HELD_KEY] = (int(batch), n, accept)
+
+
+def held_panel(waiting: pd.DataFrame, *, view: View) -> None:
+    """Aid records other districts or departments submitted for this district's people:
+    they count only once accepted here (a batch at a time)."""
+    t, lang = view.t, view.lang
+    st.subheader(t("submit_held_title"))
+    done = st.session_state.pop(HELD_KEY, None)
+    if done is not None:
+        batch, n, accept = done
+        if n is None:
+            st.error(t("submit_held_failed"), icon=":material/error:")
+        else:
+            verb = "accepted" if accept else "rejected"
+            st.success(t(f"submit_held_{verb}", batch=batch, n=n), icon=":material/done_all:")
+    if waiting.empty:
+        st.caption(t("submit_held_none"))
+        return
+    st.caption(t("submit_held_help"))
+    senders = data.names("districts", lang) | data.names("departments", lang)
+    programmes = data.names("programmes", lang)
+    shown = {
+        "batch_id": waiting["batch_id"],
+        "submitter": waiting["submitter"].map(lambda c: senders.get(c, c)),
+        "record_no": waiting["record_no"],
+        "id_number": waiting["id_number"],
+        "name": waiting["name"].map(lambda v: "—" if v is None or v != v else v),
+        "programme_code": waiting["programme_code"].map(lambda c: programmes.get(c, c)),
+        "amount_yuan": waiting["amount_yuan"].map(lambda v: formatting.yuan(v, lang)),
+        "date": waiting["date"].map(lambda d: formatting.day(d, lang)),
+    }
+    table = pd.DataFrame({t(f"submit_held_col_{k}"): v.to_numpy() for k, v in shown.items()})
+    st.dataframe(table, hide_index=True, key="submit_held", height=panels.fit_height(len(table)))
+    counts = waiting.groupby("batch_id").size().to_dict()
+    cols = st.columns([3, 1, 1], vertical_alignment="bottom")
+    batch = cols[0].selectbox(
+        t("submit_held_pick"),
+        list(counts),
+        format_func=lambda b: t("submit_held_batch", batch=b, n=counts[b]),
+        key="submit_held_batch",
+    )
+    for col, accept, icon in ((cols[1], True, "check"), (cols[2], False, "block")):
+        col.button(
+            t("submit_held_accept" if accept else "submit_held_reject"),
+            key=f"submit_held_{'accept' if accept else 'reject'}",
+            icon=f":material/{icon}:",
+            type="primary" if accept else "secondary",
+            on_click=_decide,
+            args=(batch, accept, view.scope),
+        )
 
 
 def status_panel(status: pd.DataFrame, *, deadline: date | None, view: View) -> None:

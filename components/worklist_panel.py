@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from components import data, panels, urlstate
+from components import data, panels, reveal, urlstate
 from components.filters import describe
 from components.session import View
 from warmth import formatting, i18n
@@ -110,13 +110,20 @@ def worklist(
     size = cols[0].selectbox(t("gaps_page_size"), PAGE_SIZES, index=1, key=f"{key}_size")
     page_no = cols[1].number_input(t("gaps_page"), min_value=1, step=1, key=f"{key}_page")
     offset = (int(page_no) - 1) * int(size)
-    rows, total, more = data.worklist(
-        LIST_OF.get(kind, kind), view.scope, filters, int(size), offset, cell
-    )
+    listed = LIST_OF.get(kind, kind)
+    rows, total, more = data.worklist(listed, view.scope, filters, int(size), offset, cell)
     if rows.empty:
         st.info(t("gaps_none"), icon=":material/check_circle:")
         return
     audit_view(kind, filters, cell, offset, len(rows), view=view)
+    what = (kind, repr(filters), cell, offset, int(size))
+    granted = reveal.control(
+        f"{key}_reveal", what, rows=len(rows), list_kind=listed, filters=filters, view=view
+    )
+    if granted is not None:
+        rows, _, _ = data.worklist(
+            listed, view.scope, filters, int(size), offset, cell, unmask=True
+        )
     table = shown(rows, lang)
     count = formatting.integer(total, lang) + ("+" if more else "")  # "+": counted only so far
     shown_rows = t("gaps_showing", first=offset + 1, last=offset + len(table), total=count)
@@ -127,6 +134,7 @@ def worklist(
         kind=f"worklist_{kind}",
         view=view,
         height=min(panels.fit_height(len(table)), 560),
+        reveal=granted,
     )
 
 

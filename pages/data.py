@@ -2,7 +2,8 @@
 
 Check first, import second: an upload is read and validated, and its counts and error
 report (sheet row, column, masked value, reason) shown with downloads, before anything is
-written. Then an import in the chosen mode, with a progress bar; the upload history with
+written; nothing shown depends on people outside the viewer's scope. Aid records other
+districts sent for this district's people wait here to be accepted or rejected. Then an import in the chosen mode, with a progress bar; the upload history with
 undo; and, for the city only, which district has reported what for which department."""
 
 import streamlit as st
@@ -29,6 +30,7 @@ else:
 
 st.subheader(t("submit_history"))
 upload.history(data.batches(scope, f.campaign), view=view)
+upload.held_panel(data.held(scope, f.campaign), view=view)
 
 if scope.role == "city":
     status = data.reporting_status(scope, f, lang)

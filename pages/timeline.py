@@ -3,7 +3,7 @@ and cumulative coverage against the time elapsed."""
 
 import streamlit as st
 
-from components import data, panels, picker, tables
+from components import data, figures, panels, picker, tables
 from components.session import current
 from warmth import formatting
 
@@ -29,7 +29,7 @@ measure = picker.segmented(
     "measure", list(titles), lambda m: t(titles[m]), t("dash_timeline_measure")
 )
 daily = data.timeline(scope, f, "department", lang)
-fig = data.figure(
+fig = figures.figure(
     "timeline_chart",
     daily,
     measure=measure,

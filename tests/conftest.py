@@ -8,6 +8,7 @@ those runs are skipped with the reason, so a missing server is visible, never si
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -80,3 +81,14 @@ def demo_db(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(ENV_VAR, url)
         yield url
+
+
+@pytest.fixture
+def own_db(demo_db, tmp_path, monkeypatch):
+    """A private copy of the demo database, so an import does not change the figures the
+    other page tests expect."""
+    path = tmp_path / "own.db"
+    shutil.copyfile(demo_db.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv(ENV_VAR, url)
+    return url

@@ -16,7 +16,6 @@ from streamlit.testing.v1 import AppTest
 from tests.access_support import put_user
 from tests.intake.support import AID_HEADER, csv_bytes
 from tests.test_pages import APP, DISTRICT, charts, run
-from tests.test_pages_gaps_data import own_db  # noqa: F401  (a fixture)
 from warmth import queries, schema
 from warmth.database import make_engine
 
@@ -49,7 +48,7 @@ def unreached(url: str, n: int) -> list[tuple[str, str, str]]:
     return rows
 
 
-def test_an_import_by_another_process_shows_on_the_next_run(own_db, tmp_path):  # noqa: F811
+def test_an_import_by_another_process_shows_on_the_next_run(own_db, tmp_path):
     at = run()
     before = metric(at, "Reached")
     assert metric(run(), "Reached") == before  # cached, and the same

@@ -215,12 +215,15 @@ def _add_user(url: str, email: str, role: str, district: str | None) -> None:
     put_user(url, email, role, districts=(district,) if district else ())
 
 
-def signed_in(email: str) -> AppTest:
+def signed_in(email: str, page: str | None = None, lang: str = "en") -> AppTest:
+    """The app as this signed-in e-mail sees it (on that page, in that language)."""
     at = AppTest.from_file(APP, default_timeout=90)
-    at.context = {"locale": "en-US"}
+    at.context = {"locale": "zh-CN" if lang == "zh" else "en-US"}
     at.secrets["auth"] = {"cookie_secret": "test-only"}  # sign-in configured
     at.user = {"is_logged_in": True, "email": email}
     at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

@@ -5,7 +5,6 @@ injected click lists people, a CSV register uploaded, checked and imported."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 
 import pytest
@@ -13,7 +12,6 @@ import sqlalchemy as sa
 
 from tests.test_pages import charts, run
 from warmth import schema
-from warmth.config import ENV_VAR
 from warmth.database import make_engine
 from warmth.ids import make_id
 
@@ -101,17 +99,6 @@ def register_csv(district: str, street: str) -> bytes:
     bad = "123456789012345678,坏行,310101,310101013,DBU,2,"
     lines = ["id_number,name,district,street,categories,household_size,address", *good, bad]
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-@pytest.fixture
-def own_db(demo_db, tmp_path, monkeypatch):  # noqa: F811  (the fixture)
-    """A private copy of the demo database, so an import does not change the figures the
-    other page tests expect."""
-    path = tmp_path / "own.db"
-    shutil.copyfile(demo_db.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv(ENV_VAR, url)
-    return url
 
 
 def test_upload_is_checked_before_anything_is_written(own_db):

@@ -23,6 +23,9 @@ def batches() -> pd.DataFrame:
             "inserted": 3,
             "already_present": 0,
             "rejected": 1,
+            "held": 0,
+            "held_accepted": 0,
+            "held_rejected": 0,
             "status": "undone",
         },
         {
@@ -38,6 +41,9 @@ def batches() -> pd.DataFrame:
             "inserted": 10,
             "already_present": 0,
             "rejected": 0,
+            "held": 0,
+            "held_accepted": 0,
+            "held_rejected": 0,
             "status": "imported",
         },
     ]

@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 import pandas as pd
@@ -47,13 +47,15 @@ def _escaped(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
+def to_csv_bytes(df: pd.DataFrame, comment: Sequence[str] = ()) -> bytes:
     """The frame as CSV: UTF-8 with a byte-order mark (Excel reads Chinese correctly), CRLF
-    line ends and minimal quoting (RFC 4180), formula-like text cells prefixed with '."""
+    line ends and minimal quoting (RFC 4180), formula-like text cells prefixed with '.
+    Comment lines (an unmasked file's viewer and time) come first, each starting with #."""
     text = _escaped(df).to_csv(
         index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL, na_rep=""
     )
-    return text.encode("utf-8-sig")
+    lines = ["# " + " ".join(str(line).split()) for line in comment]
+    return ("".join(f"{line}\r\n" for line in lines) + text).encode("utf-8-sig")
 
 
 def _is_missing(value: object) -> bool:
@@ -116,13 +118,16 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: Mapping[str, object]) -> bytes:
     return buf.getvalue()
 
 
-def export_file_name(kind: str, campaign: str | None, as_of: date | None, ext: str = "csv") -> str:
-    """coverage_by_district_2005_20050125.csv: what, which campaign, as of which day; only
-    letters, digits, _ and - (and Chinese characters), so it is safe on every system."""
+def export_file_name(
+    kind: str, campaign: str | None, as_of: date | None, ext: str = "csv", tag: str = ""
+) -> str:
+    """coverage_by_district_2005_20050125.csv: what, which campaign, as of which day (and a
+    tag: an unmasked file's viewer and time); only letters, digits, _ and - (and Chinese
+    characters), so it is safe on every system."""
     if ext not in ("csv", "xlsx", "pdf", "png"):
         raise ValueError(f"unknown export format {ext!r}")
     day = as_of.strftime("%Y%m%d") if as_of else "latest"
-    parts = [kind, campaign or "campaign", day]
+    parts = [kind, campaign or "campaign", day, *([tag] if tag else [])]
     stem = "_".join(_UNSAFE_NAME_CHARS.sub("_", p).strip("_") or "x" for p in parts)
     name = f"{stem}.{ext}"
     if not FILE_NAME_PATTERN.match(name):  # pragma: no cover - the substitution guarantees it

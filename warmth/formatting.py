@@ -4,6 +4,7 @@ never as 0."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -93,3 +94,13 @@ def cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# Every ASCII punctuation character Markdown (and Streamlit's :directives:, $math$) may read.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
+
+
+def plain(text: object) -> str:
+    """Text from outside (a file name, a column header) shown through Markdown as itself:
+    `![x](https://host)` stays those characters and never becomes an image or a link."""
+    return _MARKDOWN.sub(r"\\\1", str(text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -60,3 +61,13 @@ def mask_name(value: str | None) -> str:
         return ""
     keep = 2 if len(value) >= 4 else 1
     return value[:keep] + "*" * max(len(value) - keep, 1)
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9])")
+
+
+def mask_ids_in(text: str) -> str:
+    """Text with every run that could be an ID number (15 to 18 characters, the last one
+    maybe X) masked as mask_id does: for cells and values quoted back from an upload in
+    another column (a shifted row puts an ID number under 街道)."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)

@@ -121,6 +121,9 @@ import_batches = sa.Table(
     sa.Column("already_present", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
     sa.Column("replaced", sa.Integer, nullable=False, server_default="0"),
+    # aid records for people registered in a district outside the uploader's scope: kept in
+    # held_records until that district accepts or rejects them
+    sa.Column("held", sa.Integer, nullable=False, server_default="0"),
     sa.Column("status", sa.String(12), nullable=False),  # imported | undone
     sa.Column("report", sa.Text),  # JSON: errors and warnings, masked
     sa.UniqueConstraint("campaign_id", "kind", "file_sha256"),
@@ -186,6 +189,32 @@ aid_records = sa.Table(
     sa.UniqueConstraint("campaign_id", "submitter", "record_no"),
     sa.Index("ix_aid_records_person", "campaign_id", "id_number"),
     sa.Index("ix_aid_records_batch", "batch_id"),
+)
+
+# An aid record a district (or department) submitted for a person registered in a district
+# outside its scope: it changes no figure until the person's district accepts it (then it
+# is copied to aid_records with the same batch and submitter) or rejects it.
+held_records = sa.Table(
+    "held_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("campaign_id", sa.ForeignKey("campaigns.id"), nullable=False),
+    sa.Column("batch_id", sa.ForeignKey("import_batches.id"), nullable=False),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("owner_district", sa.ForeignKey("districts.code"), nullable=False),
+    sa.Column("submitter", sa.String(6), nullable=False),
+    sa.Column("record_no", sa.String(40), nullable=False),
+    sa.Column("id_number", sa.String(18), nullable=False),
+    sa.Column("programme_code", sa.ForeignKey("programmes.code"), nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Column("form", sa.String(12), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("district_code", sa.ForeignKey("districts.code")),  # delivering district
+    sa.Column("status", sa.String(10), nullable=False),  # held | accepted | rejected
+    sa.Column("decided_by", sa.String(120)),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_held_records_owner", "campaign_id", "owner_district", "status"),
+    sa.Index("ix_held_records_batch", "batch_id"),
 )
 
 quarantine = sa.Table(

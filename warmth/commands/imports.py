@@ -47,7 +47,10 @@ def read_file(path: Path) -> bytes:
         raise UsageError(key="cli_no_such_file", path=str(path))
     if path.is_dir():
         raise UsageError(key="cli_is_a_folder", path=str(path))
+    from warmth.intake.reading import check_size
+
     try:
+        check_size(path.stat().st_size)  # UploadRefusedError before a byte is read
         return path.read_bytes()
     except OSError as exc:
         raise UsageError(key="cli_cannot_read", path=str(path), reason=exc.strerror or exc) from exc
@@ -86,8 +89,8 @@ def run(args) -> int:
 
     lang = getattr(args, "lang", "en")
     check_report_path(args.report)
-    data = read_file(args.file)
     try:
+        data = read_file(args.file)
         raw = intake.read_upload(data, args.file.name)
     except intake.UploadRefusedError as exc:
         _refused(exc.text(lang), lang)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from warmth import audit, schema, versions
 from warmth.audit import write_audit
 from warmth.intake.reading import safe_file_name
-from warmth.intake.reasons import Reason, Term
-from warmth.intake.validation import Validation, classify
+from warmth.intake.reasons import Reason
+from warmth.intake.result import AccountingError, ImportFailedError, ImportResult, message
+from warmth.intake.status import classify
+from warmth.intake.validation import Validation
 from warmth.scope import Scope
 
 MODES = ("strict", "quarantine", "correct")
@@ -28,56 +30,6 @@ LOCK_KEY = 0x57A4_1417  # pg_advisory_xact_lock key shared by every import and u
 REPORT_ERRORS_KEPT = 1000
 
 Progress = Callable[[int, int], None]
-
-
-class ImportFailedError(RuntimeError):
-    """The database failed during an import or undo; the transaction was rolled back and
-    nothing was written, so the same upload can simply be tried again."""
-
-    def __init__(self, message: str, reason: Reason | None = None):
-        super().__init__(message)
-        self.reason = reason
-
-    def text(self, lang: str = "en") -> str:
-        return self.reason.text(lang) if self.reason is not None else str(self)
-
-
-class AccountingError(AssertionError):
-    """rows_in != inserted + already_present + rejected: a bug, never committed."""
-
-
-@dataclass
-class ImportResult:
-    status: str  # imported | already_imported | refused
-    message: str
-    batch_id: int | None = None
-    rows_in: int = 0
-    inserted: int = 0  # rows written (replacements included)
-    already_present: int = 0  # rows whose record or registration was already there
-    rejected: int = 0  # rows with problems (quarantined in quarantine mode)
-    replaced: int = 0  # of the inserted, those that replaced an existing row (correct mode)
-    cross_district: int = 0  # of the already present, IDs registered in another district
-    submitted_by: str | None = None
-    submitted_at: datetime | None = None
-    note: Reason | None = None  # the message as a code, for the reader's language
-
-    @classmethod
-    def of(cls, status: str, note: Reason, *args, **kwargs) -> ImportResult:
-        return cls(status, note.text("en"), *args, note=note, **kwargs)
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("imported", "already_imported")
-
-    def text(self, lang: str = "en") -> str:
-        """The message in lang."""
-        return self.note.text(lang) if self.note is not None else self.message
-
-    def as_dict(self) -> dict:
-        out = asdict(self)
-        out["submitted_at"] = self.submitted_at.isoformat() if self.submitted_at else None
-        out["note"] = self.note.as_dict() if self.note is not None else None
-        return out
 
 
 def lock_for_import(conn: sa.Connection) -> None:
@@ -278,7 +230,8 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
         rejected = _quarantine(conn, v, batch_id)
     counts["rejected"] = rejected
     rows_in = v.rows
-    if rows_in != counts["inserted"] + counts["already_present"] + rejected:
+    held = counts.get("held", 0)
+    if rows_in != counts["inserted"] + counts["already_present"] + rejected + held:
         # Checked even under python -O: a broken count rolls the whole import back.
         raise AccountingError(f"row accounting broken: {rows_in} rows in, {counts}")
     report = v.report()
@@ -293,6 +246,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
             already_present=counts["already_present"],
             rejected=rejected,
             replaced=counts["replaced"],
+            held=held,
             status="imported",
             report=json.dumps(report, ensure_ascii=False),
         )
@@ -302,7 +256,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
     mark_changed(conn, districts, ("aid_added", batch_id, campaign_id) if appended else None)
     result = ImportResult.of(
         "imported",
-        _message(v.kind, rows_in, counts),
+        message(v.kind, rows_in, counts),
         batch_id,
         rows_in=rows_in,
         inserted=counts["inserted"],
@@ -310,6 +264,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
         rejected=rejected,
         replaced=counts["replaced"],
         cross_district=counts["cross_district"],
+        held=held,
         submitted_by=user,
         submitted_at=now,
     )
@@ -319,23 +274,11 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
                 "batch_id": batch_id, "campaign": v.campaign.code, "submitter": submitter,
                 "encoding": v.raw.encoding} | {k: getattr(result, k) for k in (
                     "rows_in", "inserted", "already_present", "rejected", "replaced",
-                    "cross_district")},
+                    "cross_district", "held")} | {"second_registrations": counts.get(
+                    "second_registrations", 0)},
         row_count=rows_in, file_sha256=sha,
     )  # fmt: skip
     return result
-
-
-def _message(kind: str, rows_in: int, counts: dict) -> Reason:
-    parts = [Reason.of("imported_count", n=counts["inserted"], what=Term(f"upload_term_{kind}s"))]
-    if counts["replaced"]:
-        parts.append(Reason.of("replaced_count", n=counts["replaced"]))
-    if counts["already_present"]:
-        parts.append(Reason.of("present_count", n=counts["already_present"]))
-    if counts["cross_district"]:
-        parts.append(Reason.of("cross_district_count", n=counts["cross_district"]))
-    if counts.get("rejected"):
-        parts.append(Reason.of("quarantined_count", n=counts["rejected"]))
-    return Reason.of("import_summary", rows=rows_in, parts=tuple(parts))
 
 
 def _write(conn, table, rows: Rows, progress: Progress | None, done: int, total: int) -> int:
@@ -356,8 +299,9 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
     a = schema.aid_records
     clean = v.clean
     present = (status == "present").to_numpy()
+    held = (status == "held").to_numpy()
     replacing = mode == "correct"
-    districts = set(clean["district_code"].dropna())
+    districts = set(clean.loc[~held, "district_code"].dropna())
     if submitter in v.scope.districts:
         districts.add(submitter)
     replaced = 0
@@ -369,12 +313,18 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
             )
             districts |= _districts_of(conn, sa.select(a.c.id_number).where(where), campaign_id)
             replaced += conn.execute(a.delete().where(where)).rowcount
-        write = clean
+            h = schema.held_records
+            replaced += conn.execute(
+                h.delete().where(
+                    h.c.campaign_id == campaign_id, h.c.submitter == submitter,
+                    h.c.record_no.in_(part), h.c.status == "held",
+                )
+            ).rowcount  # fmt: skip
+        write = clean[~held]
     else:
-        write = clean[~present]
-    columns = ["record_no", "id_number", "programme_code", "amount_fen", "form", "date",
-               "district_code"]  # fmt: skip
-    rows = _rows(conn, write, columns, campaign_id=campaign_id, submitter=submitter,
+        write = clean[~present & ~held]
+    _hold(conn, clean[held], campaign_id, batch_id, submitter)
+    rows = _rows(conn, write, AID_COLUMNS, campaign_id=campaign_id, submitter=submitter,
                     batch_id=batch_id)  # fmt: skip
     _write(conn, a, rows, progress, 0, len(rows))
     districts |= _districts_of(
@@ -385,8 +335,37 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
         "already_present": 0 if replacing else int(present.sum()),
         "replaced": replaced,
         "cross_district": 0,
+        "held": int(held.sum()),
     }
     return counts, {d for d in districts if d}
+
+
+AID_COLUMNS = ["record_no", "id_number", "programme_code", "amount_fen", "form", "date",
+               "district_code"]  # fmt: skip
+
+
+def _hold(conn, rows: pd.DataFrame, campaign_id: int, batch_id: int, submitter: str) -> None:
+    """Keep aid records for people registered outside the uploader's scope aside, each
+    with the district that decides on it (warmth.intake.held)."""
+    if rows.empty:
+        return
+    b = schema.beneficiaries
+    owner: dict[str, str] = {}
+    for part in _in_chunks(sorted(set(rows["id_number"]))):
+        owner.update(
+            conn.execute(
+                sa.select(b.c.id_number, b.c.district_code).where(
+                    b.c.campaign_id == campaign_id, b.c.id_number.in_(part)
+                )
+            ).all()
+        )
+    frame = rows.assign(owner_district=rows["id_number"].map(owner), row_number=rows["row"])
+    values = _rows(
+        conn, frame, [*AID_COLUMNS, "owner_district", "row_number"],
+        campaign_id=campaign_id, batch_id=batch_id, submitter=submitter, status="held",
+    )  # fmt: skip
+    for chunk in _chunks(values):
+        insert_rows(conn, schema.held_records, chunk)
 
 
 def _districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:
@@ -419,7 +398,7 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
     ben = schema.beneficiaries
     clean = v.clean
     present = (status == "present").to_numpy()
-    cross = (status == "cross_district").to_numpy()
+    cross = status.isin(["cross_district", "cross_hidden"]).to_numpy()
     replacing = mode == "correct"
     replaced = 0
     if replacing and present.any():
@@ -451,12 +430,16 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
     for chunk in _chunks(_dict_rows(links)):
         insert_rows(conn, schema.beneficiary_categories, chunk)
     duplicates = _record_cross_district(conn, clean[cross], campaign_id, batch_id)
+    # A second registration is this district's registration, recorded (as a cross-district
+    # duplicate for the city to resolve): the uploader is told it as written, and only of
+    # those in districts they can see that they are second registrations.
     counts = {
-        "inserted": total,
-        "already_present": int(cross.sum()) + (0 if replacing else int(present.sum())),
+        "inserted": total + int(cross.sum()),
+        "already_present": 0 if replacing else int(present.sum()),
         "replaced": replaced,
-        "cross_district": int(cross.sum()),
+        "cross_district": int((status == "cross_district").sum()),
         "cross_district_new": duplicates,
+        "second_registrations": int(cross.sum()),
     }
     districts = _districts_of(
         conn, sa.select(ben.c.id_number).where(ben.c.batch_id == batch_id), campaign_id
@@ -513,110 +496,3 @@ def mark_changed(conn: sa.Connection, districts: set[str], change: tuple | None 
     an aid batch added or removed, which (versions.bump): the data version moves, and the
     snapshot applies the batch or re-reads those districts (warmth.snapshot)."""
     versions.bump(conn, sorted(districts), change)
-
-
-def undo_batch(engine: sa.Engine, batch_id: int, *, user: str, scope: Scope | None = None) -> int:
-    """Delete the batch's records or registrations, mark it undone and the districts changed,
-    and audit it. Returns the number of rows removed (0 when it was already undone)."""
-    b = schema.import_batches
-    try:
-        with engine.connect() as conn:
-            lock_for_import(conn)
-            batch = conn.execute(sa.select(b).where(b.c.id == batch_id)).first()
-            if batch is None:
-                raise LookupError(f"no import batch {batch_id}")
-            if not _may_undo(scope, batch):
-                conn.rollback()
-                _deny(engine, scope, batch)
-                raise PermissionError(f"batch {batch_id} is outside your scope")
-            if batch.status == "undone":
-                conn.rollback()
-                return 0
-            removed, districts = _delete_batch_rows(conn, batch)
-            conn.execute(b.update().where(b.c.id == batch_id).values(status="undone"))
-            removed_aid = ("aid_removed", batch_id, batch.campaign_id)
-            mark_changed(conn, districts, removed_aid if batch.kind == "aid" else None)
-            role = scope.role if scope else "city"
-            write_audit(
-                conn, user=user, role=role, scope=scope or "city", action="undo",
-                detail={"batch_id": batch_id, "kind": batch.kind, "file_name": batch.file_name,
-                        "removed": removed},
-                row_count=removed, file_sha256=batch.file_sha256,
-            )  # fmt: skip
-            conn.commit()
-            return removed
-    except sa.exc.SQLAlchemyError as exc:
-        raise ImportFailedError(f"the database failed while undoing batch {batch_id}") from exc
-
-
-def _may_undo(scope: Scope | None, batch) -> bool:
-    if scope is not None and scope.role == "department":
-        return batch.department_code in scope.departments
-    return scope is None or scope.role == "city" or batch.district_code in scope.districts
-
-
-def _deny(engine: sa.Engine, scope: Scope, batch) -> None:
-    audit.record(
-        engine, user=scope.user, role=scope.role, scope=scope, action="denied",
-        detail={"wanted": "undo", "batch_id": batch.id, "district": batch.district_code},
-        file_sha256=batch.file_sha256,
-    )  # fmt: skip
-
-
-def _delete_batch_rows(conn, batch) -> tuple[int, set[str]]:
-    a, ben = schema.aid_records, schema.beneficiaries
-    cats, dups = schema.beneficiary_categories, schema.duplicate_registrations
-    mine = a.c.batch_id == batch.id
-    districts = set(conn.execute(sa.select(a.c.district_code).distinct().where(mine)).scalars())
-    districts |= _districts_of(conn, sa.select(a.c.id_number).where(mine), batch.campaign_id)
-    removed = conn.execute(a.delete().where(mine)).rowcount
-    mine_b = ben.c.batch_id == batch.id
-    districts |= set(
-        conn.execute(sa.select(ben.c.district_code).distinct().where(mine_b)).scalars()
-    )
-    conn.execute(cats.delete().where(cats.c.beneficiary_id.in_(sa.select(ben.c.id).where(mine_b))))
-    removed += conn.execute(ben.delete().where(mine_b)).rowcount
-    conn.execute(dups.delete().where(dups.c.batch_id == batch.id))
-    conn.execute(schema.quarantine.delete().where(schema.quarantine.c.batch_id == batch.id))
-    if batch.district_code:
-        districts.add(batch.district_code)
-    return removed, {d for d in districts if d}
-
-
-def batches(conn: sa.Connection, scope: Scope, campaign_code: str | None = None) -> pd.DataFrame:
-    """The upload history the scope may see, newest first: who, when, file, counts, status."""
-    b, c = schema.import_batches, schema.campaigns
-    query = (
-        sa.select(
-            b.c.id.label("batch_id"),
-            c.c.code.label("campaign"),
-            b.c.kind,
-            b.c.submitted_at,
-            b.c.submitted_by,
-            b.c.file_name,
-            b.c.file_sha256,
-            b.c.district_code.label("district"),
-            b.c.department_code.label("department"),
-            b.c.mode,
-            b.c.encoding,
-            b.c.rows_in,
-            b.c.inserted,
-            b.c.already_present,
-            b.c.rejected,
-            b.c.replaced,
-            b.c.status,
-        )
-        .join(c, c.c.id == b.c.campaign_id)
-        .order_by(b.c.submitted_at.desc(), b.c.id.desc())
-    )
-    if campaign_code:
-        query = query.where(c.c.code == campaign_code)
-    if scope.is_empty:
-        query = query.where(sa.false())
-    elif scope.role == "department":
-        query = query.where(b.c.department_code.in_(sorted(scope.departments)))
-    elif scope.role != "city":
-        query = query.where(b.c.district_code.in_(sorted(scope.districts)))
-    return pd.DataFrame(
-        conn.execute(query).mappings().all(), columns=[col.name for col in query.selected_columns]
-    )

@@ -18,7 +18,8 @@ from datetime import date, datetime, time
 from warmth.intake.columns import guess_kind, known_header_count
 from warmth.intake.reasons import Reason
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # also server.maxUploadSize (MB) in .streamlit/config.toml
+MAX_COLUMNS = 200  # a register or aid file has 7; extra columns are reported, not read
 MAX_UNZIPPED = 100 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1000
 MAX_REFUSED_ROWS_NAMED = 20
@@ -74,13 +75,35 @@ def safe_file_name(name: str | None) -> str:
     return text[:200] or "upload"
 
 
+def check_size(size: int, max_bytes: int = MAX_BYTES) -> None:
+    """UploadRefusedError for an empty file or one over the limit (the command line asks
+    before reading the file at all)."""
+    if size == 0:
+        raise UploadRefusedError("file_empty")
+    if size > max_bytes:
+        raise UploadRefusedError("file_too_big", size=f"{size:,}", limit=f"{max_bytes:,}")
+
+
+def _too_wide(row: int, columns: int) -> UploadRefusedError:
+    return UploadRefusedError(
+        "file_too_many_columns", row=row, columns=f"{columns:,}", limit=MAX_COLUMNS
+    )
+
+
+def _check_width(data: bytes) -> None:
+    """Refuse a text file whose first lines hold more than MAX_COLUMNS cells, before the
+    whole file is decoded and parsed (a million-column header costs seconds and memory)."""
+    for number, line in enumerate(data[: 1 << 20].split(b"\n")[:HEADER_SEARCH_ROWS], 1):
+        # counted on the raw bytes: a comma or tab is one byte in UTF-8 and GB18030 alike
+        cells = max(line.count(b","), line.count(b"\t"), line.count(b";")) + 1
+        if cells > MAX_COLUMNS:
+            raise _too_wide(number, cells)
+
+
 def read_upload(data: bytes, file_name: str, *, max_bytes: int = MAX_BYTES) -> RawTable:
     """The uploaded bytes as a RawTable, or UploadRefusedError saying why not."""
     name = safe_file_name(file_name)
-    if len(data) == 0:
-        raise UploadRefusedError("file_empty")
-    if len(data) > max_bytes:
-        raise UploadRefusedError("file_too_big", size=f"{len(data):,}", limit=f"{max_bytes:,}")
+    check_size(len(data), max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix == "xlsm":
@@ -160,6 +183,7 @@ def _refuse_mixed(data: bytes, utf8_error: UnicodeDecodeError) -> None:
 
 
 def _read_csv(data: bytes, name: str, sha: str) -> RawTable:
+    _check_width(data)
     text, encoding = _decode(data)
     if "\x00" in text:
         raise UploadRefusedError("file_nul_characters")
@@ -168,6 +192,8 @@ def _read_csv(data: bytes, name: str, sha: str) -> RawTable:
     last_line = 0
     try:
         for row in reader:
+            if len(row) > MAX_COLUMNS:  # a wide row further down, or one quoted over lines
+                raise _too_wide(reader.line_num, len(row))
             rows.append(row)
             last_line = reader.line_num
     except csv.Error as exc:
@@ -284,6 +310,25 @@ def _check_zip(data: bytes) -> None:
         budget -= size
         if keep and (b"macroEnabled" in content or b"vbaProject" in content):
             raise UploadRefusedError("file_macro_enabled")
+    if FIRST_SHEET in names:
+        _check_sheet_width(archive)
+
+
+FIRST_SHEET = "xl/worksheets/sheet1.xml"  # the first sheet, as Excel, WPS and LibreOffice name it
+ROW_END = re.compile(rb"</(?:\w+:)?row>")
+CELL = re.compile(rb"<(?:\w+:)?c[ >/]")
+
+
+def _check_sheet_width(archive: zipfile.ZipFile) -> None:
+    """Refuse a sheet whose first rows hold more than MAX_COLUMNS cells, on the raw XML
+    (parsing a 16,384-column row into a workbook takes seconds)."""
+    with archive.open(FIRST_SHEET) as fh:
+        head = fh.read(4 << 20)
+    start = head.find(b"<sheetData")
+    for number, row in enumerate(ROW_END.split(head[start:])[:HEADER_SEARCH_ROWS], 1):
+        cells = len(CELL.findall(row))
+        if cells > MAX_COLUMNS:
+            raise _too_wide(number, cells)
 
 
 def _inflate(
@@ -358,7 +403,11 @@ def _read_xlsx(data: bytes, name: str, sha: str) -> RawTable:
         formulas: list[str] = []
         # Rows come consecutively from row 1 (missing rows as empty ones) once the
         # dimensions are reset, so the position is the sheet row number.
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
+        # one column more than allowed is read, so that a wider sheet is refused without
+        # its cells being kept
+        for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
+            if len(cells) > MAX_COLUMNS and cells[-1].value is not None:
+                raise _too_wide(number, len(cells))
             texts = []
             for cell in cells:
                 if getattr(cell, "data_type", None) == "f":

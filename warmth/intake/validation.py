@@ -22,6 +22,7 @@ from warmth.intake.columns import FORMATS, HeaderMap, map_headers
 from warmth.intake.reading import RawTable
 from warmth.intake.reasons import Names, Reason, Term
 from warmth.intake.report import RowError, error_frame, frame_csv, frame_xlsx, labelled
+from warmth.intake.status import classify
 from warmth.scope import Scope
 
 FORMS = {
@@ -169,7 +170,7 @@ class Validation:
     reasons: dict[int, str] = field(default_factory=dict)  # position -> reasons joined
     submitter: str | None = None
     district: str | None = None  # the one district every row names, if they all name one
-    status: pd.Series | None = None  # per clean row: new | present | cross_district
+    status: pd.Series | None = None  # per clean row (classify): new, present, cross_..., held
 
     @property
     def rows(self) -> int:
@@ -182,14 +183,17 @@ class Validation:
 
     @property
     def counts(self) -> dict[str, int]:
-        """rows, valid, errors (rows with a problem), new, already_present, cross_district."""
+        """rows, valid, errors (rows with a problem), new, already_present, cross_district:
+        what the uploader may be told. Nothing here depends on people outside the scope: a
+        register row registered in a district the scope cannot see counts as new, and an
+        aid record for such a person too (the import holds it for that district)."""
         status = self.status if self.status is not None else pd.Series(dtype=object)
         valid = 0 if self.refused else int(self.ok.sum())
         return {
             "rows": self.rows,
             "valid": valid,
             "errors": self.rows - valid,
-            "new": int((status == "new").sum()),
+            "new": int(status.isin(["new", "cross_hidden", "held"]).sum()),
             "already_present": int(status.isin(["present", "cross_district"]).sum()),
             "cross_district": int((status == "cross_district").sum()),
         }
@@ -303,7 +307,7 @@ def validate(
     today = today or datetime.now(UTC).date()
     headers = map_headers(kind, raw.headers)
     campaign = _campaign(conn, campaign_code)
-    file_errors = list(headers.problems)
+    file_errors = [masked(r) for r in headers.problems]
     file_errors += [
         Reason.of("missing_column", field=f, zh=FIELD_ZH[kind][f]) for f in headers.missing
     ]
@@ -378,8 +382,9 @@ def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> 
         elif column == "address":
             shown = raw_value.strip()[:6] + "…"  # personal data: enough to find the row
         else:
-            shown = raw_value[:80]
+            shown = ids.mask_ids_in(raw_value[:80])
         label = labels.get(column, column)
+        reason = masked(reason)
         errors.append(RowError(v.raw.row_numbers[position], label, shown, reason))
         by_row.setdefault(position, []).append(f"{label}: {reason.text('en')}")
     v.errors = errors
@@ -389,6 +394,19 @@ def _finish(v: Validation, cells: dict[str, pd.Series], problems: _Problems) -> 
     clean.insert(0, "row", v.raw.row_numbers)
     clean.insert(0, "pos", np.arange(len(clean)))
     v.clean = clean[v.ok].reset_index(drop=True)
+
+
+def masked(reason: Reason) -> Reason:
+    """The reason with any ID number among the values it quotes from the file masked."""
+
+    def mask(value: object) -> object:
+        if isinstance(value, str):
+            return ids.mask_ids_in(value)
+        if isinstance(value, tuple):
+            return tuple(mask(v) for v in value)
+        return value
+
+    return Reason(reason.code, tuple((k, mask(v)) for k, v in reason.values), reason.legacy)
 
 
 def _check_ids(values: pd.Series, problems: _Problems) -> pd.Series:
@@ -680,33 +698,3 @@ def _choose_submitter(v: Validation, ref: Reference, submitter: str | None) -> N
         v.file_errors.append(Reason.of("several_districts", districts=tuple(sorted(named))))
     elif len(v.clean):
         v.file_errors.append(Reason.of("no_district"))
-
-
-def classify(conn: sa.Connection, v: Validation, submitter: str | None = None) -> pd.Series:
-    """Per clean row: new, present (already in the database) or cross_district (a register
-    row whose ID is registered in another district for the campaign)."""
-    clean = v.clean
-    if clean.empty:
-        return pd.Series(dtype=object)
-    if v.kind == "aid":
-        a = schema.aid_records
-        existing = set(
-            conn.execute(
-                sa.select(a.c.record_no).where(
-                    a.c.campaign_id == v.campaign.id, a.c.submitter == (submitter or v.submitter)
-                )
-            ).scalars()
-        )
-        present = clean["record_no"].isin(existing)
-        return pd.Series(np.where(present, "present", "new"), dtype=object)
-    b = schema.beneficiaries
-    existing = dict(
-        conn.execute(
-            sa.select(b.c.id_number, b.c.district_code).where(b.c.campaign_id == v.campaign.id)
-        ).all()
-    )
-    where = clean["id_number"].map(existing)
-    status = np.where(
-        where.isna(), "new", np.where(where == clean["district_code"], "present", "cross_district")
-    )
-    return pd.Series(status, dtype=object)

@@ -26,6 +26,7 @@ from warmth.worklists._common import COLUMNS, FORMATS, KINDS, Page, mask_address
 from warmth.worklists.leakage import leakage
 from warmth.worklists.omission import omission
 from warmth.worklists.overlaps import overlaps
+from warmth.worklists.pages import page
 from warmth.worklists.registrations import cross_district, street_people
 from warmth.worklists.repeats import repeats
 from warmth.worklists.reports import iter_frames, report_gaps, write_gaps
@@ -41,6 +42,7 @@ __all__ = [
     "mask_address",
     "omission",
     "overlaps",
+    "page",
     "repeats",
     "report_gaps",
     "street_people",

@@ -145,7 +145,8 @@ def yuan(fen) -> float:
     return 0.0 if fen is None else round(int(fen) / 100, 2)
 
 
-_NULLABLE_TEXT = ("name", "address", "household_size", "other_categories", "street_code")
+_NULLABLE_TEXT = ("name", "address", "household_size", "other_categories", "street_code",
+                  "other_district_code", "other_street_code")  # fmt: skip
 
 
 def list_frame(rows: list[dict], kind: str) -> pd.DataFrame:

@@ -25,18 +25,34 @@ from warmth.worklists.slicing import SqlSlice, sql_slice
 
 
 def cross_district_query(conn: sa.Connection, sl: SqlSlice) -> ListQuery:
+    """Registrations of one ID number in two districts. Where the scope holds both, the
+    kept registration and the second one side by side; where it holds only the district of
+    the second registration (not counted), that registration alone, the other side only
+    'another district' (the city resolves it, "一口上下"); where it holds only the kept
+    one, nothing: its registration stands, and the other district's data is not its own."""
     if sl.campaign_id is None or not sl.districts or (sl.streets is not None and not sl.streets):
         return nothing("cross-district")
+    visible = sorted(sl.districts)
+    both = sa.and_(b.c.district_code.in_(visible), dup.c.district_code.in_(visible))
+    second = sa.and_(dup.c.district_code.in_(visible), b.c.district_code.not_in(visible))
+
+    def pick(kept, own):
+        return sa.case((both, kept), else_=own)
+
+    def other(column):
+        return sa.case((both, column), else_=sa.null())
+
     q = (
         sa.select(
             b.c.id,
+            both.label("both"),
             b.c.id_number,
-            b.c.name,
-            b.c.district_code,
-            dup.c.district_code.label("other_district_code"),
-            b.c.street_code,
-            dup.c.street_code.label("other_street_code"),
-            dup.c.categories.label("other_categories"),
+            pick(b.c.name, dup.c.name).label("name"),
+            pick(b.c.district_code, dup.c.district_code).label("district_code"),
+            other(dup.c.district_code).label("other_district_code"),
+            pick(b.c.street_code, dup.c.street_code).label("street_code"),
+            other(dup.c.street_code).label("other_street_code"),
+            dup.c.categories.label("second_categories"),
         )
         .join_from(
             b, dup, sa.and_(dup.c.campaign_id == b.c.campaign_id, dup.c.id_number == b.c.id_number)
@@ -44,23 +60,31 @@ def cross_district_query(conn: sa.Connection, sl: SqlSlice) -> ListQuery:
         .where(
             b.c.campaign_id == sl.campaign_id,
             dup.c.district_code != b.c.district_code,
-            # either registration in a visible district: both need to resolve it
-            sa.or_(b.c.district_code.in_(sl.districts), dup.c.district_code.in_(sl.districts)),
+            sa.or_(both, second),
         )
     )
     if sl.streets is not None:
-        q = q.where(sa.or_(b.c.street_code.in_(sl.streets), dup.c.street_code.in_(sl.streets)))
+        streets = sorted(sl.streets)
+        q = q.where(
+            sa.or_(
+                sa.and_(both, sa.or_(b.c.street_code.in_(streets), dup.c.street_code.in_(streets))),
+                sa.and_(second, dup.c.street_code.in_(streets)),
+            )
+        )
     if sl.restrict is not None:
         cat = bc.alias("bc_x")
-        q = q.where(
+        kept_in = (
             sa.select(1)
             .where(cat.c.beneficiary_id == b.c.id, cat.c.category_code.in_(sl.restrict))
             .exists()
         )
+        listed = ";" + dup.c.categories + ";"
+        second_in = sa.or_(*(listed.contains(f";{code};") for code in sorted(sl.restrict)))
+        q = q.where(sa.or_(sa.and_(both, kept_in), sa.and_(second, second_in)))
     stmt = q.order_by(b.c.district_code, b.c.id_number, dup.c.id)
 
     def finish(c: sa.Connection, rows: list) -> list[dict]:
-        cats = categories_of(c, [row.id for row in rows])
+        cats = categories_of(c, [row.id for row in rows if row.both])
         return [
             {
                 "id_number": row.id_number,
@@ -69,8 +93,8 @@ def cross_district_query(conn: sa.Connection, sl: SqlSlice) -> ListQuery:
                 "other_district_code": row.other_district_code,
                 "street_code": row.street_code,
                 "other_street_code": row.other_street_code,
-                "categories": cats.get(row.id, ""),
-                "other_categories": row.other_categories,
+                "categories": cats.get(row.id, "") if row.both else row.second_categories,
+                "other_categories": row.second_categories if row.both else None,
             }
             for row in rows
         ]
@@ -125,8 +149,8 @@ def cross_district(
     offset: int = 0,
     unmask: bool = False,
 ) -> Page:
-    """ID numbers registered in two districts: the kept registration and the second one.
-    Shown to both districts."""
+    """ID numbers registered in two districts (cross_district_query says what a scope sees of
+    the other registration)."""
     sl = sql_slice(conn, resolve(conn, scope, filters))
     lst = cross_district_query(conn, sl)
     return sql_page(conn, scope, lst, limit=limit, offset=offset, unmask=unmask)

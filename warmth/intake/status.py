@@ -1,0 +1,93 @@
+"""Where each clean row of an upload stands against the database: new, already present,
+or concerning people registered in another district.
+
+What the uploader is told is computed from this within their scope only (Validation.counts):
+an ID number registered in a district the scope cannot see reads as new, so an upload can
+never be used to look people up across the city.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from warmth import schema
+
+if TYPE_CHECKING:
+    from warmth.intake.validation import Validation
+
+
+def classify(conn: sa.Connection, v: Validation, submitter: str | None = None) -> pd.Series:
+    """Per clean row: new, present (already in the database) or, for a register,
+    cross_district (the ID is registered in another district the scope can see) or
+    cross_hidden (registered in a district outside the scope: the uploader is told nothing
+    of it, so it counts as new for them; the import keeps it as a second registration).
+    For aid: held (the person is registered in a district outside the scope: the record
+    waits for that district to accept it) when the scope is not the city's."""
+    clean = v.clean
+    if clean.empty:
+        return pd.Series(dtype=object)
+    if v.kind == "aid":
+        return _classify_aid(conn, v, submitter or v.submitter)
+    existing = _registered_in(conn, v.campaign.id, clean["id_number"])
+    where = clean["id_number"].map(existing)
+    visible = where.isin(sorted(v.scope.districts)).to_numpy()
+    status = np.where(
+        where.isna(),
+        "new",
+        np.where(
+            where == clean["district_code"],
+            "present",
+            np.where(visible, "cross_district", "cross_hidden"),
+        ),
+    )
+    return pd.Series(status, dtype=object)
+
+
+def _registered_in(conn: sa.Connection, campaign_id: int, numbers: pd.Series) -> dict[str, str]:
+    """ID number -> registered district, for these ID numbers (read in chunks, through the
+    index on (campaign_id, id_number))."""
+    b = schema.beneficiaries
+    found: dict[str, str] = {}
+    values = sorted(set(numbers.dropna()))
+    for start in range(0, len(values), 900):  # under SQLite's bound-parameter limit
+        part = values[start : start + 900]
+        found.update(
+            conn.execute(
+                sa.select(b.c.id_number, b.c.district_code).where(
+                    b.c.campaign_id == campaign_id, b.c.id_number.in_(part)
+                )
+            ).all()
+        )
+    return found
+
+
+def _classify_aid(conn: sa.Connection, v: Validation, submitter: str | None) -> pd.Series:
+    a, held = schema.aid_records, schema.held_records
+    clean = v.clean
+    existing = set(
+        conn.execute(
+            sa.select(a.c.record_no).where(
+                a.c.campaign_id == v.campaign.id, a.c.submitter == submitter
+            )
+        ).scalars()
+    )
+    existing |= set(
+        conn.execute(
+            sa.select(held.c.record_no).where(
+                held.c.campaign_id == v.campaign.id,
+                held.c.submitter == submitter,
+                held.c.status == "held",
+            )
+        ).scalars()
+    )
+    present = clean["record_no"].isin(existing).to_numpy()
+    status = np.where(present, "present", "new")
+    if v.scope.role != "city":
+        owner = clean["id_number"].map(_registered_in(conn, v.campaign.id, clean["id_number"]))
+        elsewhere = (owner.notna() & ~owner.isin(sorted(v.scope.districts))).to_numpy()
+        status = np.where(~present & elsewhere, "held", status)
+    return pd.Series(status, dtype=object)
