@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
+from warmth import rls
 from warmth.config import database_url
 from warmth.errors import DatabaseUnavailableError
 
@@ -41,9 +42,12 @@ def make_engine(url: str | None = None, *, create_dir: bool = True) -> Engine:
         engine = sa.create_engine(target, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(
+    engine = sa.create_engine(
         target, pool_size=5, max_overflow=5, pool_timeout=10, pool_pre_ping=True
     )
+    if target.get_backend_name() == "postgresql":
+        rls.install(engine)  # every transaction starts with its districts (warmth.rls)
+    return engine
 
 
 def check(engine: Engine) -> None:

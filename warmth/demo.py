@@ -31,8 +31,9 @@ from itertools import repeat
 import numpy as np
 import sqlalchemy as sa
 
-from warmth import reference, schema, versions
+from warmth import idkey, reference, schema, versions
 from warmth.database import is_sqlite
+from warmth.idkey import IdKey
 from warmth.ids import CHECK_CHARS, WEIGHTS
 from warmth.snapshot import store as snapshot
 
@@ -57,6 +58,7 @@ BENEFICIARY_COLUMNS = (
     "id",
     "campaign_id",
     "id_number",
+    "id_cipher",
     "name",
     "district_code",
     "street_code",
@@ -67,6 +69,7 @@ BENEFICIARY_COLUMNS = (
 DUPLICATE_COLUMNS = (
     "campaign_id",
     "id_number",
+    "id_cipher",
     "name",
     "district_code",
     "street_code",
@@ -78,6 +81,7 @@ RECORD_COLUMNS = (
     "submitter",
     "record_no",
     "id_number",
+    "id_cipher",
     "programme_code",
     "amount_fen",
     "form",
@@ -834,6 +838,11 @@ def _id_strings(key: np.ndarray, check: np.ndarray) -> list[str]:
     return (key.astype(str).astype(object) + _CHECK[check]).tolist()
 
 
+def _protected(idk: IdKey, key: np.ndarray, check: np.ndarray) -> tuple[list[str], list[str]]:
+    """(keyed hashes, seals) of the ID numbers: a clear number is never written."""
+    return idk.protect(_id_strings(key, check))
+
+
 def _name_strings(people: _People, which: slice | np.ndarray) -> list[str]:
     return (
         _SURNAME_OBJ[people.surname[which]]
@@ -867,7 +876,7 @@ def _street_lookup(ref: _Reference) -> tuple[np.ndarray, np.ndarray]:
     return flat, offsets
 
 
-def _person_chunks(ref, people, campaign_id, batch_id, first_id, report) -> Iterator[list]:
+def _person_chunks(ref, people, campaign_id, batch_id, first_id, idk, report) -> Iterator[list]:
     n = len(people.key)
     codes = np.array(ref.districts, dtype=object)
     streets, offsets = _street_lookup(ref)
@@ -880,7 +889,7 @@ def _person_chunks(ref, people, campaign_id, batch_id, first_id, report) -> Iter
             zip(
                 range(first_id + start, first_id + sl.stop),
                 repeat(campaign_id),
-                _id_strings(people.key[sl], people.check[sl]),
+                *_protected(idk, people.key[sl], people.check[sl]),
                 _name_strings(people, sl),
                 codes[district].tolist(),
                 streets[offsets[district] + people.street[sl]].tolist(),
@@ -892,13 +901,13 @@ def _person_chunks(ref, people, campaign_id, batch_id, first_id, report) -> Iter
         report(sl.stop / n)
 
 
-def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id) -> list:
+def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id, idk):
     who, where, street = duplicates.T
     streets, offsets = _street_lookup(ref)
     return list(
         zip(
             repeat(campaign_id),
-            _id_strings(people.key[who], people.check[who]),
+            *_protected(idk, people.key[who], people.check[who]),
             _name_strings(people, who),
             [ref.districts[d] for d in where.tolist()],
             streets[offsets[where] + street].tolist(),
@@ -917,7 +926,7 @@ def _category_chunks(people: _People, first_id: int) -> Iterator[list]:
         yield [(i, c) for i, p in zip(ids, chunk, strict=True) for c in profile_cats[p]]
 
 
-def _record_chunks(ref, records: _Records, campaign, campaign_id, batch_id, days, report):
+def _record_chunks(ref, records: _Records, campaign, campaign_id, batch_id, days, idk, report):
     n = len(records.key)
     starts = np.searchsorted(records.deliverer, np.arange(len(ref.districts)))
     number = np.arange(n) - starts[records.deliverer] + 1
@@ -940,7 +949,7 @@ def _record_chunks(ref, records: _Records, campaign, campaign_id, batch_id, days
                 repeat(campaign_id),
                 submitter,
                 record_no,
-                _id_strings(records.key[sl], records.check[sl]),
+                *_protected(idk, records.key[sl], records.check[sl]),
                 progs[prog].tolist(),
                 records.amount[sl].tolist(),
                 forms[prog].tolist(),
@@ -1037,6 +1046,7 @@ def load_demo(
             progress(stage, low + (high - low) * max(0.0, min(1.0, fraction)))
 
     report("generating", 0.0)
+    idkey.ensure_demo_key(engine.url.render_as_string(hide_password=False))
     with engine.connect() as conn:
         c = schema.campaigns
         cid = reference.campaign_id(conn, campaign)
@@ -1104,12 +1114,14 @@ def load_demo(
                     )
                 ).inserted_primary_key[0]
                 first_id = _reserve_ids(conn, n_people)
+                idk = idkey.for_conn(conn, write=True)
                 _bulk(
                     conn,
                     "beneficiaries",
                     BENEFICIARY_COLUMNS,
                     _person_chunks(
-                        ref, people, cid, batch_id, first_id, lambda f: report("register", f)
+                        ref, people, cid, batch_id, first_id, idk,
+                        lambda f: report("register", f),
                     ),
                 )
                 n_categories = _bulk(
@@ -1122,14 +1134,15 @@ def load_demo(
                     conn,
                     "duplicate_registrations",
                     DUPLICATE_COLUMNS,
-                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id)]),
+                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id, idk)]),
                 )
                 _bulk(
                     conn,
                     "aid_records",
                     RECORD_COLUMNS,
                     _record_chunks(
-                        ref, records, campaign, cid, batch_id, days, lambda f: report("records", f)
+                        ref, records, campaign, cid, batch_id, days, idk,
+                        lambda f: report("records", f),
                     ),
                 )
                 for number, sql in enumerate(rebuild):

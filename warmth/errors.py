@@ -24,3 +24,8 @@ class UsageError(ValueError):
 
 class DatabaseUnavailableError(RuntimeError):
     """The database cannot be reached or written; the message names the URL, password hidden."""
+
+
+class IdKeyError(RuntimeError):
+    """No key for ID numbers, a malformed one, or not the one the database was written with
+    (warmth.idkey)."""

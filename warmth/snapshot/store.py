@@ -18,13 +18,15 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import config, metrics, schema, versions
+from warmth import config, idkey, metrics, rls, schema, versions
 from warmth.snapshot.city import City, People, Records, derive, join, raw_records
 from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
 
@@ -54,11 +56,26 @@ def city(conn: sa.Connection, campaign_id: int) -> City:
         got = _memory.get(key)
         if got is not None and got.version == version:
             return got
-        folder = config.snapshot_dir(url)
-        patched = _patched(conn, got, version, folder / versions.identity(conn)) if got else None
-        got = patched or _load_or_build(conn, campaign_id, version, folder)
+        with _builder(conn) as reader:
+            folder = config.snapshot_dir(url)
+            ident = folder / versions.identity(reader)
+            patched = _patched(reader, got, version, ident) if got else None
+            got = patched or _load_or_build(reader, campaign_id, version, folder)
         _memory[key] = got
         return got
+
+
+@contextmanager
+def _builder(conn: sa.Connection) -> Iterator[sa.Connection]:
+    """What the snapshot is read with: it is shared by every session and cut by scope in
+    numpy, so on PostgreSQL it reads the whole city on a connection of its own
+    (warmth.rls.city_wide), whatever the viewer's transaction may see. SQLite has no row
+    security: the caller's connection, which also sees the caller's own writes."""
+    if conn.dialect.name != "postgresql":
+        yield conn
+        return
+    with rls.city_wide(), conn.engine.connect() as reader:
+        yield reader
 
 
 def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> City | None:
@@ -198,7 +215,7 @@ def _write(folder: Path, prefix: str, version: int, arrays: dict[str, np.ndarray
 def _shard_arrays(shard: Shard) -> dict[str, np.ndarray]:
     out = {f"p_{k}": v for k, v in shard.people.items()}
     out.update({f"r_{k}": v for k, v in shard.records.items()})
-    out["orphan_ids"] = np.asarray(shard.orphan_ids, dtype="U18")
+    out["orphan_ids"] = np.asarray(shard.orphan_ids, dtype=f"U{idkey.HASH_CHARS}")
     return out
 
 
@@ -217,7 +234,7 @@ def _read_shard_file(path: Path, district: str) -> Shard | None:
 
 def _city_arrays(c: City) -> dict[str, np.ndarray]:
     out = {f"p_{k}": v for k, v in vars(c.people).items() if k != "id_numbers"}
-    out["p_id_numbers"] = np.asarray(c.people.id_numbers, dtype="U18")
+    out["p_id_numbers"] = np.asarray(c.people.id_numbers, dtype=f"U{idkey.HASH_CHARS}")
     out.update({f"r_{k}": v for k, v in vars(c.records).items()})
     out["codes_districts"] = np.asarray(c.codes.districts, dtype="U6")
     out["codes_streets"] = np.asarray(c.codes.streets, dtype="U9")
