@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import ParamSpec, TypeVar
@@ -28,7 +29,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from components import charts
-from warmth import audit, bootstrap, i18n, intake, queries, versions
+from warmth import audit, bootstrap, i18n, intake, queries, rls, versions
 from warmth import campaigns as core_campaigns
 from warmth.config import database_url
 from warmth.database import DatabaseUnavailableError, check, make_engine
@@ -75,6 +76,16 @@ cached = st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, hash_funcs=HASH_FUNCS, 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> sa.Engine:
     return make_engine(url)
+
+
+@contextmanager
+def _viewer(url: str, scope: Scope) -> Iterator[sa.Connection]:
+    """A connection for a viewer's reads: on PostgreSQL each of its transactions may read
+    the people of the scope's districts only (row-level security, warmth.rls), whatever SQL
+    runs in it; the snapshot reads the city on a connection of its own."""
+    wall = rls.CITY_WIDE if scope.role == "city" else scope.districts
+    with rls.scoped(wall), _engine(url).connect() as conn:
+        yield conn
 
 
 def show_unavailable() -> None:
@@ -155,7 +166,7 @@ def ensure_database() -> None:
         return
     try:
         eng = _engine(url)
-        with _first_run_lock:
+        with _first_run_lock, rls.city_wide():  # the schema, the demo: the whole city
             _prepare(eng)
         ready.add(url)
     except UNAVAILABLE_ERRORS:
@@ -264,7 +275,7 @@ def names(kind: str, lang: str) -> dict[str, str]:
 def _coverage(
     url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
 ) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.coverage(conn, scope, filters, by=by), lang)
 
 
@@ -275,7 +286,7 @@ def coverage(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame
 
 @cached
 def _headline(url: str, version: int, scope: Scope, filters: Filters) -> dict:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return queries.headline(conn, scope, filters)
 
 
@@ -286,7 +297,7 @@ def headline(scope: Scope, filters: Filters, lang: str) -> dict:
 
 @cached
 def _pacing(url: str, version: int, scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.pacing(conn, scope, filters), lang)
 
 
@@ -299,7 +310,7 @@ def pacing(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
 def _timeline(
     url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
 ) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.timeline(conn, scope, filters, by=by), lang)
 
 
@@ -312,7 +323,7 @@ def timeline(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame
 def _overlap_matrix(
     url: str, version: int, scope: Scope, filters: Filters, lang: str
 ) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.overlap_matrix(conn, scope, filters), lang)
 
 
@@ -325,7 +336,7 @@ def overlap_matrix(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
 def _reporting_status(
     url: str, version: int, scope: Scope, filters: Filters, lang: str
 ) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.reporting_status(conn, scope, filters), lang)
 
 
@@ -343,7 +354,7 @@ def _street_people(
 ) -> tuple[pd.DataFrame, int]:
     from warmth import worklists
 
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         page = worklists.street_people(conn, scope, filters, street, limit=limit, unmask=False)
     return page.rows, page.total
 
@@ -379,7 +390,7 @@ def _worklist(
         "leakage": worklists.leakage,
         "cross-district": worklists.cross_district,
     }[kind]
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         page = fn(conn, scope, filters, limit=limit, offset=offset, **extra)
     return page.rows, page.total, page.more_than_total
 
@@ -406,7 +417,7 @@ def worklist(
 
 @cached
 def _batches(url: str, version: int, scope: Scope, campaign: str | None) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return intake.batches(conn, scope, campaign)
 
 
@@ -419,7 +430,9 @@ def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
 @guarded
 def validate(raw, kind: str, campaign: str | None, *, scope: Scope):
     """Check an upload against the database (nothing written): an intake Validation."""
-    with _engine(database_url()).connect() as conn:
+    # city-wide: duplicates are found across districts; what the viewer is told is the
+    # intake's to limit
+    with rls.city_wide(), _engine(database_url()).connect() as conn:
         return intake.validate(conn, campaign, kind, raw, scope=scope)
 
 
@@ -427,15 +440,16 @@ def import_batch(v, *, mode: str, user: str, file_name: str, file_sha256: str, p
     """Import a checked upload (intake.import_batch); the rest of this run reads the new data
     version, so it shows what was just written. ImportFailedError when the database failed."""
     try:
-        return intake.import_batch(
-            _engine(database_url()),
-            v,
-            mode=mode,
-            user=user,
-            file_name=file_name,
-            file_sha256=file_sha256,
-            progress=progress,
-        )
+        with rls.city_wide():  # the whole city: duplicates and figures across districts
+            return intake.import_batch(
+                _engine(database_url()),
+                v,
+                mode=mode,
+                user=user,
+                file_name=file_name,
+                file_sha256=file_sha256,
+                progress=progress,
+            )
     finally:
         read_version()
 
@@ -444,7 +458,9 @@ def undo_batch(batch_id: int, *, scope: Scope) -> int:
     """Undo an imported batch the scope may undo (intake.undo_batch): rows removed.
     PermissionError outside the scope."""
     try:
-        return intake.undo_batch(_engine(database_url()), batch_id, user=scope.user, scope=scope)
+        with rls.city_wide():
+            engine = _engine(database_url())
+            return intake.undo_batch(engine, batch_id, user=scope.user, scope=scope)
     finally:
         read_version()
 

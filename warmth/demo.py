@@ -1120,7 +1120,12 @@ def load_demo(
                     "beneficiaries",
                     BENEFICIARY_COLUMNS,
                     _person_chunks(
-                        ref, people, cid, batch_id, first_id, idk,
+                        ref,
+                        people,
+                        cid,
+                        batch_id,
+                        first_id,
+                        idk,
                         lambda f: report("register", f),
                     ),
                 )
@@ -1141,7 +1146,13 @@ def load_demo(
                     "aid_records",
                     RECORD_COLUMNS,
                     _record_chunks(
-                        ref, records, campaign, cid, batch_id, days, idk,
+                        ref,
+                        records,
+                        campaign,
+                        cid,
+                        batch_id,
+                        days,
+                        idk,
                         lambda f: report("records", f),
                     ),
                 )

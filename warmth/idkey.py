@@ -199,3 +199,59 @@ def for_conn(conn: sa.Connection, *, write: bool = False) -> IdKey:
 def forget() -> None:
     """Drop the keys held by this process (after a rotation)."""
     _held.clear()
+
+
+def source(url: str) -> str:
+    """Where the key for `url` comes from: env, secrets or file (raises when nowhere)."""
+    if os.environ.get(ENV_VAR):
+        return "env"
+    if _from_secrets():
+        return "secrets"
+    _key_text(url)
+    return "file"
+
+
+ROTATE_CHUNK = 20_000
+
+
+def rotate(conn: sa.Connection, old: IdKey, new: IdKey) -> dict[str, int]:
+    """Open every seal with the old key and hash and seal the number again with the new one,
+    in the caller's transaction (one transaction: all or nothing); record the new key's
+    fingerprint and mark every district changed (the snapshot holds hashes). Returns the
+    rows rewritten per table."""
+    from warmth import schema, versions
+
+    counts: dict[str, int] = {}
+    tables = (schema.beneficiaries, schema.duplicate_registrations, schema.aid_records)
+    for t in tables:
+        update = (
+            t.update()
+            .where(t.c.id == sa.bindparam("row_id"))
+            .values(id_number=sa.bindparam("new_hash"), id_cipher=sa.bindparam("new_seal"))
+        )
+        last, done = 0, 0
+        while True:
+            rows = conn.execute(
+                sa.select(t.c.id, t.c.id_cipher)
+                .where(t.c.id > last)
+                .order_by(t.c.id)
+                .limit(ROTATE_CHUNK)
+            ).all()
+            if not rows:
+                break
+            hashes, seals = new.protect(old.open([r.id_cipher for r in rows]))
+            conn.execute(
+                update,
+                [
+                    {"row_id": r.id, "new_hash": h, "new_seal": c}
+                    for r, h, c in zip(rows, hashes, seals, strict=True)
+                ],
+            )
+            last, done = rows[-1].id, done + len(rows)
+        counts[t.name] = done
+    k = schema.id_key
+    conn.execute(sa.delete(k))
+    conn.execute(k.insert().values(id=1, fingerprint=new.fingerprint))
+    versions.bump(conn)
+    forget()
+    return counts
