@@ -18,6 +18,7 @@ Dates are 2004-12-xx and 2005-01/02-xx; the campaign is "2005" (2004-12-18 to 20
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import sqlalchemy as sa
@@ -67,6 +68,11 @@ def add_person(
         [{"beneficiary_id": bid, "category_code": c} for c in categories],
     )
     return bid
+
+
+def hashed(id_number: str) -> str:
+    """The keyed hash the database keeps for an ID number (the tests' key, conftest)."""
+    return idkey.IdKey.parse(os.environ[idkey.ENV_VAR]).hash(id_number)
 
 
 def protected(conn: sa.Connection, id_number: str) -> dict[str, str]:

@@ -175,7 +175,7 @@ def load_world(conn, world: World) -> int:
                 campaign_id=cid,
                 submitter=r["submitter"],
                 record_no=f"W{n:06d}",
-                id_number=r["id"],
+                **fx.protected(conn, r["id"]),
                 programme_code=r["programme"],
                 amount_fen=r["fen"],
                 form=r["form"],

@@ -27,6 +27,9 @@ def upgrade(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    if engine.dialect.name == "sqlite":  # no page written before an upgrade left in the WAL
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def current_revision(engine: sa.Engine) -> str | None:

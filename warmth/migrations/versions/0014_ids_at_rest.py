@@ -86,6 +86,8 @@ def upgrade() -> None:
         bind.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() for table in PEOPLE
     )
     if held:
+        if bind.dialect.name == "sqlite":  # the clear values' old cells overwritten, not freed
+            bind.exec_driver_sql("PRAGMA secure_delete=ON")
         key = _key(bind)
         for table in PEOPLE:
             _convert(bind, table, key)
