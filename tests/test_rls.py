@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import _pg_engine
-from tests.fixtures_small import A, B, IDS, build_small, hashed
+from tests.fixtures_small import IDS, A, B, build_small, hashed
 from warmth import queries, rls, worklists
 from warmth.scope import Filters, city_scope, district_scope
 
@@ -92,15 +92,15 @@ def test_a_hand_written_select_sees_only_the_district(app):
     with engine.connect() as conn:  # nobody scoped it: nothing
         assert conn.execute(sa.text("SELECT count(*) FROM beneficiaries")).scalar() == 0
         assert conn.execute(sa.text("SELECT count(*) FROM aid_records")).scalar() == 0
-    with rls.scoped([A]), engine.connect() as conn:  # nor may it write another's people
-        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
-            conn.execute(
-                sa.text(
-                    "INSERT INTO beneficiaries (campaign_id, id_number, name, district_code,"
-                    " street_code) VALUES (1, 'x', '测试', :b, '310104003')"
-                ),
-                {"b": B},
-            )
+    refused = pytest.raises(sa.exc.ProgrammingError, match="row-level security")
+    with rls.scoped([A]), engine.connect() as conn, refused:  # nor may it write B's people
+        conn.execute(
+            sa.text(
+                "INSERT INTO beneficiaries (campaign_id, id_number, name, district_code,"
+                " street_code) VALUES (1, 'x', '测试', :b, '310104003')"
+            ),
+            {"b": B},
+        )
 
 
 def test_a_hundred_interleaved_transactions_over_a_pool_of_two(app):
