@@ -76,7 +76,12 @@ class IdKey:
         return mac.hexdigest()[:HASH_CHARS]
 
     def hashes(self, numbers: Iterable[str]) -> list[str]:
-        return [self.hash(n) for n in numbers]
+        base, out = self._mac, []
+        for number in numbers:  # one loop, no call per number: millions in the demo
+            mac = base.copy()
+            mac.update(number.encode())
+            out.append(mac.hexdigest()[:HASH_CHARS])
+        return out
 
     def seal(self, numbers: Sequence[str]) -> list[str]:
         nonces = os.urandom(_NONCE * len(numbers))
