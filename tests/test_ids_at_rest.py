@@ -214,6 +214,7 @@ def test_migration_converts_clear_numbers_given_the_key(tmp_path):
             ),
             {"c": cid, "n": IDS["U1"]},
         )
+        conn.exec_driver_sql("PRAGMA secure_delete=OFF")  # SQLite's own default
         gone = [ids.make_id("310104", date(1960, 1, 1) + timedelta(days=i), 7) for i in range(3000)]
         conn.execute(  # rows deleted before the upgrade: their pages are free, not empty
             sa.text(

@@ -2,7 +2,8 @@
 
 Existing clear ID numbers are converted in place, given the key (warmth.idkey): an embedded
 database that holds only the demo gets a key file of its own; any other one needs
-WARMTH_ID_KEY. Quarantined rows keep their ID cells masked. On PostgreSQL the people tables
+WARMTH_ID_KEY. An SQLite file is rewritten after the upgrade (warmth.migrate), so that no
+freed page keeps a clear number. Quarantined rows keep their ID cells masked. On PostgreSQL the people tables
 get row-level security (warmth.rls).
 
 Revision ID: 0014
@@ -86,8 +87,6 @@ def upgrade() -> None:
         bind.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() for table in PEOPLE
     )
     if held:
-        if bind.dialect.name == "sqlite":  # the clear values' old cells overwritten, not freed
-            bind.exec_driver_sql("PRAGMA secure_delete=ON")
         key = _key(bind)
         for table in PEOPLE:
             _convert(bind, table, key)
