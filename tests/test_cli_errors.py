@@ -63,7 +63,7 @@ def test_the_parsers_choices_are_the_cores():
         demo.DEFAULT_SCALE,
         demo.DEFAULT_SEED,
     )
-    assert commands.COMMANDS == ["init", "demo", "imports", "refresh", "report"]
+    assert commands.COMMANDS == ["init", "demo", "imports", "refresh", "report", "keys", "grant"]
 
 
 @pytest.fixture(scope="module")

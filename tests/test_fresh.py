@@ -37,7 +37,7 @@ def unreached(url: str, n: int) -> list[tuple[str, str, str]]:
         .join(links, links.c.category_code == cats.c.category_code)
         .where(~sa.exists().where(aid.c.id_number == ben.c.id_number))
         .group_by(ben.c.id_number, ben.c.id_cipher, ben.c.district_code)
-        .order_by(ben.c.id_number)
+        .order_by(sa.func.min(ben.c.id))  # the register's order: the first district's people
         .limit(n)
     )
     engine = make_engine(url)

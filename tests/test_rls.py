@@ -144,6 +144,7 @@ def test_figures_and_lists_under_the_wall_are_the_owners(owner, app):
     with rls.scoped([A]), engine.connect() as conn:
         # the snapshot, shared by every session, was read city-wide under A's transaction
         assert queries.coverage(conn, city, Filters(), by="district").equals(want_city)
+        assert _people(conn) == PEOPLE[A]  # and the transaction narrowed back after
         got = queries.coverage(conn, district, Filters(), by="district")
         got_rows = worklists.omission(conn, district, Filters()).rows
         street_b = worklists.street_people(conn, city_scope(conn), Filters(), "310104003")

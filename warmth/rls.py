@@ -9,9 +9,10 @@ Every transaction on an engine from `warmth.database.make_engine` starts by sett
 (`set_config(..., true)`, so it ends with the transaction and never leaks to the next user of
 a pooled connection) from the districts of the current context:
 - `scoped(districts)`: what a viewer's reads run under (components/data.py wraps each call);
-- `city_wide()`: the trusted paths that must see the whole city — the snapshot builder (it
-  is shared by every session and cut by scope in numpy), imports and undo (duplicates across
-  districts), the demo, and the command line;
+- `city_wide()`: the trusted paths that must see the whole city — imports and undo
+  (duplicates across districts), the demo, and the command line;
+- `elevated(conn)`: the snapshot builder, shared by every session and cut by scope in
+  numpy, reads the city inside the viewer's own transaction and narrows it back after;
 - neither: the empty setting, so a read nobody scoped returns nothing.
 
 The owner of the tables (who runs the migrations) is exempt, as PostgreSQL makes every owner
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 
 import sqlalchemy as sa
 
@@ -65,6 +66,24 @@ def _on_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql(
         "SELECT set_config(%(name)s, %(value)s, true)", {"name": SETTING, "value": _current.get()}
     )
+
+
+@contextmanager
+def elevated(conn: sa.Connection) -> Iterator[sa.Connection]:
+    """The caller's transaction, city-wide until the block ends, then back to what it was:
+    for the snapshot builder only (trusted code in the same thread, no viewer SQL between).
+    Nothing to do on SQLite."""
+    if conn.dialect.name != "postgresql":
+        yield conn
+        return
+    was = conn.execute(sa.text("SELECT current_setting(:n, true)"), {"n": SETTING}).scalar()
+    conn.execute(sa.text("SELECT set_config(:n, :v, true)"), {"n": SETTING, "v": CITY_WIDE})
+    try:
+        yield conn
+    finally:
+        # an aborted transaction runs nothing more: there is nothing left to narrow
+        with suppress(sa.exc.DBAPIError):
+            conn.execute(sa.text("SELECT set_config(:n, :v, true)"), {"n": SETTING, "v": was or ""})
 
 
 def install(engine: sa.Engine) -> None:

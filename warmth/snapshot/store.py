@@ -18,8 +18,6 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -56,39 +54,14 @@ def city(conn: sa.Connection, campaign_id: int) -> City:
         got = _memory.get(key)
         if got is not None and got.version == version:
             return got
-        with _builder(conn) as reader:
+        # shared by every session and cut by scope in numpy: read city-wide (warmth.rls)
+        with rls.elevated(conn) as reader:
             folder = config.snapshot_dir(url)
             ident = folder / versions.identity(reader)
             patched = _patched(reader, got, version, ident) if got else None
             got = patched or _load_or_build(reader, campaign_id, version, folder)
         _memory[key] = got
         return got
-
-
-@contextmanager
-def _builder(conn: sa.Connection) -> Iterator[sa.Connection]:
-    """What the snapshot is read with: it is shared by every session and cut by scope in
-    numpy, so on PostgreSQL it reads the whole city on a connection of its own pool
-    (warmth.rls.city_wide), whatever the viewer's transaction may see. SQLite has no row
-    security: the caller's connection, which also sees the caller's own writes."""
-    if conn.dialect.name != "postgresql":
-        yield conn
-        return
-    with rls.city_wide(), _builder_engine(_url(conn)).connect() as reader:
-        yield reader
-
-
-_engines: dict[str, sa.Engine] = {}
-
-
-def _builder_engine(url: str) -> sa.Engine:
-    """The builder's own pool: viewers holding every connection of theirs never starve it."""
-    from warmth.database import make_engine
-
-    with _guard:
-        if url not in _engines:
-            _engines[url] = make_engine(url)
-        return _engines[url]
 
 
 def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> City | None:
