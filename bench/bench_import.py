@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warmth import bootstrap, ids, intake, queries, reference, schema  # noqa: E402
+from warmth import bootstrap, idkey, ids, intake, queries, reference, schema  # noqa: E402
 from warmth.database import make_engine  # noqa: E402
 from warmth.scope import Filters, city_scope  # noqa: E402
 
@@ -88,10 +88,12 @@ def aid_file(engine: sa.Engine, records: int, run: str, district: str | None = N
     with engine.connect() as conn:
         cid = reference.campaign_id(conn)
         b, c = schema.beneficiaries, schema.campaigns
-        query = sa.select(b.c.id_number, b.c.district_code).where(b.c.campaign_id == cid)
+        query = sa.select(b.c.id_cipher, b.c.district_code).where(b.c.campaign_id == cid)
         if district:
             query = query.where(b.c.district_code == district)
-        people = conn.execute(query).all()
+        found = conn.execute(query).all()
+        numbers = idkey.for_conn(conn).open([row[0] for row in found])  # the file names them
+        people = list(zip(numbers, [row[1] for row in found], strict=True))
         start, end = conn.execute(
             sa.select(c.c.window_start, c.c.window_end).where(c.c.id == cid)
         ).one()

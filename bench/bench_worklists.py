@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's warmth
 
-from warmth import bootstrap, queries, schema, worklists  # noqa: E402
+from warmth import bootstrap, idkey, queries, schema, worklists  # noqa: E402
 from warmth.database import make_engine  # noqa: E402
 from warmth.ids import check_char  # noqa: E402
 from warmth.scope import Filters, city_scope, district_scope  # noqa: E402
@@ -100,12 +100,18 @@ def synthetic(engine: sa.Engine, scale: float, seed: int = 7) -> None:
         first17 = f"310230{j + 90_000_000_000:011d}"[:17]
         record(first17 + check_char(first17), rng.choice(programmes), rng.choice(districts))
 
+    with engine.begin() as conn:  # as the database keeps them: keyed hash and seal
+        key = idkey.for_conn(conn, write=True)
+    hashes, seals = key.protect([p[2] for p in people])
+    people = [(*p[:2], h, c, *p[3:]) for p, h, c in zip(people, hashes, seals, strict=True)]
+    hashes, seals = key.protect([r[3] for r in records])
+    records = [(*r[:3], h, c, *r[4:]) for r, h, c in zip(records, hashes, seals, strict=True)]
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
         cur.executemany(
-            "INSERT INTO beneficiaries (id, campaign_id, id_number, name, district_code,"
-            " street_code, household_size, address) VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO beneficiaries (id, campaign_id, id_number, id_cipher, name,"
+            " district_code, street_code, household_size, address) VALUES (?,?,?,?,?,?,?,?,?)",
             people,
         )
         cur.executemany(
@@ -113,8 +119,9 @@ def synthetic(engine: sa.Engine, scale: float, seed: int = 7) -> None:
             person_cats,
         )
         cur.executemany(
-            "INSERT INTO aid_records (campaign_id, submitter, record_no, id_number,"
-            " programme_code, amount_fen, form, date, district_code) VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO aid_records (campaign_id, submitter, record_no, id_number, id_cipher,"
+            " programme_code, amount_fen, form, date, district_code)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
             records,
         )
         raw.commit()

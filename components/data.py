@@ -19,7 +19,8 @@ dropped, so the next run reads the database that is there now.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
@@ -38,6 +39,7 @@ from warmth import (
     i18n,
     intake,
     queries,
+    rls,
     upload_rights,
     users,
     versions,
@@ -85,6 +87,17 @@ cached = st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, hash_funcs=HASH_FUNCS, 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> sa.Engine:
     return make_engine(url, busy_timeout_s=BUSY_TIMEOUT_S)
+
+
+@contextmanager
+def _viewer(url: str, scope: Scope) -> Iterator[sa.Connection]:
+    """A connection for a viewer's reads: on PostgreSQL each of its transactions may read
+    the people of the scope's districts only (row-level security, warmth.rls), whatever SQL
+    runs in it; the snapshot reads the city on a connection of its own."""
+    wall = rls.CITY_WIDE if scope.role == "city" else scope.districts
+    with rls.scoped(wall), _engine(url).connect() as conn:
+        yield conn
+
 
 
 def _with_name(df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -159,7 +172,7 @@ def ensure_database() -> None:
             return
         eng = _engine(url)
         if config.auto_init():
-            with _first_run_lock:
+            with _first_run_lock, rls.city_wide():  # the schema, the demo: the whole city
                 _prepare(eng)
         elif not bootstrap.is_initialised(eng):
             raise DatabaseUnavailableError(f"{database.redact(url)}: run warmth init first")
@@ -306,7 +319,7 @@ def names(kind: str, lang: str) -> dict[str, str]:
 def _coverage(
     url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
 ) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.coverage(conn, scope, filters, by=by), lang)
 
 
@@ -317,7 +330,7 @@ def coverage(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame
 
 @cached
 def _headline(url: str, version: int, scope: Scope, filters: Filters) -> dict:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return queries.headline(conn, scope, filters)
 
 
@@ -328,7 +341,7 @@ def headline(scope: Scope, filters: Filters, lang: str) -> dict:
 
 @cached
 def _pacing(url: str, version: int, scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.pacing(conn, scope, filters), lang)
 
 
@@ -341,7 +354,7 @@ def pacing(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
 def _timeline(
     url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
 ) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.timeline(conn, scope, filters, by=by), lang)
 
 
@@ -354,7 +367,7 @@ def timeline(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame
 def _overlap_matrix(
     url: str, version: int, scope: Scope, filters: Filters, lang: str
 ) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.overlap_matrix(conn, scope, filters), lang)
 
 
@@ -367,7 +380,7 @@ def overlap_matrix(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
 def _reporting_status(
     url: str, version: int, scope: Scope, filters: Filters, lang: str
 ) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return _with_name(queries.reporting_status(conn, scope, filters), lang)
 
 
@@ -385,7 +398,7 @@ def _street_people(
 ) -> tuple[pd.DataFrame, int]:
     from warmth import worklists
 
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         page = worklists.street_people(conn, scope, filters, street, limit=limit, unmask=False)
     return page.rows, page.total
 
@@ -401,7 +414,7 @@ def street_people(
 def _worklist_page(url, kind, scope, filters, limit, offset, cell, *, unmask: bool):
     from warmth import worklists
 
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         got = worklists.page(conn, kind, scope, filters, limit=limit, offset=offset, cell=cell,
                              unmask=unmask)  # fmt: skip
     return got.rows, got.total, got.more_than_total
@@ -450,7 +463,7 @@ def worklist(
 
 @cached
 def _batches(url: str, version: int, scope: Scope, campaign: str | None) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return intake.batches(conn, scope, campaign)
 
 
@@ -462,7 +475,7 @@ def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
 
 @cached
 def _held(url: str, version: int, scope: Scope, campaign: str | None) -> pd.DataFrame:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return intake.held_for(conn, scope, campaign)
 
 
@@ -475,7 +488,9 @@ def held(scope: Scope, campaign: str | None) -> pd.DataFrame:
 def decide_held(batch_id: int, *, accept: bool, scope: Scope) -> int:
     """Accept or reject one batch's records held for the scope (intake.decide_held)."""
     try:
-        return intake.decide_held(_engine(database_url()), batch_id, accept=accept, scope=scope)
+        with rls.city_wide():  # the held records move between districts' rows
+            engine = _engine(database_url())
+            return intake.decide_held(engine, batch_id, accept=accept, scope=scope)
     finally:
         read_version()
 
@@ -484,7 +499,9 @@ def decide_held(batch_id: int, *, accept: bool, scope: Scope) -> int:
 def validate(raw, kind: str, campaign: str | None, *, scope: Scope):
     """Check an upload against the database (nothing written): an intake Validation, refused
     for what the viewer's role may not upload (warmth.upload_rights)."""
-    with _engine(database_url()).connect() as conn:
+    # city-wide: duplicates are found across districts; what the viewer is told is the
+    # intake's to limit (upload_rights, intake)
+    with rls.city_wide(), _engine(database_url()).connect() as conn:
         return upload_rights.validate(conn, campaign, kind, raw, scope=scope)
 
 
@@ -492,15 +509,16 @@ def import_batch(v, *, mode: str, user: str, file_name: str, file_sha256: str, p
     """Import a checked upload (intake.import_batch); the rest of this run reads the new data
     version, so it shows what was just written. ImportFailedError when the database failed."""
     try:
-        return intake.import_batch(
-            _engine(database_url()),
-            v,
-            mode=mode,
-            user=user,
-            file_name=file_name,
-            file_sha256=file_sha256,
-            progress=progress,
-        )
+        with rls.city_wide():  # the whole city: duplicates and figures across districts
+            return intake.import_batch(
+                _engine(database_url()),
+                v,
+                mode=mode,
+                user=user,
+                file_name=file_name,
+                file_sha256=file_sha256,
+                progress=progress,
+            )
     finally:
         _read_version_after_write()
 
@@ -511,7 +529,9 @@ def undo_batch(batch_id: int, *, scope: Scope) -> int:
     if not scope.may_upload:
         raise PermissionError("this role may not undo uploads")
     try:
-        return intake.undo_batch(_engine(database_url()), batch_id, user=scope.user, scope=scope)
+        with rls.city_wide():
+            engine = _engine(database_url())
+            return intake.undo_batch(engine, batch_id, user=scope.user, scope=scope)
     finally:
         _read_version_after_write()
 
@@ -565,7 +585,7 @@ def audit_users() -> list[str]:
 
 @cached
 def _facts(url: str, version: int, scope: Scope, filters: Filters) -> Facts | None:
-    with _engine(url).connect() as conn:
+    with _viewer(url, scope) as conn:
         return facts.gather(conn, scope, filters)
 
 
@@ -582,7 +602,7 @@ def briefing_maker(scope: Scope, filters: Filters, lang: str) -> Callable[[], by
     url, allowed = database_url(), _allowed(scope)
 
     def make() -> bytes:
-        with _engine(url).connect() as conn:
+        with _viewer(url, allowed) as conn:
             doc = briefing.briefing(conn, allowed, filters, lang)
         return doc.pdf if doc is not None else b""
 

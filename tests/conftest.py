@@ -14,9 +14,14 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from warmth import bootstrap, demo
+from warmth import bootstrap, demo, idkey
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
+
+# One fixed key for ID numbers in every test (and every process a test starts); the tests
+# of the key itself set their own.
+TEST_ID_KEY = "dGVzdC1rZXktZm9yLXdhcm10aC1pZC1udW1iZXJzLTA"
+os.environ.setdefault(idkey.ENV_VAR, TEST_ID_KEY)
 
 PG_URL = os.environ.get("WARMTH_TEST_PG_URL")
 PG_TEMPLATE = "warmth_test_template"

@@ -18,11 +18,12 @@ Dates are 2004-12-xx and 2005-01/02-xx; the campaign is "2005" (2004-12-18 to 20
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import sqlalchemy as sa
 
-from warmth import schema
+from warmth import idkey, schema
 
 A, B = "310101", "310104"
 A1, A2, B1 = "310101002", "310101013", "310104003"
@@ -55,7 +56,7 @@ def add_person(
         schema.beneficiaries.insert()
         .values(
             campaign_id=cid,
-            id_number=id_number,
+            **protected(conn, id_number),
             name=name,
             district_code=district,
             street_code=street,
@@ -67,6 +68,17 @@ def add_person(
         [{"beneficiary_id": bid, "category_code": c} for c in categories],
     )
     return bid
+
+
+def hashed(id_number: str) -> str:
+    """The keyed hash the database keeps for an ID number (the tests' key, conftest)."""
+    return idkey.IdKey.parse(os.environ[idkey.ENV_VAR]).hash(id_number)
+
+
+def protected(conn: sa.Connection, id_number: str) -> dict[str, str]:
+    """The ID number as the database keeps it: its keyed hash and its seal."""
+    hashes, seals = idkey.for_conn(conn, write=True).protect([id_number])
+    return {"id_number": hashes[0], "id_cipher": seals[0]}
 
 
 _counter = {"n": 0}
@@ -93,7 +105,7 @@ def add_record(
             campaign_id=cid,
             submitter=submitter,
             record_no=f"R{_counter['n']:08d}",
-            id_number=id_number,
+            **protected(conn, id_number),
             programme_code=programme,
             amount_fen=int(round(yuan * 100)),
             form=form,

@@ -72,6 +72,8 @@ def test_the_parsers_choices_are_the_cores():
         "report",
         "briefing",
         "users",
+        "keys",
+        "grant",
     ]
     assert users_command.ROLES == scope.ROLES
 

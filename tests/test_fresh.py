@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from tests.access_support import put_user
 from tests.intake.support import AID_HEADER, csv_bytes
 from tests.test_pages import APP, DISTRICT, charts, run
-from warmth import queries, schema
+from warmth import idkey, queries, schema
 from warmth.database import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,17 +32,19 @@ def unreached(url: str, n: int) -> list[tuple[str, str, str]]:
     ben, cats = schema.beneficiaries, schema.beneficiary_categories
     links, aid = schema.programme_categories, schema.aid_records
     query = (
-        sa.select(ben.c.id_number, ben.c.district_code, sa.func.min(links.c.programme_code))
+        sa.select(ben.c.id_cipher, ben.c.district_code, sa.func.min(links.c.programme_code))
         .join(cats, cats.c.beneficiary_id == ben.c.id)
         .join(links, links.c.category_code == cats.c.category_code)
         .where(~sa.exists().where(aid.c.id_number == ben.c.id_number))
-        .group_by(ben.c.id_number, ben.c.district_code)
-        .order_by(ben.c.id_number)
+        .group_by(ben.c.id_number, ben.c.id_cipher, ben.c.district_code)
+        .order_by(sa.func.min(ben.c.id))  # the register's order: the first district's people
         .limit(n)
     )
     engine = make_engine(url)
     with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(query)]
+        found = conn.execute(query).all()
+        numbers = idkey.for_conn(conn).open([r[0] for r in found])  # the file names them
+        rows = [(n, *r[1:]) for n, r in zip(numbers, found, strict=True)]
     engine.dispose()
     assert len(rows) == n
     return rows

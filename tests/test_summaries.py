@@ -68,7 +68,9 @@ def test_rereading_touched_districts_equals_a_full_rebuild(engine, tmp_path, mon
         fx.add_record(conn, cid, "310101199901010099", "LB01", 100, date(2005, 1, 2), district=fx.A)
         touched = loading._districts_of(
             conn,
-            sa.select(sa.literal(fx.IDS["P6"])).union(sa.select(sa.literal("310101199901010099"))),
+            sa.select(sa.literal(fx.hashed(fx.IDS["P6"]))).union(
+                sa.select(sa.literal(fx.hashed("310101199901010099")))
+            ),
             cid,
         )
         assert touched == {fx.B, "310105", fx.A}
@@ -203,7 +205,7 @@ def load_world(conn, world: World) -> int:
                 campaign_id=cid,
                 submitter=r["submitter"],
                 record_no=f"W{n:06d}",
-                id_number=r["id"],
+                **fx.protected(conn, r["id"]),
                 programme_code=r["programme"],
                 amount_fen=r["fen"],
                 form=r["form"],

@@ -35,6 +35,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tests.fixtures_small import protected
 from warmth import schema, versions, worklists
 from warmth.ids import make_id
 from warmth.scope import Filters, Scope, city_scope
@@ -76,7 +77,7 @@ def db(engine):
                 {
                     "id": i,
                     "campaign_id": cid,
-                    "id_number": idn,
+                    **protected(conn, idn),
                     "name": name,
                     "district_code": d,
                     "street_code": s,
@@ -99,7 +100,7 @@ def db(engine):
             [
                 {
                     "campaign_id": cid,
-                    "id_number": F,
+                    **protected(conn, F),
                     "name": "钱七",
                     "district_code": "310101",
                     "street_code": "310101002",
@@ -126,7 +127,7 @@ def db(engine):
                     "campaign_id": cid,
                     "submitter": "310101",
                     "record_no": no,
-                    "id_number": idn,
+                    **protected(conn, idn),
                     "programme_code": prog,
                     "amount_fen": yuan * 100,
                     "form": "cash",
@@ -425,7 +426,7 @@ def test_report_gaps_csv_and_json(db):
 def test_report_gaps_quotes_formula_cells(db):
     db.execute(
         schema.beneficiaries.update()
-        .where(schema.beneficiaries.c.id_number == D)
+        .where(schema.beneficiaries.c.id_number == protected(db, D)["id_number"])
         .values(address="=HYPERLINK(1)")
     )
     out = io.StringIO()
@@ -490,7 +491,7 @@ def test_unregistered_id_paid_twice_follows_the_registered(db):
             campaign_id=cid,
             submitter="310104",
             record_no="r11",
-            id_number=X,
+            **protected(db, X),
             programme_code="LB02",
             amount_fen=15000,
             form="cash",

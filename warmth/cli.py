@@ -1,4 +1,4 @@
-"""The `warmth` command line: init, demo, refresh, report, import.
+"""The `warmth` command line: init, demo, refresh, report, import, keys, grant.
 
 Building the parser imports no heavy library (pandas, numpy, SQLAlchemy, openpyxl): each
 command imports what it uses inside run(), so `warmth --help` answers at once. Every bad
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from warmth.commands import COMMANDS
-from warmth.errors import DatabaseUnavailableError, UsageError
+from warmth.errors import DatabaseUnavailableError, IdKeyError, UsageError
 
 __all__ = ["UsageError", "build_parser", "default_lang", "main"]
 
@@ -60,11 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     lang = args.lang
     try:
-        return int(args.run(args) or 0)
+        from warmth import rls  # the command line is trusted: it reads the whole city
+
+        with rls.city_wide():
+            return int(args.run(args) or 0)
     except UsageError as exc:
         print(f"warmth {args.command}: {exc.text(lang)}", file=sys.stderr)
         return 2
-    except DatabaseUnavailableError as exc:
+    except (DatabaseUnavailableError, IdKeyError) as exc:
         print(f"warmth {args.command}: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head`: stop quietly, as other tools do

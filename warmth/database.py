@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
+from warmth import rls
 from warmth.config import database_url
 from warmth.errors import DatabaseUnavailableError
 
@@ -60,9 +61,12 @@ def make_engine(
         engine = sa.create_engine(target, connect_args={"timeout": busy_timeout_s})
         sa.event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_s))
         return engine
-    return sa.create_engine(
+    engine = sa.create_engine(
         target, pool_size=5, max_overflow=5, pool_timeout=10, pool_pre_ping=True
     )
+    if target.get_backend_name() == "postgresql":
+        rls.install(engine)  # every transaction starts with its districts (warmth.rls)
+    return engine
 
 
 def check(engine: Engine) -> None:

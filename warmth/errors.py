@@ -32,3 +32,8 @@ def unavailable_errors() -> tuple[type[BaseException], ...]:
     import sqlalchemy as sa  # imported here: `warmth --help` stays light
 
     return (sa.exc.OperationalError, sa.exc.InterfaceError, DatabaseUnavailableError)
+
+
+class IdKeyError(RuntimeError):
+    """No key for ID numbers, a malformed one, or not the one the database was written with
+    (warmth.idkey)."""

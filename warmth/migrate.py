@@ -24,9 +24,24 @@ def alembic_config(url: str | None = None) -> Config:
 def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to the newest revision (a no-op when it is there already)."""
     cfg = alembic_config()
+    before = current_revision(engine) if sa.inspect(engine).has_table("alembic_version") else None
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    if engine.dialect.name == "sqlite" and before is not None and before < CLEAR_IDS_GONE:
+        _wipe_free_pages(engine)
+
+
+CLEAR_IDS_GONE = "0014"  # the revision that replaced clear ID numbers by hashes and seals
+
+
+def _wipe_free_pages(engine: sa.Engine) -> None:
+    """Rewrite the SQLite file and empty its WAL: pages freed before the upgrade (earlier
+    loads, dropped indexes) still held clear ID numbers, and VACUUM cannot run inside the
+    migration's transaction."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("VACUUM")
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def current_revision(engine: sa.Engine) -> str | None:

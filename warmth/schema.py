@@ -134,7 +134,8 @@ beneficiaries = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("campaign_id", sa.ForeignKey("campaigns.id"), nullable=False),
-    sa.Column("id_number", sa.String(18), nullable=False),
+    sa.Column("id_number", sa.String(32), nullable=False),  # keyed hash (warmth.idkey)
+    sa.Column("id_cipher", sa.String(64)),  # the number sealed (warmth.idkey); always written
     sa.Column("name", sa.String(60), nullable=False),
     sa.Column("district_code", sa.ForeignKey("districts.code"), nullable=False),
     sa.Column("street_code", sa.ForeignKey("streets.code"), nullable=False),
@@ -163,7 +164,8 @@ duplicate_registrations = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("campaign_id", sa.ForeignKey("campaigns.id"), nullable=False),
-    sa.Column("id_number", sa.String(18), nullable=False),
+    sa.Column("id_number", sa.String(32), nullable=False),  # keyed hash (warmth.idkey)
+    sa.Column("id_cipher", sa.String(64)),
     sa.Column("name", sa.String(60), nullable=False),
     sa.Column("district_code", sa.ForeignKey("districts.code"), nullable=False),
     sa.Column("street_code", sa.ForeignKey("streets.code"), nullable=False),
@@ -179,7 +181,8 @@ aid_records = sa.Table(
     sa.Column("campaign_id", sa.ForeignKey("campaigns.id"), nullable=False),
     sa.Column("submitter", sa.String(6), nullable=False),  # district code or department code
     sa.Column("record_no", sa.String(40), nullable=False),
-    sa.Column("id_number", sa.String(18), nullable=False),
+    sa.Column("id_number", sa.String(32), nullable=False),  # keyed hash (warmth.idkey)
+    sa.Column("id_cipher", sa.String(64)),
     sa.Column("programme_code", sa.ForeignKey("programmes.code"), nullable=False),
     sa.Column("amount_fen", sa.BigInteger, nullable=False),
     sa.Column("form", sa.String(12), nullable=False),
@@ -204,7 +207,8 @@ held_records = sa.Table(
     sa.Column("owner_district", sa.ForeignKey("districts.code"), nullable=False),
     sa.Column("submitter", sa.String(6), nullable=False),
     sa.Column("record_no", sa.String(40), nullable=False),
-    sa.Column("id_number", sa.String(18), nullable=False),
+    sa.Column("id_number", sa.String(32), nullable=False),  # keyed hash (warmth.idkey)
+    sa.Column("id_cipher", sa.String(64)),  # the number sealed (warmth.idkey)
     sa.Column("programme_code", sa.ForeignKey("programmes.code"), nullable=False),
     sa.Column("amount_fen", sa.BigInteger, nullable=False),
     sa.Column("form", sa.String(12), nullable=False),
@@ -295,6 +299,15 @@ database_identity = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("token", sa.String(32), nullable=False),
+)
+
+# One row: the fingerprint of the key that hashes and seals ID numbers (warmth.idkey); the
+# key itself is never in the database.
+id_key = sa.Table(
+    "id_key",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("fingerprint", sa.String(16), nullable=False),
 )
 
 # Per district: the data version of its last change (what a snapshot shard was read at).

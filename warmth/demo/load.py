@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import sqlalchemy as sa
 
-from warmth import metrics, reference, schema, versions
+from warmth import idkey, metrics, reference, schema, versions
 from warmth.database import is_sqlite
 from warmth.demo import snapshot as demo_snapshot
 from warmth.demo.people import _people, _reference
@@ -48,6 +48,7 @@ BENEFICIARY_COLUMNS = (
     "id",
     "campaign_id",
     "id_number",
+    "id_cipher",
     "name",
     "district_code",
     "street_code",
@@ -58,6 +59,7 @@ BENEFICIARY_COLUMNS = (
 DUPLICATE_COLUMNS = (
     "campaign_id",
     "id_number",
+    "id_cipher",
     "name",
     "district_code",
     "street_code",
@@ -70,6 +72,7 @@ RECORD_COLUMNS = (
     "submitter",
     "record_no",
     "id_number",
+    "id_cipher",
     "programme_code",
     "amount_fen",
     "form",
@@ -199,6 +202,7 @@ def load_demo(
             progress(stage, low + (high - low) * max(0.0, min(1.0, fraction)))
 
     report("generating", 0.0)
+    idkey.ensure_demo_key(engine.url.render_as_string(hide_password=False))
     with engine.connect() as conn:
         c = schema.campaigns
         cid = reference.campaign_id(conn, campaign)
@@ -267,12 +271,13 @@ def load_demo(
                 ).inserted_primary_key[0]
                 first_id = _reserve_ids(conn, "beneficiaries", n_people)
                 first_record_id = _reserve_ids(conn, "aid_records", n_records)
+                idk = idkey.for_conn(conn, write=True)
                 _bulk(
                     conn,
                     "beneficiaries",
                     BENEFICIARY_COLUMNS,
                     _person_chunks(
-                        ref, people, cid, batch_id, first_id, lambda f: report("register", f)
+                        ref, people, cid, batch_id, first_id, idk, lambda f: report("register", f)
                     ),
                 )
                 n_categories = _bulk(
@@ -285,7 +290,7 @@ def load_demo(
                     conn,
                     "duplicate_registrations",
                     DUPLICATE_COLUMNS,
-                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id)]),
+                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id, idk)]),
                 )
                 _bulk(
                     conn,
@@ -296,6 +301,7 @@ def load_demo(
                         records,
                         (campaign, cid, batch_id, first_record_id),
                         days,
+                        idk,
                         lambda f: report("records", f),
                     ),
                 )
@@ -318,6 +324,7 @@ def load_demo(
                 window_start=start,
                 codes=Codes.read(conn, cat),
                 cat=cat,
+                idk=idk,
             )
             del people, records, duplicates  # the generated city: gone before the join
             gc.collect()

@@ -12,6 +12,7 @@ from warmth.database import is_sqlite
 from warmth.demo.parameters import PROFILES, ROADS, SURNAMES, VILLAGES
 from warmth.demo.people import _GIVEN_CHARS, _People, _Reference
 from warmth.demo.records import _Records
+from warmth.idkey import IdKey
 from warmth.ids import CHECK_CHARS
 
 CHUNK = 100_000
@@ -47,6 +48,11 @@ def _id_strings(key: np.ndarray, check: np.ndarray) -> list[str]:
     return (key.astype(str).astype(object) + _CHECK[check]).tolist()
 
 
+def _protected(idk: IdKey, key: np.ndarray, check: np.ndarray) -> tuple[list[str], list[str]]:
+    """(keyed hashes, seals) of the ID numbers: a clear number is never written."""
+    return idk.protect(_id_strings(key, check))
+
+
 def _name_strings(people: _People, which: slice | np.ndarray) -> list[str]:
     return (
         _SURNAME_OBJ[people.surname[which]]
@@ -80,7 +86,7 @@ def _street_lookup(ref: _Reference) -> tuple[np.ndarray, np.ndarray]:
     return flat, offsets
 
 
-def _person_chunks(ref, people, campaign_id, batch_id, first_id, report) -> Iterator[list]:
+def _person_chunks(ref, people, campaign_id, batch_id, first_id, idk, report) -> Iterator[list]:
     n = len(people.key)
     codes = np.array(ref.districts, dtype=object)
     streets, offsets = _street_lookup(ref)
@@ -93,7 +99,7 @@ def _person_chunks(ref, people, campaign_id, batch_id, first_id, report) -> Iter
             zip(
                 range(first_id + start, first_id + sl.stop),
                 repeat(campaign_id),
-                _id_strings(people.key[sl], people.check[sl]),
+                *_protected(idk, people.key[sl], people.check[sl]),
                 _name_strings(people, sl),
                 codes[district].tolist(),
                 streets[offsets[district] + people.street[sl]].tolist(),
@@ -105,13 +111,13 @@ def _person_chunks(ref, people, campaign_id, batch_id, first_id, report) -> Iter
         report(sl.stop / n)
 
 
-def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id) -> list:
+def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id, idk):
     who, where, street = duplicates.T
     streets, offsets = _street_lookup(ref)
     return list(
         zip(
             repeat(campaign_id),
-            _id_strings(people.key[who], people.check[who]),
+            *_protected(idk, people.key[who], people.check[who]),
             _name_strings(people, who),
             [ref.districts[d] for d in where.tolist()],
             streets[offsets[where] + street].tolist(),
@@ -130,7 +136,7 @@ def _category_chunks(people: _People, first_id: int) -> Iterator[list]:
         yield [(i, c) for i, p in zip(ids, chunk, strict=True) for c in profile_cats[p]]
 
 
-def _record_chunks(ref, records: _Records, written: tuple, days, report):
+def _record_chunks(ref, records: _Records, written: tuple, days, idk, report):
     """Rows of aid_records; written is (campaign code, campaign id, batch id, first record
     id): record ids follow the array order from there."""
     campaign, campaign_id, batch_id, first_record_id = written
@@ -157,7 +163,7 @@ def _record_chunks(ref, records: _Records, written: tuple, days, report):
                 repeat(campaign_id),
                 submitter,
                 record_no,
-                _id_strings(records.key[sl], records.check[sl]),
+                *_protected(idk, records.key[sl], records.check[sl]),
                 progs[prog].tolist(),
                 records.amount[sl].tolist(),
                 forms[prog].tolist(),

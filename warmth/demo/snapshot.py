@@ -14,6 +14,7 @@ from warmth.demo.parameters import PROFILES
 from warmth.demo.people import _People, _Reference
 from warmth.demo.records import _Records
 from warmth.demo.rows import _id_strings, _street_lookup
+from warmth.idkey import IdKey
 from warmth.snapshot.shards import EPOCH, Codes, Shard
 
 
@@ -33,6 +34,7 @@ def shards(
     window_start: date,
     codes: Codes,
     cat: metrics.Catalogue,
+    idk: IdKey,
 ) -> list[Shard]:
     """One shard per district of codes.districts, of the people and records as written
     (beneficiary ids from first_id, record ids from first_record_id, in array order)."""
@@ -76,7 +78,9 @@ def shards(
         shard_records["person"] = np.concatenate(
             [local[person[own]], np.full(len(orphan), -1, "int64")]
         ).astype("int32")
-        orphan_ids = np.array(_id_strings(records.key[orphan], records.check[orphan]), dtype=object)
+        orphan_ids = np.array(
+            idk.hashes(_id_strings(records.key[orphan], records.check[orphan])), dtype=object
+        )
         out.append(
             Shard(
                 district=code,

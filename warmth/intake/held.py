@@ -74,7 +74,7 @@ def held_for(conn: sa.Connection, scope: Scope, campaign_code: str | None = None
     frame = pd.DataFrame(rows, columns=[*HELD_COLUMNS[:6], "amount_fen", "date", "owner_district"])
     frame.insert(6, "amount_yuan", frame.pop("amount_fen").astype(float) / 100)
     frame["name"] = frame["name"].astype(object).where(frame["name"].notna(), None)
-    return mask_frame(frame[HELD_COLUMNS], scope, unmask=False)
+    return mask_frame(conn, campaign_id, frame[HELD_COLUMNS], scope, unmask=False)
 
 
 def decide_held(

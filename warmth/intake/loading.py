@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import audit, schema, versions
+from warmth import audit, idkey, schema, versions
 from warmth.audit import write_audit
 from warmth.intake.reading import safe_file_name
 from warmth.intake.reasons import Reason
@@ -222,6 +222,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
         conn.execute(b.update().where(b.c.id == batch_id).values(batch_values))
     else:
         batch_id = conn.execute(b.insert().values(batch_values).returning(b.c.id)).scalar_one()
+    idkey.for_conn(conn, write=True)  # the ID numbers' key: checked, recorded on a first write
     status = classify(conn, v, submitter)
     load = _load_register if v.kind == "register" else _load_aid
     counts, districts = load(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
@@ -340,8 +341,8 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
     return counts, {d for d in districts if d}
 
 
-AID_COLUMNS = ["record_no", "id_number", "programme_code", "amount_fen", "form", "date",
-               "district_code"]  # fmt: skip
+AID_COLUMNS = ["record_no", "id_number", "id_cipher", "programme_code", "amount_fen", "form",
+               "date", "district_code"]  # fmt: skip
 
 
 def _hold(conn, rows: pd.DataFrame, campaign_id: int, batch_id: int, submitter: str) -> None:
@@ -415,7 +416,8 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
         write = clean[~cross]
     else:
         write = clean[~present & ~cross]
-    columns = ["id_number", "name", "district_code", "street_code", "household_size", "address"]
+    columns = ["id_number", "id_cipher", "name", "district_code", "street_code",
+               "household_size", "address"]  # fmt: skip
     rows = _rows(conn, write, columns, campaign_id=campaign_id, batch_id=batch_id)
     total = len(rows)
     _write(conn, ben, rows, progress, 0, total)
@@ -467,7 +469,7 @@ def _record_cross_district(conn, rows: pd.DataFrame, campaign_id: int, batch_id:
     ]
     records = _rows(
         conn,
-        fresh, ["id_number", "name", "district_code", "street_code", "categories"],
+        fresh, ["id_number", "id_cipher", "name", "district_code", "street_code", "categories"],
         campaign_id=campaign_id, batch_id=batch_id,
     )  # fmt: skip
     for chunk in _chunks(records):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import campaigns, ids, schema
+from warmth import campaigns, idkey, ids, schema
 from warmth.intake.columns import FORMATS, HeaderMap, map_headers
 from warmth.intake.reading import RawTable
 from warmth.intake.reasons import Names, Reason, Term
@@ -233,8 +233,11 @@ class Validation:
 
     def raw_json(self, position: int) -> str:
         """The row as submitted, header -> cell, for the quarantine table."""
-        row = self.raw.rows[position]
-        return json.dumps(dict(zip(self.raw.headers, row, strict=False)), ensure_ascii=False)
+        cells = list(self.raw.rows[position])
+        at = self.headers.positions.get("id_number")
+        if at is not None and at < len(cells):  # an ID number is never kept in clear
+            cells[at] = ids.mask_id(str(cells[at]).strip())
+        return json.dumps(dict(zip(self.raw.headers, cells, strict=False)), ensure_ascii=False)
 
 
 class _Problems:
@@ -349,6 +352,7 @@ def validate(
         kind, raw, scope, campaign, headers, file_errors, [], np.ones(n, dtype=bool), clean
     )
     _finish(v, cells, problems)
+    _protect_ids(conn, v)
     if kind == "aid":
         _choose_submitter(v, ref, submitter)
     else:
@@ -407,6 +411,14 @@ def masked(reason: Reason) -> Reason:
         return value
 
     return Reason(reason.code, tuple((k, mask(v)) for k, v in reason.values), reason.legacy)
+
+
+def _protect_ids(conn: sa.Connection, v: Validation) -> None:
+    """From here on the clean rows hold each ID number as its keyed hash (what the database
+    matches on) and its seal (warmth.idkey): the clear number goes no further."""
+    hashes, seals = idkey.for_conn(conn).protect(v.clean["id_number"].tolist())
+    v.clean["id_number"] = pd.Series(hashes, index=v.clean.index, dtype=object)
+    v.clean["id_cipher"] = pd.Series(seals, index=v.clean.index, dtype=object)
 
 
 def _check_ids(values: pd.Series, problems: _Problems) -> pd.Series:

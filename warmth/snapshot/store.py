@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import config, metrics, schema, versions
+from warmth import config, idkey, metrics, rls, schema, versions
 from warmth.snapshot.build import join, with_records, without_batch
 from warmth.snapshot.city import City, People, Records
 from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
@@ -80,9 +80,12 @@ def city(conn: sa.Connection, campaign_id: int) -> City:
         got = _memory.get(key)
         if got is not None and got.version == version:
             return got
-        folder = config.snapshot_dir(url)
-        patched = _patched(conn, got, version, folder / versions.identity(conn)) if got else None
-        got = patched or _load_or_build(conn, campaign_id, version, folder)
+        # shared by every session and cut by scope in numpy: read city-wide (warmth.rls)
+        with rls.elevated(conn) as reader:
+            folder = config.snapshot_dir(url)
+            ident = folder / versions.identity(reader)
+            patched = _patched(reader, got, version, ident) if got else None
+            got = patched or _load_or_build(reader, campaign_id, version, folder)
         _memory[key] = got
         return got
 
@@ -274,7 +277,7 @@ def _write_city(folder: Path, campaign_id: int, version: int, arrays: dict) -> N
 def _shard_arrays(shard: Shard) -> dict[str, np.ndarray]:
     out = {f"p_{k}": v for k, v in shard.people.items()}
     out.update({f"r_{k}": v for k, v in shard.records.items()})
-    out["orphan_ids"] = np.asarray(shard.orphan_ids, dtype="U18")
+    out["orphan_ids"] = np.asarray(shard.orphan_ids, dtype=f"U{idkey.HASH_CHARS}")
     return out
 
 
@@ -293,7 +296,7 @@ def _read_shard_file(path: Path, district: str) -> Shard | None:
 
 def _city_arrays(c: City) -> dict[str, np.ndarray]:
     out = {f"p_{k}": v for k, v in vars(c.people).items() if k != "id_numbers"}
-    out["p_id_numbers"] = np.asarray(c.people.id_numbers, dtype="U18")
+    out["p_id_numbers"] = np.asarray(c.people.id_numbers, dtype=f"U{idkey.HASH_CHARS}")
     out.update({f"r_{k}": v for k, v in vars(c.records).items()})
     out["codes_districts"] = np.asarray(c.codes.districts, dtype="U6")
     out["codes_streets"] = np.asarray(c.codes.streets, dtype="U9")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import schema
+from warmth import idkey, schema
 from warmth.ids import mask_id, mask_name
 from warmth.scope import Scope
 
@@ -111,15 +111,48 @@ def mask_address(value: str | None) -> str:
     return kept + "***"
 
 
-def mask_frame(df: pd.DataFrame, scope: Scope, unmask: bool) -> pd.DataFrame:
-    if unmask and scope.may_unmask:
-        return df
+def mask_frame(
+    conn: sa.Connection, campaign_id: int | None, df: pd.DataFrame, scope: Scope, unmask: bool
+) -> pd.DataFrame:
+    """The rows as shown: ID numbers (kept as keyed hashes) opened and masked, names and
+    addresses masked; in clear only when the caller asks and the scope allows."""
+    clear = unmask and scope.may_unmask
     df = df.copy()
-    for col, fn in (("id_number", mask_id), ("name", mask_name), ("address", mask_address)):
+    if "id_number" in df:
+        shown = shown_ids(conn, campaign_id, df["id_number"].tolist(), clear=clear)
+        df["id_number"] = pd.Series(
+            [shown.get(h) for h in df["id_number"]], index=df.index, dtype=object
+        )
+    if clear:
+        return df
+    for col, fn in (("name", mask_name), ("address", mask_address)):
         if col in df:
             masked = [None if v is None or v != v else fn(v) for v in df[col]]
             df[col] = pd.Series(masked, index=df.index, dtype=object)
     return df
+
+
+def shown_ids(
+    conn: sa.Connection, campaign_id: int | None, hashes: list, *, clear: bool = False
+) -> dict[str, str]:
+    """Keyed hash -> the ID number masked (110105********002X), or in clear: the seals are
+    read from the registrations, else (registered nowhere) from the records, and opened."""
+    wanted = {h for h in hashes if isinstance(h, str)}
+    seals: dict[str, str] = {}
+    for table in (b, r):
+        rest = [h for h in wanted if h not in seals]
+        for part in chunks(rest):
+            q = (
+                sa.select(table.c.id_number, sa.func.min(table.c.id_cipher))
+                .where(table.c.campaign_id == campaign_id, table.c.id_number.in_(part))
+                .group_by(table.c.id_number)
+            )
+            seals.update({h: c for h, c in conn.execute(q) if c is not None})
+    if not seals:
+        return {}
+    found = list(seals)
+    numbers = idkey.for_conn(conn).open([seals[h] for h in found])
+    return {h: n if clear else mask_id(n) for h, n in zip(found, numbers, strict=True)}
 
 
 # --- details joined onto a page in Python (deterministic ';' lists on every backend) ---
@@ -173,6 +206,7 @@ class ListQuery:
     stmt: sa.Select | None  # None: nothing visible
     finish: Callable[[sa.Connection, list], list[dict]]
     more: tuple[sa.Select, ...] = ()  # further parts, after stmt
+    campaign_id: int | None = None  # whose ID numbers the rows name
 
     @property
     def parts(self) -> tuple[sa.Select, ...]:
@@ -198,5 +232,7 @@ def sql_page(
     rows = conn.execute(lst.stmt.limit(limit).offset(offset)).all()
     ended = len(rows) < limit and (rows or offset == 0)
     total = offset + len(rows) if ended else count_rows(conn, lst.stmt)
-    frame = mask_frame(list_frame(lst.finish(conn, rows), lst.kind), scope, unmask)
+    frame = mask_frame(
+        conn, lst.campaign_id, list_frame(lst.finish(conn, rows), lst.kind), scope, unmask
+    )
     return Page(frame, int(total), limit, offset)

@@ -120,4 +120,5 @@ def chosen_page(
         members.rows[offset : offset + limit], members.districts[offset : offset + limit]
     )
     rows = finish(conn, member_rows(conn, city, page))
-    return Page(mask_frame(list_frame(rows, kind), scope, unmask), len(members), limit, offset)
+    frame = mask_frame(conn, city.campaign_id, list_frame(rows, kind), scope, unmask)
+    return Page(frame, len(members), limit, offset)

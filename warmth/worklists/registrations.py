@@ -99,7 +99,7 @@ def cross_district_query(conn: sa.Connection, sl: SqlSlice) -> ListQuery:
             for row in rows
         ]
 
-    return ListQuery("cross-district", stmt, finish)
+    return ListQuery("cross-district", stmt, finish, campaign_id=sl.campaign_id)
 
 
 def street_query(conn: sa.Connection, sl: SqlSlice, street: str) -> ListQuery:
@@ -137,7 +137,7 @@ def street_query(conn: sa.Connection, sl: SqlSlice, street: str) -> ListQuery:
             )
         return out
 
-    return ListQuery("street", stmt, finish)
+    return ListQuery("street", stmt, finish, campaign_id=sl.campaign_id)
 
 
 def cross_district(

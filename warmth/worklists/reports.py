@@ -45,7 +45,8 @@ def iter_frames(
         result = conn.execution_options(yield_per=REPORT_CHUNK).execute(lst.stmt)
         for part in result.partitions(REPORT_CHUNK):
             sent = True
-            yield mask_frame(list_frame(lst.finish(conn, list(part)), kind), scope, unmask)
+            frame = list_frame(lst.finish(conn, list(part)), kind)
+            yield mask_frame(conn, lst.campaign_id, frame, scope, unmask)
         if not sent:
             yield list_frame([], kind)
         return
@@ -56,7 +57,7 @@ def iter_frames(
     city, members, finish = got
     for start in range(0, len(members), REPORT_CHUNK):
         rows = finish(conn, page_rows(conn, city, members, start, REPORT_CHUNK))
-        yield mask_frame(list_frame(rows, kind), scope, unmask)
+        yield mask_frame(conn, city.campaign_id, list_frame(rows, kind), scope, unmask)
 
 
 def _json_value(value: object) -> object:
