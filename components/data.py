@@ -99,7 +99,6 @@ def _viewer(url: str, scope: Scope) -> Iterator[sa.Connection]:
         yield conn
 
 
-
 def _with_name(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A `name` column in the viewer's language next to name_zh / name_en."""
     if "name_zh" in df.columns and "name" not in df.columns:
