@@ -215,6 +215,7 @@ CATEGORY_REACH: dict[str, float] = {"LTX": 1.02, "KNQN": 0.9, "TKSY": 0.95, "KNF
 # Programmes a record can wrongly name for a registered person (leakage by category).
 LEAKAGE_PROGRAMMES = ("MZ01", "LB02", "GH02", "MZ02", "HS01", "SH02", "FL01", "CL01")
 ZERO_VISIT_SHARE = 0.35  # visits without a gift are recorded with amount 0
+TYPO_SHARE = 0.0003  # records typed with an extra zero
 
 HOUSEHOLD_SIZE: dict[str, tuple[float, ...]] = {
     "YLYL": (0.0, 0.9, 0.1, 0.0, 0.0, 0.0),
@@ -787,6 +788,8 @@ def _records(
     order = np.lexsort((rng.random(len(prog)), records.day, records.deliverer))
     for field in _Records.__dataclass_fields__:
         setattr(records, field, getattr(records, field)[order])
+    typo = rng.random(len(prog)) < TYPO_SHARE  # an extra zero typed: the scorecard's outliers
+    records.amount[typo] *= 10
     return records, n_leak
 
 
