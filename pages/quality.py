@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import data, panels, year_tables
 from components.session import current
+from warmth import quality
 from warmth.definition import CONSISTENCY_THRESHOLD, OUTLIER_Z, QUALITY
 
 view = current()
@@ -25,12 +26,9 @@ card = data.yearly("scorecard", scope, f, lang)
 if card.empty:
     st.info(t("gaps_none"), icon=":material/info:")
     st.stop()
-flagged = int(card["consistency_flag"].fillna(False).astype(bool).sum())
-cols = st.columns(4)
-cols[0].metric(t("quality_incomplete"), int((card["completeness"] < 1).sum()))
-cols[1].metric(t("quality_late_districts"), int((card["late_records"] > 0).sum()))
-cols[2].metric(t("quality_inconsistent"), flagged)
-cols[3].metric(t("quality_outliers"), int(card["outlier_records"].sum()))
+shown = quality.summary(card)
+for col, key in zip(st.columns(4), shown, strict=True):
+    col.metric(t(f"quality_{key}"), shown[key])
 panels.table(
     year_tables.scorecard_table(card, lang=lang),
     key="quality_table",

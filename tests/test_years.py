@@ -145,6 +145,12 @@ def test_scorecard(world):
     assert b["outlier_share"] == pytest.approx(1 / 3)
     assert (a["unmatched_records"], b["unmatched_records"]) == (0, 1)
     assert list(card.columns) == quality.SCORECARD_COLUMNS[1:]
+    assert quality.summary(card.reset_index()) == {
+        "incomplete": 1,  # B: 1 of 2 departments
+        "late_districts": 1,  # A
+        "inconsistent": 1,  # B: −60 %
+        "outliers": 1,
+    }
 
 
 def test_scorecard_of_one_district_and_of_the_first_campaign(world):

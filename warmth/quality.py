@@ -197,3 +197,16 @@ def scorecard(
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
     return metrics.coverage_series(part, whole)
+
+
+def summary(card: pd.DataFrame) -> dict[str, int]:
+    """What a scorecard says in four numbers (the page's cards, a presentation slide's
+    headline): districts with completeness under 100 %, districts with late records,
+    districts flagged for consistency, and outlier records."""
+    flags = card["consistency_flag"].astype(object)
+    return {
+        "incomplete": int((card["completeness"] < 1).sum()),
+        "late_districts": int((card["late_records"] > 0).sum()),
+        "inconsistent": int(sum(bool(v) for v in flags if v is not None and v == v)),
+        "outliers": int(card["outlier_records"].sum()),
+    }
