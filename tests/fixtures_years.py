@@ -37,24 +37,26 @@ from warmth import schema, versions
 
 A, B = "310101", "310104"
 A1, A2, B1 = "310101002", "310101013", "310104003"
+PEOPLE = {  # district, street, categories: the same in both years
+    "Q1": (A, A1, ["DBU"]),
+    "Q2": (A, A1, ["LTX"]),
+    "Q3": (A, A2, ["LTX"]),
+    "Q4": (A, A2, ["LTX"]),
+    "Q5": (B, B1, ["LTX"]),
+    "Q6": (B, B1, ["LTX"]),
+    "Q7": (B, B1, ["DBU"]),
+    "Q8": (B, B1, ["LTX"]),
+    "Q9": (B, B1, ["LTX"]),
+    "Q10": (B, B1, ["DBU"]),
+}
 IDS = {f"Q{i}": f"3101011950010100{i:02d}" for i in range(1, 11)} | {"U1": "310104195001019999"}
 
 
 def build_years(conn: sa.Connection) -> tuple[int, int]:
     """Both campaigns of the module docstring; returns (id of 2004, id of 2005)."""
     old, new = campaign_id(conn, "2004"), campaign_id(conn, "2005")
-    for q, where, street, cat in (
-        ("Q1", A, A1, "DBU"),
-        ("Q2", A, A1, "LTX"),
-        ("Q3", A, A2, "LTX"),
-        ("Q4", A, A2, "LTX"),
-        ("Q5", B, B1, "LTX"),
-        ("Q6", B, B1, "LTX"),
-        ("Q8", B, B1, "LTX"),
-        ("Q9", B, B1, "LTX"),
-        ("Q10", B, B1, "DBU"),
-    ):
-        add_person(conn, old, IDS[q], where, street, [cat])
+    for q in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q8", "Q9", "Q10"):
+        add_person(conn, old, IDS[q], *PEOPLE[q])
     add_record(conn, old, IDS["Q1"], "MZ01", 300, date(2003, 12, 20))
     add_record(conn, old, IDS["Q2"], "LB01", 100, date(2004, 1, 10))
     add_record(conn, old, IDS["Q4"], "LB01", 100, date(2004, 1, 5))
@@ -62,16 +64,8 @@ def build_years(conn: sa.Connection) -> tuple[int, int]:
         add_record(conn, old, IDS[q], "LB01", 100, date(2004, 1, day), submitter=B)
     add_record(conn, old, IDS["Q10"], "MZ01", 300, date(2004, 1, 20), submitter=B)
 
-    for q, where, street, cat in (
-        ("Q1", A, A1, "DBU"),
-        ("Q2", A, A1, "LTX"),
-        ("Q3", A, A2, "LTX"),
-        ("Q4", A, A2, "LTX"),
-        ("Q5", B, B1, "LTX"),
-        ("Q6", B, B1, "LTX"),
-        ("Q7", B, B1, "DBU"),
-    ):
-        add_person(conn, new, IDS[q], where, street, [cat])
+    for q in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7"):
+        add_person(conn, new, IDS[q], *PEOPLE[q])
     late = conn.execute(
         schema.import_batches.insert()
         .values(
