@@ -2,11 +2,13 @@
 on a two-campaign database (`warmth demo --scale 1.0` loads 2004 and 2005): seconds per call,
 the first call (snapshots read) and then twice each. Usage: python bench/bench_years.py URL"""
 
-import sys, time
-from warmth.database import make_engine
-from warmth import years, quality, indicators, worklists
-from warmth.scope import city_scope, district_scope, Filters
+import sys
+import time
 from datetime import date
+
+from warmth import indicators, quality, worklists, years
+from warmth.database import make_engine
+from warmth.scope import Filters, city_scope, district_scope
 
 e = make_engine(sys.argv[1])
 
