@@ -29,7 +29,7 @@ with e.connect() as c:
     )
     for rep in (1, 2):
         for by in ("district", "street", "category", "department"):
-            clock(f"[{rep}] compare by {by}", lambda: years.compare(c, s, f, by))
+            clock(f"[{rep}] compare by {by}", lambda by=by: years.compare(c, s, f, by))
         clock(f"[{rep}] pacing_compare", lambda: years.pacing_compare(c, s, f))
         clock(f"[{rep}] scorecard", lambda: quality.scorecard(c, s, f))
         clock(f"[{rep}] indicators by district", lambda: indicators.indicators(c, s, f, "district"))
