@@ -124,7 +124,7 @@ def _prepare(eng: sa.Engine) -> None:
     """Bring the schema up to date (safe on any database); load the demo only into a
     database that holds no register at all, so real data is never replaced. Each step bumps
     the data version, so no answer cached before it is served after."""
-    from warmth import demo  # only the first run needs it
+    from warmth import demo_years  # only the first run needs it
 
     check(eng)  # unreachable: the friendly message, not a "first run" that cannot start
     if bootstrap.is_ready(eng):
@@ -137,7 +137,9 @@ def _prepare(eng: sa.Engine) -> None:
         if not bootstrap.has_data(eng):
             st.write(both("dash_first_run_demo"))
             bar = st.progress(0.0)
-            demo.load_demo(eng, scale=DEMO_SCALE, progress=lambda _s, done: bar.progress(done))
+            demo_years.load_campaigns(
+                eng, scale=DEMO_SCALE, progress=lambda _s, done: bar.progress(done)
+            )
         else:  # an upgraded schema: the snapshot is read afresh
             st.write(both("dash_first_run_summaries"))
             bootstrap.rebuild_snapshots(eng)
@@ -455,6 +457,49 @@ def worklist(
     return _worklist(
         database_url(), _version(), kind, _allowed(scope), filters, limit, offset, cell
     )
+
+
+# ---- across campaigns and data quality (warmth.years, warmth.quality, warmth.indicators) ---
+
+
+@cached
+def _yearly(
+    url: str, version: int, what: str, scope: Scope, filters: Filters, lang: str, by: str
+) -> pd.DataFrame:
+    from warmth import indicators, quality, years
+
+    with _engine(url).connect() as conn:
+        if what == "compare":
+            frame = years.compare(conn, scope, filters, by)
+        elif what == "pacing":
+            frame = years.pacing_compare(conn, scope, filters)
+        elif what == "scorecard":
+            frame = quality.scorecard(conn, scope, filters)
+        else:
+            frame = indicators.indicators(conn, scope, filters, by)
+    return _with_name(frame, lang)
+
+
+@guarded
+def yearly(what: str, scope: Scope, filters: Filters, lang: str, by: str = "district"):
+    """ "compare" (this campaign beside the previous one, by `by`), "pacing" (both years by
+    days to the Spring Festival), "scorecard" (data quality per district) or "indicators"
+    (the standard indicators by `by`)."""
+    return _yearly(database_url(), _version(), what, _allowed(scope), filters, lang, by)
+
+
+@cached
+def _previous(url: str, version: int, code: str | None) -> dict | None:
+    from warmth import years
+
+    with _engine(url).connect() as conn:
+        return years.previous_campaign(conn, core_campaigns.campaign(conn, code))
+
+
+@guarded
+def previous_campaign(code: str | None) -> dict | None:
+    """The campaign before the one with this code (else before the newest); None if none."""
+    return _previous(database_url(), _version(), code)
 
 
 # ---- uploads -------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/categories.py", "dash_nav_categories", ":material/groups:"),
     ("pages/timeline.py", "dash_nav_timeline", ":material/timeline:"),
     ("pages/gaps.py", "gaps_nav", ":material/person_search:"),
+    ("pages/years.py", "years_nav", ":material/compare_arrows:"),
+    ("pages/quality.py", "quality_nav", ":material/fact_check:"),
     ("pages/data.py", "submit_nav", ":material/upload_file:"),
 ]
 # ---- end of PAGES ---------------------------------------------------------------------

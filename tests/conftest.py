@@ -14,7 +14,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from warmth import bootstrap, demo, idkey
+from warmth import bootstrap, demo_years, idkey
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
 
@@ -76,12 +76,13 @@ def sqlite_engine(tmp_path):
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
-    """A small demo city (scale 0.005) in SQLite, used by every page test."""
+    """A small demo city (scale 0.005) of the 2004 and 2005 campaigns in SQLite, used by
+    every page test."""
     path = tmp_path_factory.mktemp("pages") / "warmth.db"
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     bootstrap.init_database(engine)
-    demo.load_demo(engine, scale=0.005)  # rebuilds the summaries too
+    demo_years.load_campaigns(engine, scale=0.005)
     engine.dispose()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(ENV_VAR, url)

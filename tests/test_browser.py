@@ -45,7 +45,8 @@ def app_url(tmp_path_factory):
 
 def test_first_run_opens_on_the_overview_with_figures(page, app_url):
     page.goto(app_url)
-    expect(page.locator('[data-testid="stMetric"]').first).to_be_visible(timeout=90_000)
+    # the first run loads the demo of two campaigns (2004 and 2005) before the first figure
+    expect(page.locator('[data-testid="stMetric"]').first).to_be_visible(timeout=240_000)
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert any(ch.isdigit() for text in metrics for ch in text), metrics

@@ -28,14 +28,20 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def unreached(url: str, n: int) -> list[tuple[str, str, str]]:
-    """(id_number, district, a programme meant for them) of n people nobody has reached."""
+    """(id_number, district, a programme meant for them) of n people nobody has reached
+    in the 2005 campaign (the one the page shows)."""
     ben, cats = schema.beneficiaries, schema.beneficiary_categories
-    links, aid = schema.programme_categories, schema.aid_records
+    links, aid, camp = schema.programme_categories, schema.aid_records, schema.campaigns
     query = (
         sa.select(ben.c.id_cipher, ben.c.district_code, sa.func.min(links.c.programme_code))
         .join(cats, cats.c.beneficiary_id == ben.c.id)
         .join(links, links.c.category_code == cats.c.category_code)
-        .where(~sa.exists().where(aid.c.id_number == ben.c.id_number))
+        .join(camp, (camp.c.id == ben.c.campaign_id) & (camp.c.code == "2005"))
+        .where(
+            ~sa.exists().where(
+                aid.c.id_number == ben.c.id_number, aid.c.campaign_id == ben.c.campaign_id
+            )
+        )
         .group_by(ben.c.id_number, ben.c.id_cipher, ben.c.district_code)
         .order_by(sa.func.min(ben.c.id))  # the register's order: the first district's people
         .limit(n)

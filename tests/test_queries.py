@@ -267,7 +267,7 @@ def test_overlap_matrix_and_reporting(small):
 
 def test_reference_and_campaigns(small):
     c = queries.campaigns(small)
-    assert list(c.columns) == queries.CAMPAIGN_COLUMNS and list(c["code"]) == ["2005"]
+    assert list(c.columns) == queries.CAMPAIGN_COLUMNS and list(c["code"]) == ["2004", "2005"]
     progs = queries.reference(small, "programmes")
     assert progs.set_index("code").loc["CS01", "categories"] == "DBR;TKJT"
     assert len(queries.reference(small, "departments")) == 11

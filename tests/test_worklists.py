@@ -485,7 +485,8 @@ def test_whole_city_paths_agree(db):
 def test_unregistered_id_paid_twice_follows_the_registered(db):
     """X (not registered) gets LB02 twice: listed after the registered people, under the
     district that delivered it, with no name."""
-    cid = db.execute(sa.select(schema.campaigns.c.id)).scalar_one()
+    c = schema.campaigns
+    cid = db.execute(sa.select(c.c.id).where(c.c.code == "2005")).scalar_one()
     db.execute(
         schema.aid_records.insert().values(
             campaign_id=cid,

@@ -26,122 +26,115 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import schema
+from warmth.definition import QUALITY, STANDARD, Definition
 
 ALL = (1 << 62) - 1  # every bit: "no restriction"
 
 
-@dataclass(frozen=True)
-class Definition:
-    """One figure: its key (the column name in every frame), labels, help text and unit."""
-
-    key: str
-    label_zh: str
-    label_en: str
-    help_zh: str
-    help_en: str
-    unit: str  # beneficiary | record | yuan | share
-
-
-DEFINITIONS: dict[str, Definition] = {
-    d.key: d
-    for d in (
-        Definition(
-            "eligible",
-            "应帮对象",
-            "Eligible",
-            "切片内登记在册的不重复对象数（按户或按人，依对象类别）。",
-            "Distinct registered beneficiaries in the slice (households or persons, per category).",
-            "beneficiary",
-        ),
-        Definition(
-            "reached",
-            "已帮对象",
-            "Reached",
-            "应帮对象中至少有一条相符记录（项目服务其所属类别）的人数；设定截止日期时只计该日及以前的记录。",
-            "Eligible beneficiaries with at least one matching record (a programme that "
-            "serves one of their categories), dated up to the cut-off date if one is set.",
-            "beneficiary",
-        ),
-        Definition(
-            "coverage",
-            "覆盖率",
-            "Coverage",
-            "已帮对象 ÷ 应帮对象；应帮对象为 0 时无定义（显示“—”，不是 0%）。",
-            "Reached ÷ eligible; undefined (shown as “—”, never 0 %) when eligible is 0.",
-            "share",
-        ),
-        Definition(
-            "omitted",
-            "遗漏对象",
-            "Omitted",
-            "应帮对象 − 已帮对象：没有被任何对口项目帮到的登记对象。",
-            "Eligible − reached: registered beneficiaries no programme meant for them has reached.",
-            "beneficiary",
-        ),
-        Definition(
-            "records",
-            "发放记录",
-            "Records",
-            "切片内的全部发放记录（相符与否）。不相符的记录计入发放区县。",
-            "All aid records in the slice, matching or not. Non-matching records count "
-            "under the delivering district.",
-            "record",
-        ),
-        Definition(
-            "amount_yuan",
-            "发放金额（元）",
-            "Amount (yuan)",
-            "切片内全部发放记录金额之和，单位：元。",
-            "Sum of the amounts of all records in the slice, in yuan.",
-            "yuan",
-        ),
-        Definition(
-            "repeat_beneficiaries",
-            "重复发放对象",
-            "Repeat beneficiaries",
-            "同一项目有两条及以上记录的不重复身份证号数（多为重复录入或重复发放，需核查）。",
-            "Distinct ID numbers with two or more records of the same programme (usually "
-            "double entry or double payment: check).",
-            "beneficiary",
-        ),
-        Definition(
-            "repeat_records",
-            "重复记录",
-            "Repeat records",
-            "每个（对象，项目）第一条以外的记录数。",
-            "Records beyond the first per (beneficiary, programme).",
-            "record",
-        ),
-        Definition(
-            "overlap_beneficiaries",
-            "多头帮扶对象",
-            "Overlap beneficiaries",
-            "同一需要由两个及以上不同部门的项目相符帮扶的不重复对象数（常属合理衔接，供核查）。",
-            "Distinct beneficiaries with matching records from programmes of two or more "
-            "departments serving the same need (often legitimate: for review).",
-            "beneficiary",
-        ),
-        Definition(
-            "leakage_beneficiaries",
-            "错保对象",
-            "Leakage",
-            "至少有一条不相符记录（未登记，或项目不服务其任何类别）的不重复身份证号数，计入发放区县。",
-            "Distinct ID numbers with at least one non-matching record (not on the register, "
-            "or the programme serves none of their categories); counted under the "
-            "delivering district.",
-            "beneficiary",
-        ),
-        Definition(
-            "pacing",
-            "进度",
-            "Pacing",
-            "覆盖率对比时间进度：第 d 天应完成 (d − 开始) ÷ (春节 − 开始)；覆盖率低于应完成减 10 个百分点为落后。",
-            "Coverage against time elapsed: expected on day d = (d − start) ÷ (Spring "
-            "Festival − start); behind when coverage < expected − 10 points.",
-            "share",
-        ),
-    )
-}
+DEFINITIONS: dict[str, Definition] = (
+    {
+        d.key: d
+        for d in (
+            Definition(
+                "eligible",
+                "应帮对象",
+                "Eligible",
+                "切片内登记在册的不重复对象数（按户或按人，依对象类别）。",
+                "Distinct registered beneficiaries in the slice (households or persons, per category).",
+                "beneficiary",
+            ),
+            Definition(
+                "reached",
+                "已帮对象",
+                "Reached",
+                "应帮对象中至少有一条相符记录（项目服务其所属类别）的人数；设定截止日期时只计该日及以前的记录。",
+                "Eligible beneficiaries with at least one matching record (a programme that "
+                "serves one of their categories), dated up to the cut-off date if one is set.",
+                "beneficiary",
+            ),
+            Definition(
+                "coverage",
+                "覆盖率",
+                "Coverage",
+                "已帮对象 ÷ 应帮对象；应帮对象为 0 时无定义（显示“—”，不是 0%）。",
+                "Reached ÷ eligible; undefined (shown as “—”, never 0 %) when eligible is 0.",
+                "share",
+            ),
+            Definition(
+                "omitted",
+                "遗漏对象",
+                "Omitted",
+                "应帮对象 − 已帮对象：没有被任何对口项目帮到的登记对象。",
+                "Eligible − reached: registered beneficiaries no programme meant for them has reached.",
+                "beneficiary",
+            ),
+            Definition(
+                "records",
+                "发放记录",
+                "Records",
+                "切片内的全部发放记录（相符与否）。不相符的记录计入发放区县。",
+                "All aid records in the slice, matching or not. Non-matching records count "
+                "under the delivering district.",
+                "record",
+            ),
+            Definition(
+                "amount_yuan",
+                "发放金额（元）",
+                "Amount (yuan)",
+                "切片内全部发放记录金额之和，单位：元。",
+                "Sum of the amounts of all records in the slice, in yuan.",
+                "yuan",
+            ),
+            Definition(
+                "repeat_beneficiaries",
+                "重复发放对象",
+                "Repeat beneficiaries",
+                "同一项目有两条及以上记录的不重复身份证号数（多为重复录入或重复发放，需核查）。",
+                "Distinct ID numbers with two or more records of the same programme (usually "
+                "double entry or double payment: check).",
+                "beneficiary",
+            ),
+            Definition(
+                "repeat_records",
+                "重复记录",
+                "Repeat records",
+                "每个（对象，项目）第一条以外的记录数。",
+                "Records beyond the first per (beneficiary, programme).",
+                "record",
+            ),
+            Definition(
+                "overlap_beneficiaries",
+                "多头帮扶对象",
+                "Overlap beneficiaries",
+                "同一需要由两个及以上不同部门的项目相符帮扶的不重复对象数（常属合理衔接，供核查）。",
+                "Distinct beneficiaries with matching records from programmes of two or more "
+                "departments serving the same need (often legitimate: for review).",
+                "beneficiary",
+            ),
+            Definition(
+                "leakage_beneficiaries",
+                "错保对象",
+                "Leakage",
+                "至少有一条不相符记录（未登记，或项目不服务其任何类别）的不重复身份证号数，计入发放区县。",
+                "Distinct ID numbers with at least one non-matching record (not on the register, "
+                "or the programme serves none of their categories); counted under the "
+                "delivering district.",
+                "beneficiary",
+            ),
+            Definition(
+                "pacing",
+                "进度",
+                "Pacing",
+                "覆盖率对比时间进度：第 d 天应完成 (d − 开始) ÷ (春节 − 开始)；覆盖率低于应完成减 10 个百分点为落后。",
+                "Coverage against time elapsed: expected on day d = (d − start) ÷ (Spring "
+                "Festival − start); behind when coverage < expected − 10 points.",
+                "share",
+            ),
+        )
+    }
+    | STANDARD
+    | QUALITY
+)  # the standard indicators and the scorecard (warmth.definition)
 
 BAND_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", None: "#9e9e9e"}
 

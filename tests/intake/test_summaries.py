@@ -55,7 +55,8 @@ def test_an_aid_batch_is_applied_to_the_snapshot_held(engine, monkeypatch, tmp_p
     monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
     upload(engine, "register", REGISTER_HEADER, register_rows(3))
     with engine.connect() as conn:
-        cid = conn.execute(sa.select(schema.campaigns.c.id)).scalars().first()
+        c = schema.campaigns
+        cid = conn.execute(sa.select(c.c.id).where(c.c.code == "2005")).scalar_one()
         store.city(conn, cid)
 
     def no_reading(*args):

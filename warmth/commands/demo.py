@@ -8,6 +8,7 @@ from warmth.errors import UsageError
 # warmth.demo's defaults, written here so that the parser needs no numpy (a test compares)
 DEFAULT_SCALE = 0.02
 DEFAULT_SEED = 2005
+CAMPAIGNS = ("2004", "2005")  # warmth.demo_years.CAMPAIGNS
 
 
 def add_parser(sub):
@@ -25,14 +26,21 @@ def add_parser(sub):
     cmd.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same city)"
     )
-    cmd.add_argument("--campaign", default="2005", help="campaign code (default 2005)")
+    cmd.add_argument(
+        "--campaigns",
+        default=",".join(CAMPAIGNS),
+        metavar="CODES",
+        help="comma-separated campaign codes; the newest is this year, the others its years "
+        f"before, with largely the same people (default {','.join(CAMPAIGNS)})",
+    )
+    cmd.add_argument("--campaign", help="only this campaign (same as --campaigns CODE)")
     return cmd
 
 
 def run(args) -> int:
     import sqlalchemy as sa
 
-    from warmth import bootstrap, demo
+    from warmth import bootstrap, demo, demo_years
     from warmth.database import redact
 
     try:
@@ -42,15 +50,19 @@ def run(args) -> int:
     engine = open_database(args.db)
     try:
         bootstrap.init_database(engine)
-        stats = demo.load_demo(engine, scale=scale, seed=args.seed, campaign=args.campaign)
+        codes = demo_years.parse_campaigns(args.campaign or args.campaigns)
+        if not codes:
+            raise UsageError("--campaigns names no campaign")
+        loaded = demo_years.load_campaigns(engine, campaigns=codes, scale=scale, seed=args.seed)
     except LookupError as exc:
         raise UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
     except sa.exc.OperationalError as exc:
         raise write_failed(engine, exc) from exc
-    print(
-        f"demo city for campaign {args.campaign} (scale {scale:g}, seed {args.seed}) in "
-        f"{redact(engine.url)}: {stats.beneficiaries:,} beneficiaries, {stats.records:,} aid "
-        f"records, {stats.duplicate_registrations:,} cross-district duplicate registrations, "
-        f"{stats.seconds:.1f} s"
-    )
+    for code, stats in zip(codes, loaded, strict=True):
+        print(
+            f"demo city for campaign {code} (scale {scale:g}, seed {args.seed}) in "
+            f"{redact(engine.url)}: {stats.beneficiaries:,} beneficiaries, {stats.records:,} "
+            f"aid records, {stats.duplicate_registrations:,} cross-district duplicate "
+            f"registrations, {stats.seconds:.1f} s"
+        )
     return 0

@@ -1,7 +1,10 @@
 """warmth report: figures for a meeting, as CSV or JSON on standard output.
 
 `warmth report coverage --by district` prints the coverage table (warmth.queries);
-`warmth report gaps --kind omission` a people list (warmth.worklists, masked). CSV headers
+`warmth report gaps --kind omission` a people list (warmth.worklists, masked);
+`warmth report coverage --compare 2004` the table beside that campaign's (warmth.years),
+`warmth report quality` the data-quality scorecard per district (warmth.quality) and
+`warmth report indicators --by category` the standard indicators (warmth.indicators). CSV headers
 are the English codes, or with `--lang zh` the Chinese headers (those of the upload formats,
 warmth.intake.columns, for the columns the formats share); JSON keys are always the codes.
 """
@@ -21,7 +24,7 @@ from warmth.errors import UsageError
 # The choices of warmth.queries.BYS and warmth.worklists.KINDS, written here so that the
 # parser needs no pandas (tests/test_cli_errors.py checks they agree).
 BYS = ("city", "district", "street", "category", "programme", "department")
-KINDS = ("omission", "repeat", "overlap", "leakage", "cross-district")
+KINDS = ("omission", "repeat", "overlap", "leakage", "cross-district", "left-out")
 # Columns of the people lists that are columns of an upload format: the format's header.
 INTERCHANGE = {
     "id_number": "id_number",
@@ -63,7 +66,9 @@ def checked_scope(conn, campaign: str | None, districts: list[str]):
 
 def add_parser(sub):
     cmd = sub.add_parser("report", help="print coverage figures or gap lists as CSV or JSON")
-    cmd.add_argument("what", choices=["coverage", "gaps"], help="which report")
+    cmd.add_argument(
+        "what", choices=["coverage", "gaps", "quality", "indicators"], help="which report"
+    )
     cmd.add_argument("--by", choices=BYS, default="city", help="rows of the coverage table")
     cmd.add_argument("--kind", choices=KINDS, help="gaps: which list")
     cmd.add_argument(
@@ -84,6 +89,12 @@ def add_parser(sub):
         "--to", dest="date_to", metavar="DATE", help="count records dated up to this day"
     )
     cmd.add_argument("--campaign", metavar="CODE", help="campaign code (default: the newest)")
+    cmd.add_argument(
+        "--compare",
+        metavar="CODE",
+        help="coverage: beside this campaign's figures, with the change (quality: the "
+        "campaign of the consistency check; default: the one before)",
+    )
     cmd.add_argument("--format", choices=["csv", "json"], default="csv", help="output format")
     identity.add_argument(cmd)
     return cmd
@@ -121,9 +132,9 @@ def gaps_header(columns: list[str], lang: str) -> list[str]:
 def _cell(column: str, value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if column == "coverage":
+    if column.startswith("coverage") or _is_share(column):
         return round(float(value), 6)
-    if column == "amount_yuan":
+    if "yuan" in column:
         return round(float(value), 2)
     if hasattr(value, "item"):
         return value.item()
@@ -161,6 +172,57 @@ def write_coverage(frame, fmt: str, out, lang: str = "en") -> None:
         writer.writerow(cells)
 
 
+def table_header(columns: list[str], lang: str) -> list[str]:
+    """A compared table's, the scorecard's or the indicators' CSV header: the codes, or in
+    Chinese the metrics' labels with "(previous)" / "(change)" for the suffixed columns."""
+    if lang != "zh":
+        return list(columns)
+    from warmth import i18n, metrics
+
+    out = []
+    for c in columns:
+        base, suffix = c, ""
+        for end in ("_prev", "_change"):
+            if c.endswith(end) and c != "consistency_change":
+                base, suffix = c.removesuffix(end), i18n.t(f"cli_col_suffix{end}", "zh")
+        d = metrics.DEFINITIONS.get(base)
+        out.append((d.label_zh if d is not None else i18n.t(f"cli_col_{base}", "zh")) + suffix)
+    return out
+
+
+def write_table(frame, fmt: str, out, lang: str = "en") -> None:
+    """Every column of the frame: shares (and coverage) with 6 decimals, amounts in yuan
+    with 2, counts as integers, undefined as empty (CSV) or null (JSON)."""
+    columns = list(frame.columns)
+    rows = [
+        {c: _cell(c, v) for c, v in zip(columns, rec, strict=True)}
+        for rec in frame.itertuples(index=False, name=None)
+    ]
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table_header(columns, lang))
+    for row in rows:
+        writer.writerow(["" if row[c] is None else _text(c, row[c]) for c in columns])
+
+
+def _text(column: str, value) -> object:
+    if isinstance(value, float) and ("yuan" in column):
+        return f"{value:.2f}"
+    if isinstance(value, float) and value.is_integer() and not _is_share(column):
+        return int(value)
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return value
+
+
+def _is_share(column: str) -> bool:
+    shares = ("coverage", "share", "completeness", "incidence", "error", "consistency_change")
+    return any(s in column for s in shares)
+
+
 def write_gaps(conn, scope, filters, kind: str, fmt: str, out, lang: str = "en") -> int:
     """Every row of a people list (masked), as CSV or a JSON array; whole numbers such as
     the household size print as integers. Returns the number of rows written."""
@@ -195,7 +257,7 @@ def write_gaps(conn, scope, filters, kind: str, fmt: str, out, lang: str = "en")
 def run(args, out=None) -> int:
     import sqlalchemy as sa
 
-    from warmth import queries
+    from warmth import indicators, quality, queries, years
     from warmth.audit import write_audit
     from warmth.scope import Filters
 
@@ -211,9 +273,20 @@ def run(args, out=None) -> int:
     try:
         with engine.connect() as conn:
             scope = checked_scope(conn, args.campaign, args.district)
+            if args.compare:
+                checked_scope(conn, args.compare, [])
             filters = Filters(campaign=args.campaign, districts=tuple(args.district), as_of=date_to)
             if args.what == "gaps":
                 rows = write_gaps(conn, scope, filters, args.kind, args.format, out, lang)
+            elif args.what != "coverage" or args.compare:
+                if args.what == "quality":
+                    table = quality.scorecard(conn, scope, filters, args.compare)
+                elif args.what == "indicators":
+                    table = indicators.indicators(conn, scope, filters, args.by)
+                else:
+                    table = years.compare(conn, scope, filters, args.by, args.compare)
+                write_table(table, args.format, out, lang)
+                rows = len(table)
             else:
                 table = queries.coverage(conn, scope, filters, args.by)
                 write_coverage(table, args.format, out, lang)
@@ -229,7 +302,8 @@ def run(args, out=None) -> int:
                     "via": "cli",
                     "login": identity.login(),
                     "report": args.what,
-                    "by": args.by if args.what == "coverage" else args.kind,
+                    "by": args.kind if args.what == "gaps" else args.by,
+                    "compare": args.compare,
                     "format": args.format,
                     "districts": list(args.district),
                     "to": args.date_to,

@@ -184,6 +184,7 @@ def load_demo(
     seed: int = DEFAULT_SEED,
     campaign: str = "2005",
     progress: Progress | None = None,
+    earlier: Callable | None = None,
 ) -> DemoStats:
     """Replace the campaign's register and aid records with a seeded demo city.
 
@@ -191,8 +192,8 @@ def load_demo(
     beneficiaries and 3.5 million aid records. The campaign's aid records, register,
     categories, duplicate registrations and earlier demo batches are deleted first, in the
     same transaction: on failure nothing changes. progress, when given, is called as
-    progress(stage, fraction). The summary tables are rebuilt in the same transaction, so the
-    dashboard never sees a register without its figures."""
+    progress(stage, fraction). earlier(ref, people, plan) -> (people, plan), when given, makes
+    the city of an earlier campaign out of the seed's (warmth.demo_years)."""
     scale = check_scale(scale)
     began = time.perf_counter()
 
@@ -221,13 +222,15 @@ def load_demo(
     rng = np.random.default_rng(seed)
     ref = _reference()
     plan = _plan(rng, len(ref.districts))
+    people = _people(rng, ref, scale)
+    if earlier is not None:
+        people, plan = earlier(ref, people, plan)
     weights = np.stack(
         [
             day_weights(n_days, new_year, festival, lantern, behind=bool(b), push=push)
             for b, push in zip(plan.behind, plan.new_year_push, strict=True)
         ]
     )
-    people = _people(rng, ref, scale)
     report("generating", 0.5)
     records, n_leak = _records(rng, ref, people, plan, weights)
     duplicates = _duplicates(rng, ref, people)

@@ -131,6 +131,7 @@ CATEGORY_REACH: dict[str, float] = {"LTX": 1.02, "KNQN": 0.9, "TKSY": 0.95, "KNF
 # Programmes a record can wrongly name for a registered person (leakage by category).
 LEAKAGE_PROGRAMMES = ("MZ01", "LB02", "GH02", "MZ02", "HS01", "SH02", "FL01", "CL01")
 ZERO_VISIT_SHARE = 0.35  # visits without a gift are recorded with amount 0
+TYPO_SHARE = 0.0003  # records typed with an extra zero
 
 HOUSEHOLD_SIZE: dict[str, tuple[float, ...]] = {
     "YLYL": (0.0, 0.9, 0.1, 0.0, 0.0, 0.0),

@@ -13,6 +13,7 @@ from warmth.demo.parameters import (
     LEAKAGE_PROGRAMMES,
     PROFILES,
     PROGRAMME_REACH,
+    TYPO_SHARE,
     ZERO_VISIT_SHARE,
 )
 from warmth.demo.people import (
@@ -233,6 +234,8 @@ def _records(
     order = np.lexsort((rng.random(len(prog)), records.day, records.deliverer))
     for field in _Records.__dataclass_fields__:
         setattr(records, field, getattr(records, field)[order])
+    typo = rng.random(len(prog)) < TYPO_SHARE  # an extra zero typed: the scorecard's outliers
+    records.amount[typo] *= 10
     return records, n_leak
 
 

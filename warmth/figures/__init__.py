@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from warmth.figures import charts, gaps
+from warmth.figures import charts, gaps, years
 
 FIGURES = {
     "coverage_bar": charts.coverage_bar,
@@ -20,6 +20,7 @@ FIGURES = {
     "measure_bar": charts.measure_bar,
     "timeline_chart": charts.timeline_chart,
     "leakage_omission": gaps.leakage_omission_figure,
+    "years_pacing_chart": years.years_pacing_chart,
 }
 
 

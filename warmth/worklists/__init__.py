@@ -18,12 +18,17 @@ caller asks for `unmask=True` *and* the scope allows it. Default deny: an empty 
 districts outside it, give an empty page. Filter values only ever reach SQL as bound
 parameters.
 
+The "left out this year" list (reached last campaign, eligible this one and not yet
+reached; people matched across campaigns by ID number) is chosen on both campaigns'
+snapshots (warmth.years.left_out) and has the omission list's columns.
+
 One module per list; `chosen` runs the snapshot lists, `slicing` is the request as SQL
 conditions, `reports` writes whole lists.
 """
 
 from warmth.worklists._common import COLUMNS, FORMATS, KINDS, Page, mask_address
 from warmth.worklists.leakage import leakage
+from warmth.worklists.left_out import left_out
 from warmth.worklists.omission import omission
 from warmth.worklists.overlaps import overlaps
 from warmth.worklists.pages import page
@@ -39,6 +44,7 @@ __all__ = [
     "cross_district",
     "iter_frames",
     "leakage",
+    "left_out",
     "mask_address",
     "omission",
     "overlaps",

@@ -14,7 +14,7 @@ from warmth import idkey, schema
 from warmth.ids import mask_id, mask_name
 from warmth.scope import Scope
 
-KINDS = ("omission", "repeat", "overlap", "leakage", "cross-district")
+KINDS = ("omission", "repeat", "overlap", "leakage", "cross-district", "left-out")
 FORMATS = ("csv", "json")
 REPORT_CHUNK = 20_000
 
@@ -77,6 +77,7 @@ COLUMNS = {
     ],
     "street": ["id_number", "name", "categories", "reached", "programmes", "amount_yuan"],
 }
+COLUMNS["left-out"] = COLUMNS["omission"]  # the omission list's columns (warmth.years)
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from warmth import years
 from warmth.request import resolve
 from warmth.scope import Filters, Scope
 from warmth.snapshot import people, store
@@ -69,10 +70,11 @@ def page_rows(
 
 
 _MEMBERS: dict[str, Callable] = {
-    "omission": lambda city, req, cell: people.omission(city, req),
-    "repeat": lambda city, req, cell: people.repeats(city, req),
-    "overlap": people.overlaps,
-    "leakage": lambda city, req, cell: people.leakage(city, req),
+    "omission": lambda conn, city, req, cell: people.omission(city, req),
+    "repeat": lambda conn, city, req, cell: people.repeats(city, req),
+    "overlap": lambda conn, city, req, cell: people.overlaps(city, req, cell),
+    "leakage": lambda conn, city, req, cell: people.leakage(city, req),
+    "left-out": lambda conn, city, req, cell: years.left_out(conn, city, req),
 }
 
 Finisher = Callable[[SqlSlice, tuple], Callable]
@@ -95,7 +97,7 @@ def chosen(
     if sl.empty:
         return None
     city = store.city(conn, req.campaign_id)
-    return city, _MEMBERS[kind](city, req, cell), finisher(sl, cell)
+    return city, _MEMBERS[kind](conn, city, req, cell), finisher(sl, cell)
 
 
 def chosen_page(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from warmth.scope import Filters, Scope
 from warmth.worklists._common import Page
 from warmth.worklists.leakage import leakage
+from warmth.worklists.left_out import left_out
 from warmth.worklists.omission import omission
 from warmth.worklists.overlaps import overlaps
 from warmth.worklists.registrations import cross_district
@@ -18,6 +19,7 @@ LISTS = {
     "overlap": overlaps,
     "leakage": leakage,
     "cross-district": cross_district,
+    "left-out": left_out,
 }
 
 

@@ -27,6 +27,7 @@ _FINISHERS = {
     "repeat": repeat_finish,
     "overlap": overlap_finish,
     "leakage": leakage_finish,
+    "left-out": omission_finish,
 }
 
 

@@ -1,0 +1,60 @@
+"""Year over year, the data-quality scorecard, the standard indicators and the left-out list
+on a two-campaign database (`warmth demo --scale 1.0` loads 2004 and 2005): seconds per call,
+the first call (snapshots read) and then twice each. Usage: python bench/bench_years.py URL"""
+
+import sys
+import time
+from datetime import date
+
+from warmth import indicators, quality, worklists, years
+from warmth.database import make_engine
+from warmth.scope import Filters, city_scope, district_scope
+
+e = make_engine(sys.argv[1])
+
+
+def clock(label, fn):
+    t = time.perf_counter()
+    out = fn()
+    print(f"{label}: {time.perf_counter() - t:.2f} s", flush=True)
+    return out
+
+
+with e.connect() as c:
+    s = city_scope(c)
+    f = Filters()
+    clock(
+        "first call (both snapshots loaded from their files), compare by district",
+        lambda: years.compare(c, s, f, "district"),
+    )
+    for rep in (1, 2):
+        for by in ("district", "street", "category", "department"):
+            clock(f"[{rep}] compare by {by}", lambda by=by: years.compare(c, s, f, by))
+        clock(f"[{rep}] pacing_compare", lambda: years.pacing_compare(c, s, f))
+        clock(f"[{rep}] scorecard", lambda: quality.scorecard(c, s, f))
+        clock(f"[{rep}] indicators by district", lambda: indicators.indicators(c, s, f, "district"))
+        clock(f"[{rep}] indicators by category", lambda: indicators.indicators(c, s, f, "category"))
+        p = clock(
+            f"[{rep}] left-out list, first page of 1000",
+            lambda: worklists.left_out(c, s, f, limit=1000),
+        )
+        print("   left out:", p.total, flush=True)
+    fa = Filters(as_of=date(2005, 1, 25))
+    clock("compare by district as of 2005-01-25", lambda: years.compare(c, s, fa, "district"))
+    clock("scorecard as of 2005-01-25", lambda: quality.scorecard(c, s, fa))
+    clock("left-out as of 2005-01-25", lambda: worklists.left_out(c, s, fa, limit=1000))
+    d = district_scope(c, "310115")
+    clock("district scope: compare by street", lambda: years.compare(c, d, f, "street"))
+    clock("district scope: scorecard", lambda: quality.scorecard(c, d, f))
+    print(
+        quality.scorecard(c, s, f)[
+            [
+                "key",
+                "completeness",
+                "late_share",
+                "consistency_change",
+                "outlier_records",
+                "unmatched_share",
+            ]
+        ].to_string()
+    )
