@@ -16,7 +16,7 @@ import pytest
 
 from tests.test_fresh import metric
 from tests.test_pages import run
-from tests.test_pages_gaps_data import own_db, register_csv  # noqa: F401, F811  (a fixture)
+from tests.test_pages_gaps_data import register_csv
 from warmth import bootstrap, demo, i18n
 from warmth.config import ENV_VAR
 from warmth.database import MISSING, DatabaseUnavailableError, Identities, make_engine
