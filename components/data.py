@@ -145,6 +145,7 @@ def ensure_database() -> None:
         if config.auto_init():
             with _first_run_lock:
                 _prepare(eng)
+            _identities().file_changed(url)  # a file the first run made is not a swap
         elif not bootstrap.is_initialised(eng):
             raise DatabaseUnavailableError(f"{database.redact(url)}: run warmth init first")
         ready.add(url)
