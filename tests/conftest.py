@@ -80,3 +80,6 @@ def demo_db(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(ENV_VAR, url)
         yield url
+
+
+from tests.stack_support import stack  # noqa: E402, F401  (one stack for the session: tests/test_stack.py, tests/test_outages_pg.py)
