@@ -175,6 +175,7 @@ def ensure_database() -> None:
         if config.auto_init():
             with _first_run_lock, rls.city_wide():  # the schema, the demo: the whole city
                 _prepare(eng)
+            _identities().file_changed(url)  # a file the first run made is not a swap
         elif not bootstrap.is_initialised(eng):
             raise DatabaseUnavailableError(f"{database.redact(url)}: run warmth init first")
         ready.add(url)

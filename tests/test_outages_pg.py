@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser_support import CHROMIUM
-from tests.stack_support import http_status, stack  # noqa: F401  (a fixture)
+from tests.stack_support import http_status
 from tests.test_outages_sqlite import outage_shown
 from tests.test_pages import run
 from tests.test_pages_gaps_data import register_csv

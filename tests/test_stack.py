@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser_support import CHROMIUM
-from tests.stack_support import active_sessions, http_status, stack  # noqa: F401  (a fixture)
+from tests.stack_support import active_sessions, http_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
