@@ -38,6 +38,7 @@ ALLOWED_WORDS = {
     "MM",
     "DD",
     "ID",
+    "demo",  # the demo viewer's name, as the audit page's filter of who lists it
 }
 
 TEXT_TYPES = (
