@@ -156,9 +156,7 @@ def viewer(lang: str) -> Viewer:
     elif data.is_demo_database():
         return Viewer(data.demo_scope(), i18n.t("dash_viewer_demo", lang), demo=True)
     else:
-        _refuse(
-            lang, "anonymous", "no_sign_in", "signin_not_configured", env=signin.SINGLE_USER_ENV
-        )
+        _refuse("anonymous", "no_sign_in", "signin_not_configured", env=signin.SINGLE_USER_ENV)
         raise AssertionError  # st.stop() raises
     scope = data.viewer_scope(email)
     if scope is None or scope.is_empty:

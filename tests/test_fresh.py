@@ -68,7 +68,18 @@ def test_an_import_by_another_process_shows_on_the_next_run(own_db, tmp_path):
     path = tmp_path / "aid.csv"
     path.write_bytes(csv_bytes(AID_HEADER, rows))
     done = subprocess.run(
-        [sys.executable, "-m", "warmth.cli", "import", "aid", str(path), "--db", own_db],
+        [
+            sys.executable,
+            "-m",
+            "warmth.cli",
+            "import",
+            "aid",
+            str(path),
+            "--db",
+            own_db,
+            "--user",
+            "demo",
+        ],  # as the demo viewer: the database stays the demo's
         cwd=ROOT,
         capture_output=True,
         text=True,

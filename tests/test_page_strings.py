@@ -51,6 +51,7 @@ ALLOWED_WORDS = {
     "ID",
     "Iglewicz",  # the outlier test's authors (Iglewicz–Hoaglin), named in both languages
     "Hoaglin",
+    "demo",  # the demo viewer's name, as the audit page's filter of who lists it
 }
 
 TEXT_TYPES = (
