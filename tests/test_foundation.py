@@ -23,13 +23,22 @@ def test_reference_counts_match_the_files(engine):
         assert count(conn, schema.departments) == 11
         assert count(conn, schema.categories) == 16
         assert count(conn, schema.programmes) == 24
-        campaign = conn.execute(sa.select(schema.campaigns)).one()
+        c = schema.campaigns
+        campaign = conn.execute(sa.select(c).where(c.c.code == "2005")).one()
+        earlier = conn.execute(sa.select(c).where(c.c.code == "2004")).one()
+        assert count(conn, c) == 2
     assert (campaign.code, campaign.window_start, campaign.window_end) == (
         "2005",
         date(2004, 12, 18),
         date(2005, 2, 23),
     )
     assert campaign.spring_festival == date(2005, 2, 9)
+    # 2004: the window set as 2005's (53 days before the festival to the Lantern Festival)
+    assert (earlier.window_start, earlier.spring_festival, earlier.window_end) == (
+        date(2003, 11, 30),
+        date(2004, 1, 22),
+        date(2004, 2, 5),
+    )
 
 
 def test_init_twice_changes_nothing(engine):
