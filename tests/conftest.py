@@ -98,4 +98,6 @@ def own_db(demo_db, tmp_path, monkeypatch):
     url = f"sqlite:///{path}"
     monkeypatch.setenv(ENV_VAR, url)
     return url
+
+
 from tests.stack_support import stack  # noqa: E402, F401  (one stack for the session: tests/test_stack.py, tests/test_outages_pg.py)
