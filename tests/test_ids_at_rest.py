@@ -197,7 +197,7 @@ def test_migration_converts_clear_numbers_given_the_key(tmp_path):
         from warmth import reference
 
         reference.load(conn)
-        cid = conn.execute(sa.text("SELECT id FROM campaigns")).scalar_one()
+        cid = conn.execute(sa.text("SELECT id FROM campaigns WHERE code = '2005'")).scalar_one()
         for n, who in enumerate(("P1", "P2", "P5")):
             conn.execute(
                 sa.text(

@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from tests.access_support import put_user
 from tests.test_pages import signed_in
-from warmth import schema
+from warmth import idkey, schema
 from warmth.database import make_engine
 from warmth.ids import make_id
 
@@ -24,13 +25,8 @@ HUANGPU, XUHUI = "310101", "310104"
 @pytest.fixture
 def users(own_db):
     """The demo copy with a Huangpu and a Xuhui official."""
-    engine = make_engine(own_db)
-    with engine.begin() as conn:
-        for email, district in (("hp@example.gov", HUANGPU), ("xh@example.gov", XUHUI)):
-            conn.execute(
-                schema.users.insert().values(email=email, role="district", district_code=district)
-            )
-    engine.dispose()
+    for email, district in (("hp@example.gov", HUANGPU), ("xh@example.gov", XUHUI)):
+        put_user(own_db, email, "district", districts=(district,))
     return own_db
 
 
@@ -39,9 +35,9 @@ def xuhui_ids(url: str, n: int = 3) -> list[str]:
     b = schema.beneficiaries
     with engine.connect() as conn:
         found = conn.execute(
-            sa.select(b.c.id_number).where(b.c.district_code == XUHUI).order_by(b.c.id).limit(n)
+            sa.select(b.c.id_cipher).where(b.c.district_code == XUHUI).order_by(b.c.id).limit(n)
         ).scalars()
-        out = list(found)
+        out = idkey.for_conn(conn).open(list(found))  # the clear numbers, as a file holds them
     engine.dispose()
     return out
 

@@ -9,13 +9,12 @@ import json
 import re
 
 import pytest
-import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from tests.access_support import put_user
 from tests.test_downloads import audit_rows
 from tests.test_pages import signed_in
-from warmth import i18n, schema
-from warmth.database import make_engine
+from warmth import i18n
 from warmth.reveal import Reveal, RevealRefusedError
 from warmth.scope import Scope
 
@@ -25,15 +24,9 @@ KEY = "gaps_omission_reveal"
 
 
 def add_user(url: str, email: str, *, may_unmask: bool, role="city", district=None) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.delete(schema.users).where(schema.users.c.email == email))
-        conn.execute(
-            schema.users.insert().values(
-                email=email, role=role, district_code=district, may_unmask=may_unmask
-            )
-        )
-    engine.dispose()
+    account = "city_admin" if role == "city" else role
+    districts = (district,) if district else ()
+    put_user(url, email, account, districts=districts, may_unmask=may_unmask)
 
 
 def gaps_as(email: str, lang: str = "en") -> AppTest:

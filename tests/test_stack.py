@@ -77,6 +77,9 @@ def test_the_application_role_reads_and_writes_rows_but_never_the_schema(stack):
                 ).scalar()
                 is False
             )
+            # under row-level security: nothing without a setting, the city with `*`
+            assert conn.execute(sa.text("SELECT count(*) FROM beneficiaries")).scalar() == 0
+            conn.execute(sa.text("SELECT set_config('warmth.districts', '*', true)"))
             assert conn.execute(sa.text("SELECT count(*) FROM beneficiaries")).scalar() > 0
         for ddl in ("CREATE TABLE intruder (x int)", "DROP TABLE quarantine",
                     "ALTER TABLE users ADD COLUMN x int", "DELETE FROM audit_log",

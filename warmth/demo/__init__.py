@@ -31,7 +31,7 @@ from warmth.demo.load import (
     check_scale,
     load_demo,
 )
-from warmth.demo.parameters import PROFILES, ROADS
+from warmth.demo.parameters import PROFILES, ROADS, TYPO_SHARE
 from warmth.demo.people import check_indices
 from warmth.demo.records import day_weights
 
@@ -41,6 +41,7 @@ __all__ = [
     "PROFILES",
     "ROADS",
     "STAGES",
+    "TYPO_SHARE",
     "DemoScaleError",
     "DemoStats",
     "Progress",
