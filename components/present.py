@@ -29,6 +29,7 @@ PARAM, SLIDE, EVERY = "present", "slide", "every"
 KEY, SHOWN_AT = "_present_slide", "_present_shown_at"
 EVERY_RANGE = (5, 3600)
 STREET_ROWS = 10  # behind-pace streets on the slide; the rest are counted
+QUALITY_ROWS = 6  # districts with an issue under the four figures, to fit 1280×720
 CSS = Path(__file__).with_suffix(".css")
 CONFIG = {"displayModeBar": False, "displaylogo": False}
 CHART_HEIGHT = 430
@@ -187,6 +188,23 @@ def _behind(view: View, facts: Facts) -> None:
         )
 
 
+def _quality(view: View, facts: Facts) -> None:
+    """The scorecard's four numbers, then the districts with an issue (QUALITY_ROWS of them,
+    the rest counted)."""
+    lang = view.lang
+    st.html(_tiles([(name, text, "") for name, text in deck.quality_figures(facts, lang)]))
+    issues = deck.quality_issues(facts, lang)
+    if issues.empty:
+        st.success(view.t("present_quality_none"), icon=":material/check_circle:")
+    else:
+        st.subheader(view.t("present_quality_districts"))
+        st.html(_table(deck.text_table(issues.head(QUALITY_ROWS), deck.QUALITY_COLUMNS, lang)))
+    more = len(issues) - QUALITY_ROWS
+    note = deck.quality_note(facts, lang)
+    note = f"{view.t('present_more', n=more)} {note}" if more > 0 else note
+    st.html(f'<div class="present-caption">{html.escape(note)}</div>')
+
+
 def _charts(view: View, facts: Facts, slide: str) -> None:
     height = CHART_HEIGHT - 90 if slide == "gaps" else CHART_HEIGHT  # the tiles above it
     charts = deck.charts(slide, facts, view.lang, height=height)
@@ -226,6 +244,8 @@ def _slide(view: View, every: int | None) -> None:
         _headline(view, facts)
     elif slide == "behind":
         _behind(view, facts)
+    elif slide == "quality":
+        _quality(view, facts)
     else:
         _charts(view, facts, slide)
     st.html(f'<div class="present-caption">{html.escape(view.t("present_small_note"))}</div>')

@@ -22,7 +22,7 @@ def html_text(at) -> str:
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"), [("3", 3), ("7", 7), ("1", 1), ("0", 1), ("8", 1), ("x", 1), (None, 1)]
+    ("raw", "expected"), [("3", 3), ("8", 8), ("1", 1), ("0", 1), ("9", 1), ("x", 1), (None, 1)]
 )
 def test_slide_number_from_the_url(raw, expected):
     assert present.slide_number(raw) == expected
@@ -55,13 +55,14 @@ def test_the_timer_advances_only_when_due(shown_at, now, every, expected):
 def test_the_slides_are_the_meeting_sequence():
     assert deck.SLIDES == (
         "headline", "map", "behind", "departments", "categories", "gaps", "timeline",
+        "quality",
     )  # fmt: skip
 
 
 def test_present_mode_shows_the_slide_from_the_url_without_the_pages():
     at = run(query={"present": "1", "slide": "3", "lang": "en"})
     assert title(at) == i18n.t("present_slide_behind", "en")
-    assert "3 / 7" in [m.value for m in at.markdown]
+    assert "3 / 8" in [m.value for m in at.markdown]
     meta = html_text(at)
     assert "Scope: Whole city" in meta and "Data as of" in meta and "Filters:" in meta
     assert not at.get("plotly_chart")  # the behind-pace slide is tables only
@@ -96,7 +97,9 @@ def test_every_slide_runs_in_both_languages():
             at = run(query={"present": "1", "slide": str(n), "lang": lang})
             assert title(at) == deck.title(slide, lang)
             charts = len(at.get("plotly_chart"))
-            assert charts == {"headline": 0, "behind": 0, "gaps": 1}.get(slide, 2), slide
+            assert charts == {"headline": 0, "behind": 0, "gaps": 1, "quality": 0}.get(slide, 2), (
+                slide
+            )
 
 
 def test_counts_of_one_to_four_show_as_under_five():

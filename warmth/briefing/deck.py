@@ -14,11 +14,14 @@ from datetime import date
 
 import pandas as pd
 
-from warmth import formatting, i18n, metrics
+from warmth import formatting, i18n, metrics, quality
 from warmth.briefing.facts import Facts
+from warmth.definition import CONSISTENCY_THRESHOLD
 from warmth.scope import describe_filters
 
-SLIDES = ("headline", "map", "behind", "departments", "categories", "gaps", "timeline")
+SLIDES = (
+    "headline", "map", "behind", "departments", "categories", "gaps", "timeline", "quality",
+)  # fmt: skip
 HEADLINE = ("coverage", "eligible", "reached", "omitted", "amount_yuan")
 GAPS = ("omitted", "repeat_beneficiaries", "overlap_beneficiaries", "leakage_beneficiaries")
 DEFINITIONS = (
@@ -35,6 +38,12 @@ DEFINITIONS = (
 )
 BEHIND_COLUMNS = ("name", "coverage", "eligible", "omitted")
 STREET_COLUMNS = ("district", "name", "coverage", "eligible", "omitted")
+# the scorecard's four numbers (warmth.quality.summary), and its table of districts with an issue
+QUALITY = ("incomplete", "late_districts", "inconsistent", "outliers")
+QUALITY_COLUMNS = (
+    "name", "completeness", "late_share", "consistency_change", "outlier_records",
+    "unmatched_share",
+)  # fmt: skip
 # the two bars of a slide by department or category: coverage, then this count
 BY_MEASURE = {
     "departments": ("department", "records", "present_records_by_department"),
@@ -101,8 +110,10 @@ def filters_text(facts: Facts, lang: str) -> str:
 def value(key: str, number: object, lang: str) -> str:
     """A headline figure as text: a share as a percentage, money in yuan, a count with
     small counts suppressed."""
-    if key == "coverage":
+    if key in ("coverage", "completeness"):
         return formatting.percent(number, lang)
+    if key in ("late_share", "unmatched_share"):
+        return formatting.percent(number, lang, 2)
     if key == "amount_yuan":
         return formatting.yuan(number, lang)
     return formatting.small_count(number, lang)
@@ -159,11 +170,59 @@ def text_table(frame: pd.DataFrame, columns: tuple[str, ...], lang: str) -> list
     for rec in frame[list(columns)].itertuples(index=False, name=None):
         rows.append(
             [
-                str(v) if c in ("name", "district") else value(c, v, lang)
+                str(v) if c in ("name", "district") or isinstance(v, str) else value(c, v, lang)
                 for c, v in zip(columns, rec, strict=True)
             ]
         )
     return rows
+
+
+def quality_figures(facts: Facts, lang: str) -> list[tuple[str, str]]:
+    """The scorecard's four numbers as (label, text): counts of districts as they are (a
+    district singles nobody out), outlier records with small counts suppressed."""
+    shown = quality.summary(facts.scorecard)
+    return [
+        (
+            i18n.t(f"quality_{k}", lang),
+            formatting.small_count(shown[k], lang) if k == "outliers" else str(shown[k]),
+        )
+        for k in QUALITY
+    ]
+
+
+def _change(change: float, flag: bool | None) -> str:
+    if change != change:
+        return formatting.DASH
+    return f"{change * 100:+.1f}%" + (" ⚠" if flag else "")
+
+
+def quality_issues(facts: Facts, lang: str) -> pd.DataFrame:
+    """The districts with an issue the four numbers count (incomplete, late records, flagged
+    for consistency, outlier records), most issues first, then by code; the consistency
+    change as text, "⚠" when flagged."""
+    card = facts.scorecard
+    flagged = card["consistency_flag"].map(lambda v: v is not None and v == v and bool(v))
+    issues = (
+        (card["completeness"] < 1).astype(int)
+        + (card["late_records"] > 0).astype(int)
+        + flagged.astype(int)
+        + (card["outlier_records"] > 0).astype(int)
+    )
+    out = card.assign(
+        issues=issues,
+        consistency_change=[
+            _change(c, f) for c, f in zip(card["consistency_change"], flagged, strict=True)
+        ],
+    )
+    out = out[out["issues"] > 0].sort_values(["issues", "key"], ascending=[False, True])
+    return _named(out, lang).reset_index(drop=True)
+
+
+def quality_note(facts: Facts, lang: str) -> str:
+    """What ⚠ and "late" mean, and that only districts with an issue are listed."""
+    deadline = formatting.day(facts.campaign.get("reporting_deadline"), lang)
+    threshold = f"{CONSISTENCY_THRESHOLD:.0%}"
+    return i18n.t("present_quality_note", lang, threshold=threshold, deadline=deadline)
 
 
 def reporting_note(facts: Facts, lang: str) -> str:

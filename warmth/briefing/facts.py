@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import campaigns, queries
+from warmth import campaigns, quality, queries
 from warmth.scope import Filters, Scope
 
 
@@ -16,7 +16,8 @@ from warmth.scope import Filters, Scope
 class Facts:
     """The figures of one request: headline (queries.headline), coverage by district,
     street, department and category, cumulative pacing, reach by day and department, and
-    who has reported (queries.reporting_status)."""
+    who has reported (queries.reporting_status), and the data-quality scorecard per
+    district (warmth.quality.scorecard)."""
 
     scope: Scope
     filters: Filters
@@ -29,6 +30,7 @@ class Facts:
     pacing: pd.DataFrame
     daily: pd.DataFrame
     reporting: pd.DataFrame
+    scorecard: pd.DataFrame
 
     @property
     def expected(self) -> float | None:
@@ -66,4 +68,5 @@ def gather(conn: sa.Connection, scope: Scope, filters: Filters) -> Facts | None:
         pacing=queries.pacing(conn, scope, filters),
         daily=queries.timeline(conn, scope, filters, by="department"),
         reporting=queries.reporting_status(conn, scope, filters),
+        scorecard=quality.scorecard(conn, scope, filters),
     )

@@ -1,8 +1,9 @@
 """The briefing as an A4 PDF (fpdf2), in the slides' order: title (campaign, as-of day, scope,
 filters), headline figures and the pacing verdict, the slides' charts drawn on the server
-(warmth.briefing.render), the behind-pace tables with omission counts, the gaps summary and
-the definitions, from metrics.DEFINITIONS; every page numbered and stamped with the time
-it was made.
+(warmth.briefing.render), the behind-pace tables with omission counts, the gaps summary,
+the data-quality scorecard (its four numbers and the districts with an issue) and the
+definitions, from metrics.DEFINITIONS; every page numbered and stamped with the time it
+was made.
 
 Chinese is set in Debian's Noto Sans CJK SC (fonts-noto-cjk), embedded as a subset with a
 ToUnicode map so that its text can be searched and copied out. The font is OpenType with
@@ -135,6 +136,21 @@ def _gaps(pdf: Briefing, facts: Facts, lang: str) -> None:
     _table(pdf, rows, (110, 70))
 
 
+def _quality(pdf: Briefing, facts: Facts, lang: str) -> None:
+    pdf.add_page()
+    _heading(pdf, deck.title("quality", lang))
+    rows = [[i18n.t("present_col_figure", lang), i18n.t("present_col_value", lang)]]
+    _table(pdf, rows + [list(pair) for pair in deck.quality_figures(facts, lang)], (110, 70))
+    issues = deck.quality_issues(facts, lang)
+    if issues.empty:
+        _text(pdf, i18n.t("present_quality_none", lang))
+    else:
+        _text(pdf, i18n.t("present_quality_districts", lang), style="B")
+        rows = deck.text_table(issues, deck.QUALITY_COLUMNS, lang)
+        _table(pdf, rows, (40, 28, 28, 30, 26, 28))
+    _text(pdf, deck.quality_note(facts, lang), 9, GREY)
+
+
 def _definitions(pdf: Briefing, lang: str) -> None:
     _heading(pdf, i18n.t("briefing_definitions", lang))
     for name, text in deck.definitions(lang):
@@ -176,6 +192,9 @@ def build(facts: Facts, lang: str, *, made: datetime | None = None) -> Document:
             continue
         if slide == "behind":
             _behind(pdf, facts, lang)
+            continue
+        if slide == "quality":
+            _quality(pdf, facts, lang)
             continue
         charts = slides[slide]
         pdf.add_page()
