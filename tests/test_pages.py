@@ -266,8 +266,13 @@ def test_an_export_is_written_to_the_audit_trail(demo_db):
     engine = make_engine(demo_db)
     with engine.connect() as conn:
         log = schema.audit_log
-        row = conn.execute(  # this download's row, not another test's briefing
-            sa.select(log).where(log.c.action == "export", log.c.detail.notlike("%briefing%"))
+        row = conn.execute(  # this download's row, not another test's briefing or CLI report
+            sa.select(log).where(
+                log.c.action == "export",
+                log.c.detail.like('%"table": "%'),
+                log.c.detail.notlike("%briefing%"),
+                log.c.user.notlike("cli%"),
+            )
         ).first()
     engine.dispose()
     assert row is not None and row.row_count == 19
