@@ -12,6 +12,7 @@ the schema. Ctrl-C stops everything. The test (tests/test_stack.py) and the load
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import shutil
@@ -217,11 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     stack = Stack(args.dir, args.port, ports, args.pg_port, scale=args.scale)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl-C: stop everything
     try:
-        stack.start()
-        print(f"Warmth at {stack.url} ({args.replicas} replicas, PostgreSQL :{args.pg_port})")
-        signal.pause()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM: the way to stop
+            stack.start()
+            print(f"Warmth at {stack.url} ({args.replicas} replicas, PostgreSQL :{args.pg_port})")
+            signal.pause()
     finally:
         stack.stop()
 
