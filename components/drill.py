@@ -92,7 +92,7 @@ def breadcrumb(district: str | None, street: str | None, lang: str) -> None:
 def street_people(scope: Scope, filters: Filters, district: str, street: str, view) -> None:
     """The bottom of the drill: the street's registered beneficiaries, masked, with what
     they received; downloads carry exactly these (masked) rows."""
-    from components import panels, tables  # panels imports session, which imports data
+    from components import figures, panels  # panels imports session, which imports data
 
     lang = view.lang
     st.subheader(view.t("dash_street_people", street=street_name(district, street, lang)))
@@ -101,7 +101,7 @@ def street_people(scope: Scope, filters: Filters, district: str, street: str, vi
         "categories": data.names("categories", lang),
         "programmes": data.names("programmes", lang),
     }
-    shown = tables.people_table(rows, lang=lang, names=codes)
+    shown = figures.table("people_table", rows, lang=lang, names=codes)
     panels.table(
         shown,
         key="districts_people",

@@ -209,7 +209,7 @@ def coverage_panel(
     fig = figures.figure(
         "coverage_bar", frame, by=by, title=title, lang=view.lang, expected=expected
     )
-    table_ = tables.coverage_table(frame, by=by, lang=view.lang, columns=columns)
+    table_ = figures.table("coverage_table", frame, by=by, lang=view.lang, columns=columns)
     return chart(
         fig,
         table_,
@@ -239,7 +239,7 @@ def district_panels(
         )
     with right:
         fig = figures.figure("tile_map", by_district, title=view.t("dash_tile_map"), lang=view.lang)
-        table_ = tables.coverage_table(by_district, by="district", lang=view.lang)
+        table_ = figures.table("coverage_table", by_district, by="district", lang=view.lang)
         tile = chart(
             fig,
             table_,
@@ -257,7 +257,7 @@ def pacing_panel(pace: pd.DataFrame, *, key: str, view: View, marks: dict) -> No
     fig = figures.figure(
         "pacing_chart", pace, title=view.t("dash_pacing_title"), lang=view.lang, marks=marks
     )
-    table_ = tables.pacing_table(pace, lang=view.lang)
+    table_ = figures.table("pacing_table", pace, lang=view.lang)
     chart(fig, table_, key=key, kind="pacing", view=view, help_keys=("pacing", "reached"))
 
 
@@ -278,8 +278,8 @@ def measure_panel(
 ) -> None:
     """A count or amount per row (in department colours where it applies), with its data."""
     fig = figures.figure("measure_bar", frame, by=by, measure=measure, title=title, lang=view.lang)
-    shown = tables.measure_table(
-        frame, by=by, measures=(*also, measure), lang=view.lang, sort_by=measure
+    shown = figures.table(
+        "measure_table", frame, by=by, measures=(*also, measure), lang=view.lang, sort_by=measure
     )
     chart(
         fig, shown, key=key, kind=f"{measure}_by_{by}", view=view, help_keys=(measure, *also), by=by

@@ -11,6 +11,17 @@ from warmth.figures.charts import label, names
 # The figures of a coverage row, in the core's order (queries.COVERAGE_COLUMNS minus the names).
 COVERAGE_COLUMNS = tuple(queries.COVERAGE_COLUMNS[3:])
 
+# The builders components.figures.table caches by name.
+BUILDERS = (
+    "coverage_table",
+    "measure_table",
+    "pacing_table",
+    "people_table",
+    "department_table",
+    "category_programmes",
+    "timeline_table",
+)
+
 # Per programme: reach and money, and the repeats that are usually errors.
 PROGRAMME_COLUMNS = (
     "eligible",

@@ -3,7 +3,7 @@ each one."""
 
 import streamlit as st
 
-from components import data, panels, tables
+from components import data, figures, panels
 from components.session import current
 
 view = current()
@@ -31,8 +31,12 @@ with right:
     )
 
 st.subheader(t("dash_category_programmes"))
-served = tables.category_programmes(
-    by_cat, data.reference("programmes", lang), data.names("departments", lang), lang=lang
+served = figures.table(
+    "category_programmes",
+    by_cat,
+    programmes=data.reference("programmes", lang),
+    departments=data.names("departments", lang),
+    lang=lang,
 )
 panels.table(
     served,

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from components import data, panels, picker, tables
+from components import data, figures, panels, picker, tables
 from components.session import current
 
 view = current()
@@ -40,7 +40,7 @@ with right:
     )
 
 st.subheader(t("dash_departments_table"))
-every = tables.department_table(by_dept, lang=lang, order=list(depts))
+every = figures.table("department_table", by_dept, lang=lang, order=list(depts))
 panels.table(
     every,
     key="departments_table",

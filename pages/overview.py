@@ -3,7 +3,7 @@ category, pacing against the window, and the districts behind pace."""
 
 import streamlit as st
 
-from components import data, navigation, panels, tables
+from components import data, figures, navigation, panels
 from components.session import current
 from warmth import formatting, metrics
 
@@ -54,8 +54,12 @@ with right:
     if behind.empty:
         st.success(t("dash_behind_none"), icon=":material/check_circle:")
     else:
-        shown = tables.coverage_table(
-            behind, by="district", lang=lang, columns=("eligible", "reached", "coverage", "omitted")
+        shown = figures.table(
+            "coverage_table",
+            behind,
+            by="district",
+            lang=lang,
+            columns=("eligible", "reached", "coverage", "omitted"),
         )
         panels.table(
             shown,

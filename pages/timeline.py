@@ -3,7 +3,7 @@ and cumulative coverage against the time elapsed."""
 
 import streamlit as st
 
-from components import data, figures, panels, picker, tables
+from components import data, figures, panels, picker
 from components.session import current
 from warmth import formatting
 
@@ -40,7 +40,7 @@ fig = figures.figure(
 )
 panels.chart(
     fig,
-    tables.timeline_table(daily, lang=lang),
+    figures.table("timeline_table", daily, lang=lang),
     key="timeline_daily",
     kind=f"daily_{measure}_by_department",
     view=view,

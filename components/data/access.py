@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from components.data.base import cached, engine, run_version, with_name
+from components.data.base import cached, engine, run_version, shared, with_name
 from components.figures import figure  # noqa: F401  (data.figure, for pages)
 from components.outage import guarded
 from warmth import (
@@ -63,7 +63,7 @@ def demo_scope() -> Scope:
 # ---- reference and campaigns ---------------------------------------------------------------
 
 
-@cached
+@shared
 def _campaigns(url: str, version: int) -> pd.DataFrame:
     with engine(url).connect() as conn:
         return queries.campaigns(conn)
@@ -75,7 +75,7 @@ def campaigns() -> pd.DataFrame:
     return _campaigns(database_url(), run_version())
 
 
-@cached
+@shared
 def _campaign(url: str, version: int, code: str | None) -> dict | None:
     with engine(url).connect() as conn:
         return core_campaigns.campaign(conn, code)
@@ -93,7 +93,7 @@ def reporting_deadline(code: str | None) -> date | None:
     return found["reporting_deadline"] if found else None
 
 
-@cached
+@shared
 def _reference(url: str, version: int, name: str, lang: str) -> pd.DataFrame:
     with engine(url).connect() as conn:
         return with_name(queries.reference(conn, name), lang)

@@ -58,6 +58,20 @@ def _filters_key(filters: Filters) -> tuple:
 HASH_FUNCS = {Scope: _scope_key, Filters: _filters_key}
 cached = st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, hash_funcs=HASH_FUNCS, show_spinner=False)
 
+_shared_caches: list = []
+
+
+def shared(func):
+    """Like `cached`, for the small answers every page only reads (figures' frames and dicts,
+    reference tables): kept as the object itself and handed to every run as it is, so a run
+    reads it without a copy. A page never changes such an answer in place (pandas' copy on
+    write keeps a frame made from it apart); `_forget` drops these with the rest."""
+    kept = st.cache_resource(
+        ttl=TTL, max_entries=MAX_ENTRIES, hash_funcs=HASH_FUNCS, show_spinner=False
+    )(func)
+    _shared_caches.append(kept)
+    return kept
+
 
 @st.cache_resource(show_spinner=False)
 def engine(url: str) -> sa.Engine:
@@ -132,6 +146,8 @@ def _forget(url: str) -> None:
     engine(url).dispose()
     _ready_urls().discard(url)
     st.cache_data.clear()
+    for kept in _shared_caches:
+        kept.clear()
 
 
 def ensure_database() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.data.base import allowed, cached, run_version, viewer, with_name
+from components.data.base import allowed, cached, run_version, shared, viewer, with_name
 from components.figures import figure  # noqa: F401  (data.figure, for pages)
 from components.outage import guarded
 from warmth import (
@@ -16,7 +16,7 @@ from warmth.scope import Filters, Scope
 # ---- figures -------------------------------------------------------------------------------
 
 
-@cached
+@shared
 def _coverage(
     url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
 ) -> pd.DataFrame:
@@ -29,7 +29,7 @@ def coverage(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame
     return _coverage(database_url(), run_version(), allowed(scope), filters, lang, by)
 
 
-@cached
+@shared
 def _headline(url: str, version: int, scope: Scope, filters: Filters) -> dict:
     with viewer(url, scope) as conn:
         return queries.headline(conn, scope, filters)
@@ -40,7 +40,7 @@ def headline(scope: Scope, filters: Filters, lang: str) -> dict:
     return _headline(database_url(), run_version(), allowed(scope), filters)
 
 
-@cached
+@shared
 def _pacing(url: str, version: int, scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
     with viewer(url, scope) as conn:
         return with_name(queries.pacing(conn, scope, filters), lang)
@@ -51,7 +51,7 @@ def pacing(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
     return _pacing(database_url(), run_version(), allowed(scope), filters, lang)
 
 
-@cached
+@shared
 def _timeline(
     url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
 ) -> pd.DataFrame:
@@ -64,7 +64,7 @@ def timeline(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame
     return _timeline(database_url(), run_version(), allowed(scope), filters, lang, by)
 
 
-@cached
+@shared
 def _overlap_matrix(
     url: str, version: int, scope: Scope, filters: Filters, lang: str
 ) -> pd.DataFrame:
@@ -77,7 +77,7 @@ def overlap_matrix(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
     return _overlap_matrix(database_url(), run_version(), allowed(scope), filters, lang)
 
 
-@cached
+@shared
 def _reporting_status(
     url: str, version: int, scope: Scope, filters: Filters, lang: str
 ) -> pd.DataFrame:
