@@ -7,8 +7,9 @@ Each simulated official opens its own session (GET / for nginx's route cookie, t
 WebSocket to /_stcore/stream with that cookie, as a browser does) and loops: open the
 overview; change a filter (the category multiselect, as a widget state, like a click);
 drill to a street (the districts page with ?district=…&street=…, as the bar clicks leave
-the URL); download that street's list (the CSV the page made, fetched over HTTP from the
-replica that made it). Between actions it thinks for an exponential time (mean --think s).
+the URL); download that street's list (made on click as a browser makes it: the button's
+trigger, whose callback makes the file and writes its audit row, and the request for the
+file on the WebSocket; then the file fetched over HTTP from the replica that made it). Between actions it thinks for an exponential time (mean --think s).
 An action's time runs from the message sent to `script_finished` (or the last byte of the
 download). An error is a run that shows an exception or the outage message, a timeout, a
 closed socket or an HTTP error.
@@ -31,6 +32,7 @@ import random
 import statistics
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
@@ -68,6 +70,8 @@ class Official:
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.widgets: dict[str, object] = {}
         self.ws = None
+        self.session_id = ""
+        self.query_string = self.page_name = self.page_hash = ""  # of the last run asked for
 
     async def open(self) -> None:
         self.cookie = await asyncio.to_thread(self._route_cookie)
@@ -95,6 +99,8 @@ class Official:
         state.query_string = urlencode(query, doseq=True)
         state.page_name = page
         state.page_script_hash = self.pages.get(page, "")
+        self.query_string, self.page_name = state.query_string, page
+        self.page_hash = state.page_script_hash
         for w in widgets or []:
             state.widget_states.widgets.append(w)
         began = time.perf_counter()
@@ -104,7 +110,9 @@ class Official:
             fwd = ForwardMsg()
             fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=120))
             kind = fwd.WhichOneof("type")
-            if kind == "navigation":
+            if kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id
+            elif kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in fwd.navigation.app_pages}
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 self._element(fwd.delta.new_element, run)
@@ -124,6 +132,8 @@ class Official:
             self.widgets[key] = el.multiselect
         elif kind == "download_button" and el.download_button.url:
             run.downloads.append(el.download_button.url)
+        elif kind == "download_button" and el.download_button.deferred_file_id:
+            run.downloads.append((el.download_button.deferred_file_id, el.download_button.id))
 
     def category_change(self, step: int) -> list:
         """The category filter's widget state: one category picked, or none (all)."""
@@ -136,6 +146,39 @@ class Official:
         picked = [] if step % 2 else [ms.options[step % len(ms.options)]]
         w.string_array_value.data.extend(picked)
         return [w]
+
+    async def made_url(self, file_id: str, button_id: str) -> str:
+        """A download made on click, as a browser's click makes it: the button's trigger (a
+        rerun whose callback makes the file and writes its audit row) and, beside it, the
+        request for the file (a backend operation on the WebSocket); the URL it answers."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        click = BackMsg()
+        click.rerun_script.page_script_hash = self.page_hash
+        click.rerun_script.page_name = self.page_name
+        click.rerun_script.query_string = self.query_string
+        click.rerun_script.widget_states.widgets.append(
+            WidgetState(id=button_id, trigger_value=True)
+        )
+        ask = BackMsg()
+        op = ask.backend_operation_request
+        op.request_id, op.session_id = uuid.uuid4().hex, self.session_id
+        op.deferred_file.file_id = file_id
+        await self.ws.send(click.SerializeToString())
+        await self.ws.send(ask.SerializeToString())
+        url, finished = None, False
+        while url is None or not finished:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=120))
+            kind = fwd.WhichOneof("type")
+            answer = fwd.backend_operation_response
+            if kind == "script_finished" and fwd.script_finished in FINISHED:
+                finished = True
+            elif kind == "backend_operation_response" and answer.request_id == op.request_id:
+                if answer.error_msg or not answer.deferred_file.url:
+                    raise RuntimeError(f"download not made: {answer.error_msg[:80]}")
+                url = answer.deferred_file.url
+        return url
 
     def download(self, url: str) -> tuple[float, int]:
         target = url if url.startswith("http") else self.base + url
@@ -172,7 +215,10 @@ async def act(o: Official, action: str, step: int, street, results: Results | No
             urls = getattr(o, "last_downloads", [])
             if not urls:
                 raise RuntimeError("no download on the street page")
-            await asyncio.to_thread(o.download, urls[-1])
+            url = urls[-1]
+            if isinstance(url, tuple):  # made on click
+                url = await o.made_url(*url)
+            await asyncio.to_thread(o.download, url)
             run = Run(time.perf_counter() - began)
         error = run.error
     except Exception as exc:  # noqa: BLE001  (every failure is a counted error)
@@ -235,6 +281,11 @@ async def calibrate(base: str, procs: list[psutil.Process], rounds: int) -> dict
     return {a: statistics.median(v) if v else float("nan") for a, v in spent.items()}
 
 
+def ms(seconds: float) -> int | None:
+    """Milliseconds, or None for an action with no sample (a short run)."""
+    return None if seconds != seconds else round(seconds * 1000)
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -274,11 +325,11 @@ async def main_async(args) -> dict:
         "actions": {
             a: {
                 "n": len(results.times[a]),
-                "p50_ms": round(pct(results.times[a], 0.5) * 1000),
-                "p95_ms": round(pct(results.times[a], 0.95) * 1000),
-                "max_ms": round(max(results.times[a], default=float("nan")) * 1000),
+                "p50_ms": ms(pct(results.times[a], 0.5)),
+                "p95_ms": ms(pct(results.times[a], 0.95)),
+                "max_ms": ms(max(results.times[a], default=float("nan"))),
                 "errors": len(results.errors[a]),
-                "server_cpu_ms_alone": round(calibration.get(a, float("nan")) * 1000),
+                "server_cpu_ms_alone": ms(calibration.get(a, float("nan"))),
             }
             for a in ACTIONS
         },
