@@ -22,10 +22,9 @@ import sqlalchemy as sa
 from warmth import campaigns, queries, schema
 from warmth.request import Request, resolve
 from warmth.scope import Filters, Scope
-from warmth.snapshot import people, store
+from warmth.snapshot import matches, people, store
 from warmth.snapshot.city import City
 from warmth.snapshot.people import Members
-from warmth.snapshot.shards import fetch
 
 FIGURES = ("eligible", "reached", "coverage", "omitted", "amount_yuan")
 BYS = ("city", "district", "street", "category", "programme", "department")
@@ -151,32 +150,9 @@ def _to_festival(pace: pd.DataFrame, camp: dict | None) -> pd.DataFrame:
 
 def matched_rows(conn: sa.Connection, city: City, before: City) -> np.ndarray:
     """Per person of `city`: their row in `before` (the same ID number registered in that
-    campaign), -1 for none; computed once per pair of snapshots."""
-
-    def make() -> np.ndarray:
-        now, then = schema.beneficiaries.alias("now"), schema.beneficiaries.alias("then")
-        query = (
-            sa.select(now.c.id, then.c.id)
-            .select_from(
-                now.join(
-                    then,
-                    (then.c.campaign_id == before.campaign_id)
-                    & (then.c.id_number == now.c.id_number),
-                )
-            )
-            .where(now.c.campaign_id == city.campaign_id)
-        )
-        got = fetch(conn, query, {"now": "int64", "then": "int64"})
-        out = np.full(len(city.people), -1, dtype="int64")
-        here = np.flatnonzero(city.people.registered)
-        there = np.flatnonzero(before.people.registered)
-        at = pd.Index(city.people.ben_id[here]).get_indexer(got["now"])
-        was = pd.Index(before.people.ben_id[there]).get_indexer(got["then"])
-        ok = (at >= 0) & (was >= 0)
-        out[here[at[ok]]] = there[was[ok]]
-        return out
-
-    return city._static(("matched", before.campaign_id, before.version), make)
+    campaign), -1 for none; computed once per pair of registers and kept on disk
+    (warmth.snapshot.matches)."""
+    return matches.rows(conn, city, before)
 
 
 def reached_before(conn: sa.Connection, city: City, req: Request) -> np.ndarray | None:
@@ -186,6 +162,11 @@ def reached_before(conn: sa.Connection, city: City, req: Request) -> np.ndarray 
     if before is None:
         return None
     then = store.city(conn, before["id"])
+    key = ("reached_before", then.campaign_id, then.version, req.universe, req.categories)
+    return city._kept(key, lambda: _reached_before(conn, city, then, req, before), big=True)
+
+
+def _reached_before(conn, city: City, then: City, req: Request, before: dict) -> np.ndarray:
     wide = replace(
         req,
         campaign=before,
@@ -195,8 +176,8 @@ def reached_before(conn: sa.Connection, city: City, req: Request) -> np.ndarray 
     )
     was = people._person(then, wide).reached
     match = matched_rows(conn, city, then)
-    out = np.zeros(len(city.people), dtype=bool)
     known = match >= 0
+    out = np.zeros(len(city.people), dtype=bool)
     out[known] = was[match[known]]
     return out
 
