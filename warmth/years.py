@@ -184,7 +184,15 @@ def _reached_before(conn, city: City, then: City, req: Request, before: dict) ->
 
 def left_out(conn: sa.Connection, city: City, req: Request) -> Members:
     """Reached last year, eligible this year and not (yet) reached: the omission list's
-    members (warmth.snapshot.people.omission) who were reached in the previous campaign."""
+    members (warmth.snapshot.people.omission) who were reached in the previous campaign;
+    kept per snapshot and request (the day, the slice, the districts and streets)."""
+    before = previous_campaign(conn, req.campaign)
+    then = (before["id"], store.city(conn, before["id"]).version) if before else None
+    key = ("left_out", then, req.as_of, req.universe, req.categories, req.districts, req.streets)
+    return city._kept(key, lambda: _left_out(conn, city, req), big=True)
+
+
+def _left_out(conn: sa.Connection, city: City, req: Request) -> Members:
     x = people._person(city, req)
     was = reached_before(conn, city, req)
     chosen = x.eligible & ~x.reached & (was if was is not None else False)
