@@ -90,11 +90,14 @@ def compare(
     if by not in BYS:
         raise ValueError(f"by must be one of {', '.join(BYS)}")
     this, before = pair(conn, filters, previous)
-    now = queries.coverage(conn, scope, filters, by)
-    if this is None or before is None:
-        then = queries.empty_coverage(by)
-    else:
-        then = queries.coverage(conn, scope, previous_filters(filters, this, before), by)
+    req = resolve(conn, scope, filters)
+    now = then = queries.empty_coverage(by)
+    if req is not None and req.districts:  # one request for both years: only the campaign
+        shown = queries._names(conn, req, by)  # and the day differ
+        now = queries.coverage_of(conn, req, by, shown)
+        if before is not None:
+            earlier = replace(req, campaign=before, filters=previous_filters(filters, this, before))
+            then = queries.coverage_of(conn, earlier, by, shown)
     names = ["name_zh", "name_en", *queries.EXTRA_COLUMNS[by]]
     merged = now[["key", *names, *FIGURES]].merge(
         then[["key", *names, *FIGURES]], on="key", how="outer", suffixes=("", "_then")
