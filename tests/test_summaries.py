@@ -195,8 +195,11 @@ def random_world(conn, seed: int) -> World:
     return World(people, records, progs, streets)
 
 
-def load_world(conn, world: World) -> int:
-    cid = fx.campaign_id(conn)
+def load_world(conn, world: World, code: str = "2005", shift: int = 0) -> int:
+    """The world as campaign `code`, its days moved by `shift` days (records numbered on
+    from those already there)."""
+    cid = fx.campaign_id(conn, code)
+    first = conn.execute(sa.select(sa.func.count()).select_from(schema.aid_records)).scalar()
     for pid, (d, s, cs) in world.people.items():
         fx.add_person(conn, cid, pid, d, s, sorted(cs))
     for n, r in enumerate(world.records):
@@ -204,17 +207,17 @@ def load_world(conn, world: World) -> int:
             schema.aid_records.insert().values(
                 campaign_id=cid,
                 submitter=r["submitter"],
-                record_no=f"W{n:06d}",
+                record_no=f"W{first + n:06d}",
                 **fx.protected(conn, r["id"]),
                 programme_code=r["programme"],
                 amount_fen=r["fen"],
                 form=r["form"],
-                date=min(r["day"], WINDOW[1]),
+                date=min(r["day"], WINDOW[1]) + timedelta(days=shift),
                 district_code=r["district"],
             )
         )
-        r["rec_id"] = n + 1
-        r["day"] = min(r["day"], WINDOW[1])
+        r["rec_id"] = first + n + 1
+        r["day"] = min(r["day"], WINDOW[1]) + timedelta(days=shift)
     return cid
 
 
