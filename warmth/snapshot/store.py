@@ -13,6 +13,7 @@ database's random identity (versions.identity: a database made again never reads
 memory-mapped read-only from those files: loading costs no copy, pages are read when a
 figure first touches them, and every process on the machine shares them through the page
 cache. A name says which data it holds; older ones are removed when a newer one is written.
+The cross-year match of two campaigns lives in the same folder (warmth.snapshot.matches).
 """
 
 from __future__ import annotations
