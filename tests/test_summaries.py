@@ -221,17 +221,24 @@ def load_world(conn, world: World, code: str = "2005", shift: int = 0) -> int:
     return cid
 
 
-def oracle(world: World, by: str, f: Filters, scope_districts: set[str]) -> dict[str, tuple]:
-    """Every figure of every row, counted person by person from the definitions."""
-    dd = scope_districts & set(f.districts) if f.districts else set(scope_districts)
+def universe_of(world: World, f: Filters) -> set[str]:
+    """The programmes that count: of the chosen departments, then the chosen programmes."""
     depts = {v[0] for v in world.progs.values()}
     if f.departments:
         depts &= set(f.departments)
-    universe = {
+    return {
         p
         for p, v in world.progs.items()
         if v[0] in depts and (not f.programmes or p in f.programmes)
     }
+
+
+def oracle(world: World, by: str, f: Filters, scope_districts: set[str]) -> dict[str, tuple]:
+    """Every figure of every row, counted person by person from the definitions."""
+    dd = scope_districts & set(f.districts) if f.districts else set(scope_districts)
+    everyone = {v[0] for v in world.progs.values()}
+    depts = everyone & set(f.departments) if f.departments else everyone
+    universe = universe_of(world, f)
     chosen = set(f.categories) if f.categories else None
     serves = {p: v[2] for p, v in world.progs.items()}
     recs = [r for r in world.records if f.as_of is None or r["day"] <= f.as_of]

@@ -23,6 +23,7 @@ from tests.test_summaries import (
     oracle,
     random_filters,
     random_world,
+    universe_of,
 )
 from warmth import campaigns, quality, queries, schema, versions, years
 from warmth.request import resolve
@@ -89,14 +90,7 @@ def test_the_match_is_the_id_number_and_persists(two_years, tmp_path):
 
 def _definition_sets(world, f: Filters, districts: set[str], as_of):
     """(eligible, reached by as_of) person ids of the request, from the definitions."""
-    depts = {v[0] for v in world.progs.values()}
-    if f.departments:
-        depts &= set(f.departments)
-    universe = {
-        p
-        for p, v in world.progs.items()
-        if v[0] in depts and (not f.programmes or p in f.programmes)
-    }
+    universe = universe_of(world, f)
     served = set().union(*(world.progs[p][2] for p in universe)) if universe else set()
     chosen = set(f.categories) if f.categories else None
     eligible, reached = set(), set()
