@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -86,6 +86,77 @@ def test_the_match_is_the_id_number_and_persists(two_years, tmp_path):
         assert np.array_equal(years.matched_rows(conn, *again), got)
     finally:
         years.matches._joined = real
+
+
+def test_an_aid_batch_keeps_the_match_and_the_left_out_list_follows_it(two_years, tmp_path):
+    """An aid batch imported changes the data version but not the registers: the held
+    match is kept (no second join), and someone left out who is now reached leaves the
+    list."""
+    conn, _, _ = two_years
+    scope = Scope(frozenset(DISTRICTS), city_scope(conn).departments, role="city")
+    req = resolve(conn, scope, Filters())
+    before = years.left_out(conn, store.city(conn, req.campaign_id), req)
+    assert len(before)
+    now = store.city(conn, req.campaign_id)
+    row = int(before.rows[0])
+    ben = int(now.people.ben_id[row])
+    b, bc = schema.beneficiaries, schema.beneficiary_categories
+    number = conn.execute(sa.select(b.c.id_number).where(b.c.id == ben)).scalar_one()
+    category = (
+        conn.execute(sa.select(bc.c.category_code).where(bc.c.beneficiary_id == ben))
+        .scalars()
+        .first()
+    )
+    pc = schema.programme_categories
+    programme = (
+        conn.execute(sa.select(pc.c.programme_code).where(pc.c.category_code == category))
+        .scalars()
+        .first()
+    )
+    cid = req.campaign_id
+    with conn.begin_nested():
+        batch = conn.execute(
+            schema.import_batches.insert()
+            .values(
+                campaign_id=cid,
+                kind="aid",
+                file_name="more.csv",
+                file_sha256="1" * 64,
+                district_code=DISTRICTS[0],
+                submitted_by="test",
+                submitted_at=datetime(2005, 1, 1, tzinfo=UTC),
+                status="imported",
+            )
+            .returning(schema.import_batches.c.id)
+        ).scalar_one()
+        p = schema.programmes
+        form = conn.execute(sa.select(p.c.form).where(p.c.code == programme)).scalar_one()
+        conn.execute(
+            schema.aid_records.insert().values(
+                campaign_id=cid,
+                submitter=DISTRICTS[0],
+                record_no="X0000001",
+                id_number=number,
+                id_cipher=None,
+                programme_code=programme,
+                amount_fen=100,
+                form=form,
+                date=req.campaign["window_start"],
+                district_code=None,
+                batch_id=batch,
+            )
+        )
+        home = now.codes.districts[int(now.people.home[row])]
+        versions.bump(conn, {home, DISTRICTS[0]}, ("aid_added", batch, cid))
+    real = years.matches._joined
+    years.matches._joined = lambda *a: pytest.fail("joined again")
+    try:
+        after = years.left_out(conn, store.city(conn, cid), resolve(conn, scope, Filters()))
+    finally:
+        years.matches._joined = real
+    assert store.city(conn, cid).version == now.version + 1
+    assert len(after) == len(before) - 1 and row not in set(after.rows.tolist())
+    assert len(list((tmp_path / "kept").rglob("m*-r*.npy"))) == 1
 
 
 def _definition_sets(world, f: Filters, districts: set[str], as_of):
