@@ -1,6 +1,8 @@
 """Year over year, the data-quality scorecard, the standard indicators and the left-out list
-on a two-campaign database (`warmth demo --scale 1.0` loads 2004 and 2005): seconds per call,
-the first call (snapshots read) and then twice each. Usage: python bench/bench_years.py URL"""
+on a two-campaign database (`warmth demo --scale 1.0` loads 2004 and 2005): wall and CPU seconds
+per call, the first call of the process (snapshots and the cross-year match read from their
+files, or built when there are none: point WARMTH_SNAPSHOT_DIR at an empty folder for that),
+then twice each, then new days. Usage: python bench/bench_years.py URL"""
 
 import sys
 import time
@@ -14,9 +16,10 @@ e = make_engine(sys.argv[1])
 
 
 def clock(label, fn):
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     out = fn()
-    print(f"{label}: {time.perf_counter() - t:.2f} s", flush=True)
+    wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+    print(f"{label}: {wall:.3f} s wall, {cpu:.3f} s CPU", flush=True)
     return out
 
 
@@ -24,7 +27,7 @@ with e.connect() as c:
     s = city_scope(c)
     f = Filters()
     clock(
-        "first call (both snapshots loaded from their files), compare by district",
+        "first call of the process, compare by district",
         lambda: years.compare(c, s, f, "district"),
     )
     for rep in (1, 2):
@@ -43,9 +46,16 @@ with e.connect() as c:
     clock("compare by district as of 2005-01-25", lambda: years.compare(c, s, fa, "district"))
     clock("scorecard as of 2005-01-25", lambda: quality.scorecard(c, s, fa))
     clock("left-out as of 2005-01-25", lambda: worklists.left_out(c, s, fa, limit=1000))
+    for label, fn in (
+        ("compare by district", lambda: years.compare(c, s, fa, "district")),
+        ("scorecard", lambda: quality.scorecard(c, s, fa)),
+        ("left-out", lambda: worklists.left_out(c, s, fa, limit=1000)),
+    ):
+        clock(f"{label} as of 2005-01-25, again", fn)
     d = district_scope(c, "310115")
     clock("district scope: compare by street", lambda: years.compare(c, d, f, "street"))
     clock("district scope: scorecard", lambda: quality.scorecard(c, d, f))
+    clock("district scope: left-out", lambda: worklists.left_out(c, d, f, limit=1000))
     print(
         quality.scorecard(c, s, f)[
             [

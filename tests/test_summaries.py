@@ -195,8 +195,11 @@ def random_world(conn, seed: int) -> World:
     return World(people, records, progs, streets)
 
 
-def load_world(conn, world: World) -> int:
-    cid = fx.campaign_id(conn)
+def load_world(conn, world: World, code: str = "2005", shift: int = 0) -> int:
+    """The world as campaign `code`, its days moved by `shift` days (records numbered on
+    from those already there)."""
+    cid = fx.campaign_id(conn, code)
+    first = conn.execute(sa.select(sa.func.count()).select_from(schema.aid_records)).scalar()
     for pid, (d, s, cs) in world.people.items():
         fx.add_person(conn, cid, pid, d, s, sorted(cs))
     for n, r in enumerate(world.records):
@@ -204,31 +207,38 @@ def load_world(conn, world: World) -> int:
             schema.aid_records.insert().values(
                 campaign_id=cid,
                 submitter=r["submitter"],
-                record_no=f"W{n:06d}",
+                record_no=f"W{first + n:06d}",
                 **fx.protected(conn, r["id"]),
                 programme_code=r["programme"],
                 amount_fen=r["fen"],
                 form=r["form"],
-                date=min(r["day"], WINDOW[1]),
+                date=min(r["day"], WINDOW[1]) + timedelta(days=shift),
                 district_code=r["district"],
             )
         )
-        r["rec_id"] = n + 1
-        r["day"] = min(r["day"], WINDOW[1])
+        r["rec_id"] = first + n + 1
+        r["day"] = min(r["day"], WINDOW[1]) + timedelta(days=shift)
     return cid
+
+
+def universe_of(world: World, f: Filters) -> set[str]:
+    """The programmes that count: of the chosen departments, then the chosen programmes."""
+    depts = {v[0] for v in world.progs.values()}
+    if f.departments:
+        depts &= set(f.departments)
+    return {
+        p
+        for p, v in world.progs.items()
+        if v[0] in depts and (not f.programmes or p in f.programmes)
+    }
 
 
 def oracle(world: World, by: str, f: Filters, scope_districts: set[str]) -> dict[str, tuple]:
     """Every figure of every row, counted person by person from the definitions."""
     dd = scope_districts & set(f.districts) if f.districts else set(scope_districts)
-    depts = {v[0] for v in world.progs.values()}
-    if f.departments:
-        depts &= set(f.departments)
-    universe = {
-        p
-        for p, v in world.progs.items()
-        if v[0] in depts and (not f.programmes or p in f.programmes)
-    }
+    everyone = {v[0] for v in world.progs.values()}
+    depts = everyone & set(f.departments) if f.departments else everyone
+    universe = universe_of(world, f)
     chosen = set(f.categories) if f.categories else None
     serves = {p: v[2] for p, v in world.progs.items()}
     recs = [r for r in world.records if f.as_of is None or r["day"] <= f.as_of]

@@ -24,7 +24,6 @@ import sqlalchemy as sa
 
 from warmth import metrics, queries, schema, years
 from warmth.definition import CONSISTENCY_THRESHOLD, OUTLIER_Z
-from warmth.metrics import Slice
 from warmth.scope import Filters, Scope
 from warmth.snapshot.city import City
 
@@ -110,35 +109,64 @@ def _record_counts(city: City, conn: sa.Connection, deadline) -> dict[str, np.nd
     }
 
 
-def _per_department(city: City, req, figure: str) -> dict[str, set[str]]:
-    """Per district: the request's departments with a positive `figure` there ("eligible":
-    a beneficiary of theirs is registered there; "records": records of theirs count
-    there)."""
-    profile, records = queries.frames(city, req, "district")
-    out: dict[str, set[str]] = {}
-    for dept in req.departments:
-        sl = Slice(req.cat.department_mask([dept]))
-        if figure == "eligible":
-            got = metrics.person_counts(profile, sl, req.cat, ["district_code"])
-        else:
-            got = metrics.record_counts(records, sl, req.cat, ["district_code"])
-        for d in got.loc[got[figure] > 0, "district_code"]:
-            out.setdefault(d, set()).add(dept)
+def _department_of_bits(cat, departments: tuple[str, ...]) -> np.ndarray:
+    """Per programme bit: the position of its department in `departments` (-1: another)."""
+    out = np.full(64, -1, dtype="int64")
+    for i, dept in enumerate(departments):
+        mask = cat.department_mask([dept])
+        out[[b for b in range(64) if mask >> b & 1]] = i
     return out
 
 
+def _eligible_grid(city: City, cat, departments: tuple[str, ...]) -> np.ndarray:
+    """(district, department): a registered beneficiary of the district is in a category
+    one of the department's programmes serves (metrics.eligible of that department's
+    slice); the same for every request of a snapshot."""
+    p, m = city.people, city.people.n_registered
+    pairs = np.unique(p.home[:m].astype("int64") << 32 | p.cat_mask[:m].astype("int64"))
+    home, masks = pairs >> 32, pairs & 0xFFFFFFFF
+    grid = np.zeros((len(city.codes.districts), len(departments)), dtype=bool)
+    for i, dept in enumerate(departments):
+        served = cat.served_categories(cat.department_mask([dept]))
+        grid[home[(masks & served) != 0], i] = True
+    return grid
+
+
+def _records_grid(city: City, cat, departments: tuple[str, ...], as_of) -> np.ndarray:
+    """(district, department): records of the department's programmes count there (under
+    their attribution district, up to as_of); kept per snapshot, departments and day."""
+    key = ("records_grid", departments, as_of)
+    return city._kept(key, lambda: _count_records(city, cat, departments, as_of))
+
+
+def _count_records(city: City, cat, departments: tuple[str, ...], as_of) -> np.ndarray:
+    rec = city.records
+    dept = _department_of_bits(cat, departments)[rec.pbit.astype("int64")]
+    ok = (rec.att >= 0) & (dept >= 0)
+    window = city.in_window(as_of)
+    if window is not None:
+        ok &= window
+    size = len(departments)
+    cells = rec.att[ok].astype("int64") * size + dept[ok]
+    counts = np.bincount(cells, minlength=len(city.codes.districts) * size)
+    return counts.reshape(-1, size) > 0
+
+
 def _departments(conn, scope, city, req, before: dict | None):
-    """Per district: the departments expected (an eligible beneficiary of theirs is
-    registered there and, when the previous campaign holds records, they reported there
-    then) and those of them that reported (records of theirs count there)."""
-    expected = _per_department(city, req, "eligible")
+    """Per district of the request (code position): the departments expected (an eligible
+    beneficiary of theirs is registered there and, when the previous campaign holds
+    records, they reported there then) and those of them that reported (records of theirs
+    count there), as boolean (district, department) grids over req.departments."""
+    depts = req.departments
+    expected = city._static(
+        ("eligible_grid", depts), lambda: _eligible_grid(city, req.cat, depts)
+    ).copy()
     if before is not None:
         earlier = queries._open(conn, scope, replace(req.filters, campaign=before["code"]))
         if earlier is not None and len(earlier[1].records):
-            then = _per_department(earlier[1], earlier[0], "records")
-            expected = {d: due & then.get(d, set()) for d, due in expected.items()}
-    sent = _per_department(city, req, "records")
-    return expected, {d: due & sent.get(d, set()) for d, due in expected.items()}
+            then_req, then = earlier
+            expected &= _records_grid(then, req.cat, depts, then_req.as_of)
+    return expected, expected & _records_grid(city, req.cat, depts, req.as_of)
 
 
 def scorecard(
@@ -174,8 +202,8 @@ def scorecard(
         rows.append(
             {
                 "key": d,
-                "departments_expected": len(expected.get(d, ())),
-                "departments_reported": len(reported.get(d, ())),
+                "departments_expected": int(expected[k].sum()),
+                "departments_reported": int(reported[k].sum()),
                 "records": n,
                 **{c: int(counts[c][k]) for c in counts if c != "records"},
                 "reached": now,

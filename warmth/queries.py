@@ -268,13 +268,21 @@ def coverage(conn: sa.Connection, scope: Scope, filters: Filters, by: str) -> pd
     (NaN when undefined), amount_yuan = fen / 100. Filters: module docstring."""
     if by not in BYS:
         raise ValueError(f"by must be one of {', '.join(BYS)}")
-    opened = _open(conn, scope, filters)
-    if opened is None:
+    req = resolve(conn, scope, filters)
+    if req is None or not req.districts:
         return empty_coverage(by)
-    req, city = opened
-    names = _names(conn, req, by)
+    return coverage_of(conn, req, by)
+
+
+def coverage_of(
+    conn: sa.Connection, req: Request, by: str, names: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """coverage() of a resolved request (with districts); `names` (_names of the same
+    dimension, which no campaign changes) when the caller has them already."""
+    names = _names(conn, req, by) if names is None else names
     if names.empty:  # nothing of this dimension is allowed (e.g. no department in scope)
         return empty_coverage(by)
+    city = store.city(conn, req.campaign_id)
     profile, records = frames(city, req, by if by in ("street", "district") else "city")
     rows = _figure_rows(profile, records, req, by)
     return _finish(names.merge(rows, on="key", how="left"), by)

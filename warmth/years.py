@@ -22,10 +22,9 @@ import sqlalchemy as sa
 from warmth import campaigns, queries, schema
 from warmth.request import Request, resolve
 from warmth.scope import Filters, Scope
-from warmth.snapshot import people, store
+from warmth.snapshot import matches, people, store
 from warmth.snapshot.city import City
 from warmth.snapshot.people import Members
-from warmth.snapshot.shards import fetch
 
 FIGURES = ("eligible", "reached", "coverage", "omitted", "amount_yuan")
 BYS = ("city", "district", "street", "category", "programme", "department")
@@ -91,11 +90,14 @@ def compare(
     if by not in BYS:
         raise ValueError(f"by must be one of {', '.join(BYS)}")
     this, before = pair(conn, filters, previous)
-    now = queries.coverage(conn, scope, filters, by)
-    if this is None or before is None:
-        then = queries.empty_coverage(by)
-    else:
-        then = queries.coverage(conn, scope, previous_filters(filters, this, before), by)
+    req = resolve(conn, scope, filters)
+    now = then = queries.empty_coverage(by)
+    if req is not None and req.districts:  # one request for both years: only the campaign
+        shown = queries._names(conn, req, by)  # and the day differ
+        now = queries.coverage_of(conn, req, by, shown)
+        if before is not None:
+            earlier = replace(req, campaign=before, filters=previous_filters(filters, this, before))
+            then = queries.coverage_of(conn, earlier, by, shown)
     names = ["name_zh", "name_en", *queries.EXTRA_COLUMNS[by]]
     merged = now[["key", *names, *FIGURES]].merge(
         then[["key", *names, *FIGURES]], on="key", how="outer", suffixes=("", "_then")
@@ -151,32 +153,9 @@ def _to_festival(pace: pd.DataFrame, camp: dict | None) -> pd.DataFrame:
 
 def matched_rows(conn: sa.Connection, city: City, before: City) -> np.ndarray:
     """Per person of `city`: their row in `before` (the same ID number registered in that
-    campaign), -1 for none; computed once per pair of snapshots."""
-
-    def make() -> np.ndarray:
-        now, then = schema.beneficiaries.alias("now"), schema.beneficiaries.alias("then")
-        query = (
-            sa.select(now.c.id, then.c.id)
-            .select_from(
-                now.join(
-                    then,
-                    (then.c.campaign_id == before.campaign_id)
-                    & (then.c.id_number == now.c.id_number),
-                )
-            )
-            .where(now.c.campaign_id == city.campaign_id)
-        )
-        got = fetch(conn, query, {"now": "int64", "then": "int64"})
-        out = np.full(len(city.people), -1, dtype="int64")
-        here = np.flatnonzero(city.people.registered)
-        there = np.flatnonzero(before.people.registered)
-        at = pd.Index(city.people.ben_id[here]).get_indexer(got["now"])
-        was = pd.Index(before.people.ben_id[there]).get_indexer(got["then"])
-        ok = (at >= 0) & (was >= 0)
-        out[here[at[ok]]] = there[was[ok]]
-        return out
-
-    return city._static(("matched", before.campaign_id, before.version), make)
+    campaign), -1 for none; computed once per pair of registers and kept on disk
+    (warmth.snapshot.matches)."""
+    return matches.rows(conn, city, before)
 
 
 def reached_before(conn: sa.Connection, city: City, req: Request) -> np.ndarray | None:
@@ -186,6 +165,11 @@ def reached_before(conn: sa.Connection, city: City, req: Request) -> np.ndarray 
     if before is None:
         return None
     then = store.city(conn, before["id"])
+    key = ("reached_before", then.campaign_id, then.version, req.universe, req.categories)
+    return city._kept(key, lambda: _reached_before(conn, city, then, req, before), big=True)
+
+
+def _reached_before(conn, city: City, then: City, req: Request, before: dict) -> np.ndarray:
     wide = replace(
         req,
         campaign=before,
@@ -195,15 +179,23 @@ def reached_before(conn: sa.Connection, city: City, req: Request) -> np.ndarray 
     )
     was = people._person(then, wide).reached
     match = matched_rows(conn, city, then)
-    out = np.zeros(len(city.people), dtype=bool)
     known = match >= 0
+    out = np.zeros(len(city.people), dtype=bool)
     out[known] = was[match[known]]
     return out
 
 
 def left_out(conn: sa.Connection, city: City, req: Request) -> Members:
     """Reached last year, eligible this year and not (yet) reached: the omission list's
-    members (warmth.snapshot.people.omission) who were reached in the previous campaign."""
+    members (warmth.snapshot.people.omission) who were reached in the previous campaign;
+    kept per snapshot and request (the day, the slice, the districts and streets)."""
+    before = previous_campaign(conn, req.campaign)
+    then = (before["id"], store.city(conn, before["id"]).version) if before else None
+    key = ("left_out", then, req.as_of, req.universe, req.categories, req.districts, req.streets)
+    return city._kept(key, lambda: _left_out(conn, city, req), big=True)
+
+
+def _left_out(conn: sa.Connection, city: City, req: Request) -> Members:
     x = people._person(city, req)
     was = reached_before(conn, city, req)
     chosen = x.eligible & ~x.reached & (was if was is not None else False)

@@ -6,7 +6,9 @@
 - `city`: the City those arrays make, and the per-day frames that warmth.metrics counts
   on;
 - `store`: snapshots kept per data version: in memory, shared by every session of a
-  process, and on disk beside the database, shared by every process.
+  process, and on disk beside the database, shared by every process;
+- `matches`: which person of one campaign is which of another (the same ID number), an
+  integer array per pair of registers, kept on disk beside the cities.
 
 `store.city(conn, campaign_id)` is the one call: it reads the data version (one cheap
 query), rebuilds only the districts whose data changed since the snapshot it holds, and

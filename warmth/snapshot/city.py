@@ -131,6 +131,9 @@ class City:
     records: Records
     versions: dict[str, int]  # district -> data version its shard was read at
     version: int = 0  # the data version of the whole snapshot
+    # the data version its registered people were read at: aid batches applied since keep
+    # it (the cross-year match, warmth.snapshot.matches, depends on the registers alone)
+    register_version: int = 0
     _frames: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _arrays: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _statics: dict = field(default_factory=dict, repr=False)

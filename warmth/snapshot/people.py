@@ -57,6 +57,14 @@ def _positions(codes: tuple[str, ...], wanted) -> np.ndarray:
     return np.array([index[c] for c in wanted if c in index], dtype="int64")
 
 
+def _inside(values: np.ndarray, codes: tuple[str, ...], wanted) -> np.ndarray:
+    """Per value (a code position, -1 for none): whether its code is wanted (one gather
+    from a table the size of the code list: much cheaper than np.isin on millions)."""
+    table = np.zeros(len(codes) + 1, dtype=bool)
+    table[_positions(codes, wanted)] = True
+    return table[values]  # -1 reads the last slot, which is False
+
+
 @dataclass
 class _Person:
     """Per person, for one request: masks as of its day, the categories that count, the
@@ -80,9 +88,9 @@ def _person(city: City, req: Request) -> _Person:
     served = cat.served_categories(u)
     allowed = np.array([cat.allowed(int(v) & kc) for v in values], dtype="int64")[codes]
     eligible_tab = np.array([(int(v) & kc & served) != 0 for v in values], dtype=bool)
-    at_home = p.registered & np.isin(p.home, _positions(city.codes.districts, req.districts))
+    at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
     if req.streets is not None:
-        at_home &= np.isin(p.street, _positions(city.codes.streets, req.streets))
+        at_home &= _inside(p.street, city.codes.streets, req.streets)
     eligible = at_home & eligible_tab[codes]
     reached = eligible & ((reach & u & allowed) != 0)
     return _Person(reach, repeat, leak, allowed, eligible, reached, at_home)
@@ -92,9 +100,7 @@ def _members(city: City, req: Request, chosen: np.ndarray, district: np.ndarray)
     order = city._static("order", lambda: _order(city))
     rows = order[chosen[order]]
     p = city.people
-    here = p.registered[rows] & np.isin(
-        p.home[rows], _positions(city.codes.districts, req.districts)
-    )
+    here = p.registered[rows] & _inside(p.home[rows], city.codes.districts, req.districts)
     rows = np.concatenate([rows[here], rows[~here]])
     return Members(rows, district[rows], int(here.sum()))
 
@@ -115,8 +121,7 @@ def repeats(city: City, req: Request) -> Members:
         return _members(city, req, chosen, p.home.astype("int64"))
     chosen = x.at_home & ((x.repeat & req.universe) != 0)
     if req.streets is None:
-        wanted = _positions(city.codes.districts, req.districts)
-        away = ~p.registered & np.isin(p.leak_att, wanted)
+        away = ~p.registered & _inside(p.leak_att, city.codes.districts, req.districts)
         chosen |= away & ((x.repeat & req.universe) != 0)
     district = np.where(p.registered, p.home, p.leak_att).astype("int64")
     return _members(city, req, chosen, district)
@@ -172,9 +177,8 @@ def leakage(city: City, req: Request) -> Members:
     if req.categories is not None:
         programmes &= cat.serving(req.categories)
     leaks = (x.leak & programmes) != 0
-    wanted = _positions(city.codes.districts, req.districts)
     if req.streets is not None:
         chosen = leaks & x.at_home & (p.leak_att == p.home)
     else:
-        chosen = leaks & np.isin(p.leak_att, wanted)
+        chosen = leaks & _inside(p.leak_att, city.codes.districts, req.districts)
     return _members(city, req, chosen, p.leak_att.astype("int64"))

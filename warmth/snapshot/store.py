@@ -13,6 +13,7 @@ database's random identity (versions.identity: a database made again never reads
 memory-mapped read-only from those files: loading costs no copy, pages are read when a
 figure first touches them, and every process on the machine shares them through the page
 cache. A name says which data it holds; older ones are removed when a newer one is written.
+The cross-year match of two campaigns lives in the same folder (warmth.snapshot.matches).
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
         held.campaign_id, held.codes, held.catalogue, people, records, versions.districts(conn)
     )
     got.version = version
+    got.register_version = held.register_version  # aid batches only: the same registers
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
         arrays = _city_arrays(got)
         threading.Thread(
@@ -220,7 +222,7 @@ def _load_or_build(
         _write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), _shard_arrays(fresh[d]))
     shards = [kept[d] if kept[d] is not None else fresh[d] for d in codes.districts]
     built = join(campaign_id, shards, codes, cat, {d: wanted.get(d, 0) for d in codes.districts})
-    built.version = version
+    built.version = built.register_version = version
     if versions.current(conn) == version:  # nothing committed meanwhile: the file is exact
         _write_city(folder, campaign_id, version, _city_arrays(built))
         mapped = _read_city(path, campaign_id, codes, cat, version)
@@ -302,6 +304,7 @@ def _city_arrays(c: City) -> dict[str, np.ndarray]:
     out["codes_streets"] = np.asarray(c.codes.streets, dtype="U9")
     out["codes_forms"] = np.asarray(c.codes.forms, dtype="U12")
     out["shard_versions"] = np.array([c.versions.get(d, 0) for d in c.codes.districts])
+    out["register_version"] = np.array([c.register_version])
     return out
 
 
@@ -321,6 +324,8 @@ def _read_city(
         p = {k[2:]: load(k, k != "p_id_numbers") for k in names if k.startswith("p_")}
         r = {k[2:]: load(k) for k in names if k.startswith("r_")}
         shard_versions = load("shard_versions", False).tolist()
+        registers = path / "register_version.npy"  # absent from older files: this version
+        register_version = int(np.load(registers)[0]) if registers.exists() else version
     except (OSError, ValueError, KeyError):
         return None
     if set(r) != set(Records.__dataclass_fields__) or set(p) != set(People.__dataclass_fields__):
@@ -334,7 +339,7 @@ def _read_city(
         Records(**r),
         dict(zip(codes.districts, shard_versions, strict=True)),
     )
-    got.version = version
+    got.version, got.register_version = version, register_version
     return got
 
 
