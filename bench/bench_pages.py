@@ -5,7 +5,7 @@
 For each page, in streamlit's AppTest (which runs the script as the server does, but in this
 process: see the note the script prints):
 
-- cold: the page's run right after st.cache_data is cleared (every query runs);
+- cold: the page's run right after every cached answer is dropped (every query runs);
 - first run: a new session's first run of the page, with the caches warm from the sessions
   before (a new viewer arriving); for pages other than the overview, AppTest can only
   switch pages after one run, so the session first runs the overview, then the page;
@@ -63,8 +63,9 @@ def main() -> None:
     os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
     sys.path.insert(0, str(ROOT))
 
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    from components.data.base import clear_answers
 
     pages = [p for p in args.pages.split(",") if p]
     print(f"database: {args.url}; load {os.getloadavg()[0]:.2f} ({os.cpu_count()} cpus)")
@@ -82,7 +83,7 @@ def main() -> None:
         at.run()  # the frame and the default page; the target page follows
         if page != "overview":
             at.switch_page(f"pages/{page}.py")
-        st.cache_data.clear()
+        clear_answers()
         cold = timed_run(at)
 
         at = new_session(AppTest)

@@ -4,8 +4,6 @@ one, so a cached chart or table is never another answer's."""
 
 from __future__ import annotations
 
-import pickle
-
 import pandas as pd
 
 from components import figures
@@ -26,7 +24,7 @@ def _answer() -> pd.DataFrame:
 
 
 def test_equal_content_has_one_key_and_a_change_another():
-    first, copy = _answer(), pickle.loads(pickle.dumps(_answer()))
+    first, copy = _answer(), _answer().copy(deep=True)
     assert figures.content_key(first) == figures.content_key(copy)
     changed = _answer()
     changed.loc[1, "reached"] = 19
@@ -39,9 +37,7 @@ def test_equal_content_has_one_key_and_a_change_another():
 
 def test_a_shown_table_is_built_once_per_content():
     one = figures.table("coverage_table", _answer(), by="district", lang="zh")
-    again = figures.table(
-        "coverage_table", pickle.loads(pickle.dumps(_answer())), by="district", lang="zh"
-    )
+    again = figures.table("coverage_table", _answer().copy(deep=True), by="district", lang="zh")
     assert again is one
     assert list(one.iloc[:, 0]) == ["徐汇区", "黄浦区"]  # highest coverage first
     english = figures.table("coverage_table", _answer(), by="district", lang="en")

@@ -145,6 +145,11 @@ def _forget(url: str) -> None:
     connections and drop every cached answer."""
     engine(url).dispose()
     _ready_urls().discard(url)
+    clear_answers()
+
+
+def clear_answers() -> None:
+    """Drop every cached answer, copied or shared (the engines and first-run state stay)."""
     st.cache_data.clear()
     for kept in _shared_caches:
         kept.clear()
