@@ -6,8 +6,9 @@
 
 The register comes from the demo generator (`warmth demo --scale 0.1`) when warmth.demo is
 there, else the bench uploads a register of its own through the intake. Each run uploads a
-new file (fresh record numbers) and undoes it afterwards unless --keep. Target: read +
-validate + import + refresh <= 20 s on SQLite.
+new file (fresh record numbers) and undoes it afterwards unless --keep. Targets (issue 8,
+at scale 1.0 on SQLite): read + validate + import + the snapshot update and first figure
+<= 3 s for one district's 50,000 records, <= 10 s for 200,000 records of the city.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import csv
 import importlib.util
 import io
+import os
 import sys
 import time
 from datetime import date, timedelta
@@ -30,7 +32,8 @@ from warmth import bootstrap, idkey, ids, intake, queries, reference, schema  # 
 from warmth.database import make_engine  # noqa: E402
 from warmth.scope import Filters, city_scope  # noqa: E402
 
-TARGET_SECONDS = 20.0
+DISTRICT_TARGET_SECONDS = 3.0  # one district's file (--district)
+CITY_TARGET_SECONDS = 10.0
 PROGRAMMES = ["MZ01", "LB01", "YB02", "GH02", "HS01", "SH01", "JY01", "FL01"]
 
 
@@ -138,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with engine.connect() as conn:  # a server that was showing the figures before
         queries.coverage(conn, city_scope(conn), Filters(), "district")
+    started_cpu = time.process_time()
     t0 = time.perf_counter()
     raw = intake.read_upload(data, "bench-aid.csv")
     t_read = time.perf_counter() - t0
@@ -158,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         queries.coverage(conn, city_scope(conn), Filters(), "district")
     t_snapshot, cpu_snapshot = time.perf_counter() - t0, time.process_time() - cpu
     total = t_read + t_validate + t_import + t_snapshot
+    total_cpu = time.process_time() - started_cpu
+    target = DISTRICT_TARGET_SECONDS if args.district else CITY_TARGET_SECONDS
 
     print(f"database: {args.db}; registered beneficiaries: {registered:,}")
     print(
@@ -172,14 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         f"snapshot      {t_snapshot:6.2f} s   (the batch applied to the snapshot held, first"
         f" figure; {cpu_snapshot:.2f} s CPU)"
     )
-    print(f"total         {total:6.2f} s   target <= {TARGET_SECONDS:.0f} s: "
-          f"{'OK' if total <= TARGET_SECONDS else 'TOO SLOW'}")  # fmt: skip
+    print(f"total         {total:6.2f} s   ({total_cpu:.2f} s CPU) target <= {target:.0f} s: "
+          f"{'OK' if total <= target else 'TOO SLOW'}; load {os.getloadavg()[0]:.2f}")  # fmt: skip
     print(f"result: {result.status}: {result.message}")
     if not args.keep and result.batch_id:
         t0 = time.perf_counter()
         removed = intake.undo_batch(engine, result.batch_id, user="bench")
         print(f"undo_batch    {time.perf_counter() - t0:6.2f} s   ({removed:,} records removed)")
-    return 0 if result.status == "imported" and total <= TARGET_SECONDS else 1
+    return 0 if result.status == "imported" and total <= target else 1
 
 
 if __name__ == "__main__":

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 
 from warmth import audit, schema
 from warmth.audit import write_audit
-from warmth.intake.loading import ImportFailedError, _districts_of, lock_for_import, mark_changed
+from warmth.intake.loading import (
+    ImportFailedError,
+    _districts_of,
+    batch_shards,
+    lock_for_import,
+    mark_changed,
+)
 from warmth.scope import Scope
 
 
@@ -64,13 +70,13 @@ def _delete_batch_rows(conn, batch) -> tuple[int, set[str]]:
     a, ben = schema.aid_records, schema.beneficiaries
     cats, dups = schema.beneficiary_categories, schema.duplicate_registrations
     mine = a.c.batch_id == batch.id
-    districts = set(conn.execute(sa.select(a.c.district_code).distinct().where(mine)).scalars())
-    districts |= _districts_of(conn, sa.select(a.c.id_number).where(mine), batch.campaign_id)
+    districts = batch_shards(conn, batch.id)
     removed = conn.execute(a.delete().where(mine)).rowcount
     mine_b = ben.c.batch_id == batch.id
-    districts |= set(
-        conn.execute(sa.select(ben.c.district_code).distinct().where(mine_b)).scalars()
-    )
+    if batch.kind != "aid":  # the registrants' records go to the shards that deliver them
+        districts |= _districts_of(
+            conn, sa.select(ben.c.id_number).where(mine_b), batch.campaign_id
+        )
     conn.execute(cats.delete().where(cats.c.beneficiary_id.in_(sa.select(ben.c.id).where(mine_b))))
     removed += conn.execute(ben.delete().where(mine_b)).rowcount
     conn.execute(dups.delete().where(dups.c.batch_id == batch.id))

@@ -328,9 +328,7 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
     rows = _rows(conn, write, AID_COLUMNS, campaign_id=campaign_id, submitter=submitter,
                     batch_id=batch_id)  # fmt: skip
     _write(conn, a, rows, progress, 0, len(rows))
-    districts |= _districts_of(
-        conn, sa.select(a.c.id_number).where(a.c.batch_id == batch_id), campaign_id
-    )
+    districts |= batch_shards(conn, batch_id)
     counts = {
         "inserted": len(rows),
         "already_present": 0 if replacing else int(present.sum()),
@@ -367,6 +365,28 @@ def _hold(conn, rows: pd.DataFrame, campaign_id: int, batch_id: int, submitter: 
     )  # fmt: skip
     for chunk in _chunks(values):
         insert_rows(conn, schema.held_records, chunk)
+
+
+def batch_shards(conn: sa.Connection, batch_id: int) -> set[str]:
+    """The districts whose snapshot shards hold an aid batch's records
+    (warmth.snapshot.shards): each registered person's home district, and for an ID number
+    registered nowhere the record's delivering district (its own, else its submitter's).
+    Only those shards change when the batch is added or taken away; each district's
+    figures are the city's, joined again from the shards (so a leakage moving to another
+    district needs no other shard read again). Two passes over the batch's own records."""
+    a, b = schema.aid_records, schema.beneficiaries
+    mine = a.c.batch_id == batch_id
+    registered = (b.c.campaign_id == a.c.campaign_id) & (b.c.id_number == a.c.id_number)
+    homes = conn.execute(
+        sa.select(b.c.district_code).distinct().select_from(a.join(b, registered)).where(mine)
+    ).scalars()
+    delivered = conn.execute(
+        sa.select(sa.func.coalesce(a.c.district_code, a.c.submitter))
+        .distinct()
+        .where(mine, ~sa.select(b.c.id).where(registered).exists())
+    ).scalars()
+    every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
+    return (set(homes) | set(delivered)) & every
 
 
 def _districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:

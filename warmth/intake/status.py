@@ -51,43 +51,52 @@ def _registered_in(conn: sa.Connection, campaign_id: int, numbers: pd.Series) ->
     """ID number -> registered district, for these ID numbers (read in chunks, through the
     index on (campaign_id, id_number))."""
     b = schema.beneficiaries
-    found: dict[str, str] = {}
-    values = sorted(set(numbers.dropna()))
-    for start in range(0, len(values), 900):  # under SQLite's bound-parameter limit
-        part = values[start : start + 900]
-        found.update(
-            conn.execute(
-                sa.select(b.c.id_number, b.c.district_code).where(
-                    b.c.campaign_id == campaign_id, b.c.id_number.in_(part)
-                )
-            ).all()
+    return dict(
+        _in_parts(
+            conn,
+            sa.select(b.c.id_number, b.c.district_code).where(b.c.campaign_id == campaign_id),
+            b.c.id_number,
+            numbers,
         )
+    )
+
+
+def _in_parts(conn: sa.Connection, query: sa.Select, column, values: pd.Series) -> list[tuple]:
+    """The query's rows whose column is one of the values, looked up 900 values at a time
+    (under SQLite's bound-parameter limit), each part through the index the column leads
+    with the query's equalities: a file's worth of lookups, never the table read whole."""
+    wanted = sorted(set(values.dropna()))
+    found: list[tuple] = []
+    for start in range(0, len(wanted), 900):
+        found += conn.execute(query.where(column.in_(wanted[start : start + 900]))).all()
     return found
 
 
 def _classify_aid(conn: sa.Connection, v: Validation, submitter: str | None) -> pd.Series:
     a, held = schema.aid_records, schema.held_records
     clean = v.clean
-    existing = set(
-        conn.execute(
-            sa.select(a.c.record_no).where(
-                a.c.campaign_id == v.campaign.id, a.c.submitter == submitter
-            )
-        ).scalars()
-    )
-    existing |= set(
+    numbers = clean["record_no"]
+    cid = v.campaign.id
+    existing = {
+        r[0]
+        for r in _in_parts(
+            conn,
+            sa.select(a.c.record_no).where(a.c.campaign_id == cid, a.c.submitter == submitter),
+            a.c.record_no,
+            numbers,
+        )
+    }
+    existing |= set(  # held records are few (no index on their numbers): read them whole
         conn.execute(
             sa.select(held.c.record_no).where(
-                held.c.campaign_id == v.campaign.id,
-                held.c.submitter == submitter,
-                held.c.status == "held",
+                held.c.campaign_id == cid, held.c.submitter == submitter, held.c.status == "held"
             )
         ).scalars()
     )
-    present = clean["record_no"].isin(existing).to_numpy()
+    present = numbers.isin(existing).to_numpy()
     status = np.where(present, "present", "new")
     if v.scope.role != "city":
-        owner = clean["id_number"].map(_registered_in(conn, v.campaign.id, clean["id_number"]))
+        owner = clean["id_number"].map(_registered_in(conn, cid, clean["id_number"]))
         elsewhere = (owner.notna() & ~owner.isin(sorted(v.scope.districts))).to_numpy()
         status = np.where(~present & elsewhere, "held", status)
     return pd.Series(status, dtype=object)

@@ -68,22 +68,30 @@ class Shard:
     orphan_ids: np.ndarray  # object: ID numbers of the orphan records, in record order
 
 
+DAY = "day"  # a fetched column of dates (ISO text on SQLite, dates on PostgreSQL) as day numbers
+
+
 def _array(values, kind) -> np.ndarray:
-    """A fetched column as an array: of a numpy type, or, for a code list (a tuple of codes
-    or a dict code -> number), the position (number) of each value, -1 when absent or NULL
-    (mapped here with a hash lookup: a CASE in the database is much slower)."""
-    if isinstance(kind, str | type):
-        return values.astype(kind)
-    mapping = kind if isinstance(kind, dict) else {c: i for i, c in enumerate(kind)}
-    numbers = np.array([*mapping.values(), -1], dtype="int64")
-    found = pd.Index(list(mapping), dtype=object).get_indexer(pd.Index(values, dtype=object))
-    return numbers[found]
+    """A fetched column (a tuple of values) as an array: of a numpy type; DAY: days since
+    EPOCH; or, for a code list (a tuple of codes or a dict code -> number), the position
+    (number) of each value, -1 when absent or NULL. Codes and days are few: each distinct
+    value is looked up once (a hash factorisation; a CASE or julianday() in the database
+    costs more)."""
+    if kind is DAY or not isinstance(kind, str | type):
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        if kind is DAY:
+            numbers = [_day_number(u) for u in uniques]
+        else:
+            mapping = kind if isinstance(kind, dict) else {c: i for i, c in enumerate(kind)}
+            numbers = [mapping.get(u, -1) for u in uniques]
+        lookup = np.array([*numbers, -1], dtype="int64")  # factorize's -1 (NULL): the last
+        return lookup[codes]
+    return np.asarray(values, dtype=kind)
 
 
-def _day(column, dialect: str):
-    if dialect == "sqlite":
-        return sa.cast(sa.func.julianday(column) - 2440587.5, sa.Integer)
-    return column - sa.literal(EPOCH, sa.Date)
+def _day_number(value) -> int:
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return (day - EPOCH).days
 
 
 CHUNK_ROWS = 250_000  # rows turned into arrays at a time (bounds the memory of a read)
@@ -109,8 +117,10 @@ def fetch_chunks(conn: sa.Connection, query, dtypes: dict):
     try:
         cursor.execute(str(compiled), params)
         while rows := cursor.fetchmany(CHUNK_ROWS):
-            table = np.array(rows, dtype=object).reshape(len(rows), len(dtypes))
-            yield {name: _array(table[:, i], t) for i, (name, t) in enumerate(dtypes.items())}
+            yield {  # column by column: no matrix of objects
+                name: _array([row[i] for row in rows], t)
+                for i, (name, t) in enumerate(dtypes.items())
+            }
     finally:
         cursor.close()
 
@@ -119,7 +129,7 @@ def fetch(conn: sa.Connection, query, dtypes: dict) -> dict[str, np.ndarray]:
     """A query's columns as arrays of the given types (fetch_chunks, joined)."""
     parts = list(fetch_chunks(conn, query, dtypes))
     if not parts:
-        return {name: _array(np.array([], dtype=object), t) for name, t in dtypes.items()}
+        return {name: _array((), t) for name, t in dtypes.items()}
     return {name: np.concatenate([p[name] for p in parts]) for name in dtypes}
 
 
@@ -132,7 +142,7 @@ def record_columns(conn: sa.Connection, codes: Codes, cat: metrics.Catalogue):
         r.c.programme_code,
         r.c.amount_fen,
         r.c.form,
-        _day(r.c.date, conn.dialect.name),
+        r.c.date,
         r.c.district_code,
         r.c.submitter,
         sa.func.coalesce(r.c.batch_id, -1),
@@ -143,7 +153,7 @@ def record_columns(conn: sa.Connection, codes: Codes, cat: metrics.Catalogue):
         "pbit": {c: int(b) for c, b in cat.prog_bit.items()},
         "amount_fen": "int64",
         "form": codes.forms,
-        "day": "int32",
+        "day": DAY,
         "deliver": codes.districts,
         "submitter": codes.districts,
         "batch_id": "int32",
@@ -221,17 +231,23 @@ def read_all(
     """Every district's shard at once, from one pass over each base table (much faster
     than district by district when most districts are wanted)."""
     b, bc, r = schema.beneficiaries, schema.beneficiary_categories, schema.aid_records
+    # the campaign's people in table order: `campaign_id + 0` keeps SQLite from walking an
+    # index and fetching each row from elsewhere in the file (a plain scan is much cheaper)
     people = fetch(
         conn,
-        sa.select(b.c.id, b.c.district_code, b.c.street_code)
-        .where(b.c.campaign_id == campaign_id)
+        sa.select(b.c.id, b.c.district_code, b.c.street_code, b.c.id_number)
+        .where(b.c.campaign_id + 0 == campaign_id)
         .order_by(b.c.id),
-        {"ben_id": "int64", "home": codes.districts, "street": codes.streets},
+        {"ben_id": "int64", "home": codes.districts, "street": codes.streets, "id_number": object},
     )
     bit_of = {code: int(bit) for code, bit in cat.cat_bit.items()}
-    links = fetch(
+    ids = people["ben_id"]
+    lo, hi = (int(ids[0]), int(ids[-1])) if len(ids) else (0, -1)
+    links = fetch(  # the campaign's id range, on the primary key: one campaign's links
         conn,
-        sa.select(bc.c.beneficiary_id, bc.c.category_code),
+        sa.select(bc.c.beneficiary_id, bc.c.category_code).where(
+            bc.c.beneficiary_id.between(lo, hi)
+        ),
         {"ben_id": "int64", "bit": bit_of},
     )
     cat_mask = np.zeros(len(people["ben_id"]), dtype="int64")
@@ -241,35 +257,26 @@ def read_all(
     if len(people["ben_id"]):
         ok &= people["ben_id"][row] == links["ben_id"]  # other campaigns' people: skipped
         np.bitwise_or.at(cat_mask, row[ok], np.left_shift(np.int64(1), links["bit"][ok]))
-    # each record with its beneficiary's id (one pass, an index probe each); the ID number
+    # each record's person found by its ID number's hash in a hash table of the people's
+    # (cheaper than a join probing the database's index once per record); the ID number
     # kept only for the records of ID numbers registered nowhere
+    registered = pd.Index(people.pop("id_number"))
     rec_cols, rec_types = record_columns(conn, codes, cat)
-    query = (
-        sa.select(*rec_cols, sa.func.coalesce(b.c.id, -1))
-        .select_from(
-            r.outerjoin(b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number))
-        )
-        .where(r.c.campaign_id == campaign_id)
-    )
+    query = sa.select(*rec_cols).where(r.c.campaign_id == campaign_id)
     parts, orphan_ids = [], []
-    for chunk in fetch_chunks(conn, query, {**rec_types, "ben_id": "int64"}):
-        orphan_ids.append(chunk.pop("id_number")[chunk["ben_id"] < 0])
+    for chunk in fetch_chunks(conn, query, rec_types):
+        numbers = chunk.pop("id_number")
+        chunk["person"] = registered.get_indexer(numbers)
+        orphan_ids.append(numbers[chunk["person"] < 0])
         parts.append(chunk)
-    names = [k for k in rec_types if k != "id_number"] + ["ben_id"]
+    del registered
+    names = [k for k in rec_types if k != "id_number"] + ["person"]
     rec = {
         k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, "int64") for k in names
     }
-    rec["id_number"] = np.full(len(rec["ben_id"]), None, dtype=object)
-    rec["id_number"][rec["ben_id"] < 0] = (
-        np.concatenate(orphan_ids) if orphan_ids else np.zeros(0, object)
-    )
-    person = np.full(len(rec["ben_id"]), -1, dtype="int64")
-    if len(people["ben_id"]):  # people are in id order: a record's person by binary search
-        found = np.minimum(
-            np.searchsorted(people["ben_id"], rec["ben_id"]), len(people["ben_id"]) - 1
-        )
-        hit = (rec["ben_id"] >= 0) & (people["ben_id"][found] == rec["ben_id"])
-        person[hit] = found[hit]
+    person = rec.pop("person").astype("int64")
+    rec["id_number"] = np.full(len(person), None, dtype=object)
+    rec["id_number"][person < 0] = np.concatenate(orphan_ids) if orphan_ids else []
     home = np.where(person >= 0, people["home"][person], -1)
     delivered = np.where(rec["deliver"] >= 0, rec["deliver"], rec["submitter"])
     shards = []
