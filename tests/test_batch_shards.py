@@ -1,5 +1,5 @@
 """An aid import or undo marks changed only the shards that hold the batch's records
-(loading.batch_shards); the snapshot that re-reads those and loads the others from their
+(touched.batch_shards); the snapshot that re-reads those and loads the others from their
 files, and the one a running process patches with the batch, both equal a snapshot built
 from nothing, on SQLite and PostgreSQL."""
 
@@ -12,7 +12,7 @@ import numpy as np
 from tests import fixtures_small as fx
 from tests.intake.support import AID_HEADER, csv_bytes, person
 from warmth import intake, versions
-from warmth.intake import loading
+from warmth.intake import touched
 from warmth.scope import city_scope
 from warmth.snapshot import store
 from warmth.snapshot.city import People, Records
@@ -109,7 +109,7 @@ def test_an_aid_batch_marks_its_shards_and_every_way_to_the_snapshot_agrees(
     ]
     batch = upload(engine, rows, fx.A)
     with engine.connect() as conn:
-        assert loading.batch_shards(conn, batch) == {fx.B, fx.A, "310105"}
+        assert touched.batch_shards(conn, batch) == {fx.B, fx.A, "310105"}
         assert held.version < versions.current(conn)
         patched = store.city(conn, cid)  # the held snapshot with the batch applied
     assert patched.version == versions.current(engine.connect())
@@ -140,4 +140,4 @@ def test_the_shards_of_a_batch_for_one_districts_people_are_that_district(engine
     small(engine)
     batch = upload(engine, [["M1", P8, "MZ01", "300", "2004-12-19", "310105"]], fx.A)
     with engine.connect() as conn:
-        assert loading.batch_shards(conn, batch) == {fx.A}
+        assert touched.batch_shards(conn, batch) == {fx.A}

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from tests import fixtures_small as fx
 from warmth import bootstrap, queries, schema, versions, worklists
 from warmth.database import make_engine
-from warmth.intake import loading
+from warmth.intake import touched
 from warmth.scope import Filters, Scope, city_scope, district_scope
 from warmth.snapshot import shards, store
 
@@ -66,18 +66,18 @@ def test_rereading_touched_districts_equals_a_full_rebuild(engine, tmp_path, mon
         # and a new unregistered ID is served in A
         fx.add_record(conn, cid, fx.IDS["P6"], "MZ02", 300, date(2004, 12, 19), district="310105")
         fx.add_record(conn, cid, "310101199901010099", "LB01", 100, date(2005, 1, 2), district=fx.A)
-        touched = loading._districts_of(
+        marked = touched.districts_of(
             conn,
             sa.select(sa.literal(fx.hashed(fx.IDS["P6"]))).union(
                 sa.select(sa.literal(fx.hashed("310101199901010099")))
             ),
             cid,
         )
-        assert touched == {fx.B, "310105", fx.A}
-        versions.bump(conn, touched)
+        assert marked == {fx.B, "310105", fx.A}
+        versions.bump(conn, marked)
     with engine.connect() as conn:
         partial = store.city(conn, cid)
-    assert sorted(read) == sorted(touched)
+    assert sorted(read) == sorted(marked)
     store.forget()
     monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "fresh"))
     with engine.connect() as conn:

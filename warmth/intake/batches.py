@@ -10,11 +10,9 @@ from warmth import audit, schema
 from warmth.audit import write_audit
 from warmth.intake.loading import (
     ImportFailedError,
-    _districts_of,
-    batch_shards,
     lock_for_import,
-    mark_changed,
 )
+from warmth.intake.touched import batch_shards, districts_of, mark_changed
 from warmth.scope import Scope
 
 
@@ -74,9 +72,7 @@ def _delete_batch_rows(conn, batch) -> tuple[int, set[str]]:
     removed = conn.execute(a.delete().where(mine)).rowcount
     mine_b = ben.c.batch_id == batch.id
     if batch.kind != "aid":  # the registrants' records go to the shards that deliver them
-        districts |= _districts_of(
-            conn, sa.select(ben.c.id_number).where(mine_b), batch.campaign_id
-        )
+        districts |= districts_of(conn, sa.select(ben.c.id_number).where(mine_b), batch.campaign_id)
     conn.execute(cats.delete().where(cats.c.beneficiary_id.in_(sa.select(ben.c.id).where(mine_b))))
     removed += conn.execute(ben.delete().where(mine_b)).rowcount
     conn.execute(dups.delete().where(dups.c.batch_id == batch.id))

@@ -25,10 +25,9 @@ from warmth.audit import write_audit
 from warmth.intake.loading import (
     AID_COLUMNS,
     ImportFailedError,
-    _districts_of,
     lock_for_import,
-    mark_changed,
 )
+from warmth.intake.touched import districts_of, mark_changed
 from warmth.scope import Scope
 
 h = schema.held_records
@@ -111,7 +110,7 @@ def decide_held(
                         columns, sa.select(*(h.c[c] for c in columns)).where(chosen)
                     )
                 )
-                districts = _districts_of(conn, sa.select(h.c.id_number).where(chosen), campaign_id)
+                districts = districts_of(conn, sa.select(h.c.id_number).where(chosen), campaign_id)
                 districts |= set(
                     conn.execute(
                         sa.select(sa.func.coalesce(h.c.district_code, h.c.submitter))

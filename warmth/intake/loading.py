@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import audit, idkey, schema, versions
+from warmth import audit, idkey, schema
 from warmth.audit import write_audit
 from warmth.intake.reading import safe_file_name
 from warmth.intake.reasons import Reason
 from warmth.intake.result import AccountingError, ImportFailedError, ImportResult, message
 from warmth.intake.status import classify
+from warmth.intake.touched import batch_shards, districts_of, mark_changed
 from warmth.intake.validation import Validation
 from warmth.scope import Scope
 
@@ -312,7 +313,7 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
             where = sa.and_(
                 a.c.campaign_id == campaign_id, a.c.submitter == submitter, a.c.record_no.in_(part)
             )
-            districts |= _districts_of(conn, sa.select(a.c.id_number).where(where), campaign_id)
+            districts |= districts_of(conn, sa.select(a.c.id_number).where(where), campaign_id)
             replaced += conn.execute(a.delete().where(where)).rowcount
             h = schema.held_records
             replaced += conn.execute(
@@ -367,54 +368,6 @@ def _hold(conn, rows: pd.DataFrame, campaign_id: int, batch_id: int, submitter: 
         insert_rows(conn, schema.held_records, chunk)
 
 
-def batch_shards(conn: sa.Connection, batch_id: int) -> set[str]:
-    """The districts whose snapshot shards hold an aid batch's records
-    (warmth.snapshot.shards): each registered person's home district, and for an ID number
-    registered nowhere the record's delivering district (its own, else its submitter's).
-    Only those shards change when the batch is added or taken away; each district's
-    figures are the city's, joined again from the shards (so a leakage moving to another
-    district needs no other shard read again). Two passes over the batch's own records."""
-    a, b = schema.aid_records, schema.beneficiaries
-    mine = a.c.batch_id == batch_id
-    registered = (b.c.campaign_id == a.c.campaign_id) & (b.c.id_number == a.c.id_number)
-    homes = conn.execute(
-        sa.select(b.c.district_code).distinct().select_from(a.join(b, registered)).where(mine)
-    ).scalars()
-    delivered = conn.execute(
-        sa.select(sa.func.coalesce(a.c.district_code, a.c.submitter))
-        .distinct()
-        .where(mine, ~sa.select(b.c.id).where(registered).exists())
-    ).scalars()
-    every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
-    return (set(homes) | set(delivered)) & every
-
-
-def _districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:
-    """The registered and delivering districts of these ID numbers: the snapshot shards that
-    hold a person's figures (warmth.snapshot.shards)."""
-    ben, a = schema.beneficiaries, schema.aid_records
-    wanted = id_numbers.scalar_subquery()
-    found = set(
-        conn.execute(
-            sa.select(ben.c.district_code)
-            .distinct()
-            .where(ben.c.campaign_id == campaign_id, ben.c.id_number.in_(wanted))
-        ).scalars()
-    )
-    every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
-    if found >= every:  # a big file touches every district: no need to look further
-        return found
-    found |= set(
-        conn.execute(
-            # a record with no delivering district is delivered by its submitting district
-            sa.select(sa.func.coalesce(a.c.district_code, a.c.submitter))
-            .distinct()
-            .where(a.c.campaign_id == campaign_id, a.c.id_number.in_(wanted))
-        ).scalars()
-    )
-    return {d for d in found if d} & every
-
-
 def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, progress):
     ben = schema.beneficiaries
     clean = v.clean
@@ -463,7 +416,7 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
         "cross_district_new": duplicates,
         "second_registrations": int(cross.sum()),
     }
-    districts = _districts_of(
+    districts = districts_of(
         conn, sa.select(ben.c.id_number).where(ben.c.batch_id == batch_id), campaign_id
     )
     districts |= set(clean.loc[cross, "district_code"]) | set(write["district_code"])
@@ -511,10 +464,3 @@ def _quarantine(conn, v: Validation, batch_id: int) -> int:
     for chunk in _chunks(_dict_rows(rows)):
         insert_rows(conn, schema.quarantine, chunk)
     return len(rows)
-
-
-def mark_changed(conn: sa.Connection, districts: set[str], change: tuple | None = None) -> None:
-    """Say, in the caller's transaction, which districts' data changed and, when it is only
-    an aid batch added or removed, which (versions.bump): the data version moves, and the
-    snapshot applies the batch or re-reads those districts (warmth.snapshot)."""
-    versions.bump(conn, sorted(districts), change)
