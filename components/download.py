@@ -13,7 +13,9 @@ stored file is removed EXPIRY_S seconds later, so the URL is useless to anyone a
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from collections.abc import Callable
 
 import streamlit as st
@@ -45,6 +47,33 @@ def forget_stored(data: bytes, mimetype: str, file_name: str) -> None:
     storage.delete_file(file_id)
 
 
+# The media store names a file by its content, type and name, so two officials who download
+# the same list a moment apart share one stored copy: it is removed EXPIRY_S seconds after
+# the latest of them, never from under the later one's fetch.
+_due: dict[tuple[bytes, str, str], float] = {}
+_due_lock = threading.Lock()
+
+
+def expire_later(payload: bytes, mimetype: str, file_name: str) -> None:
+    """Remove the stored copy EXPIRY_S seconds from now, unless the same file is handed
+    out again before then (its own seconds count from that later time)."""
+    key = (hashlib.sha256(payload).digest(), mimetype, file_name)
+    due = time.monotonic() + EXPIRY_S
+    with _due_lock:
+        _due[key] = due
+    timer = threading.Timer(EXPIRY_S, _expire, args=(key, due, payload))
+    timer.daemon = True
+    timer.start()
+
+
+def _expire(key: tuple[bytes, str, str], due: float, payload: bytes) -> None:
+    with _due_lock:
+        if _due.get(key) != due:  # handed out again since: that later timer removes it
+            return
+        del _due[key]
+    forget_stored(payload, key[1], key[2])
+
+
 def made_on_click(outcome: dict, make: Callable[[], bytes], audit: Callable[[bytes], bool]):
     """The click's callback (in the session's script thread, before the page reruns): make
     the bytes and audit them; hand them to the download only when the row was written."""
@@ -69,9 +98,7 @@ def deferred(outcome: dict, *, mimetype: str, file_name: str) -> Callable[[], by
         ready.clear()
         if payload is None:
             raise AuditNotWrittenError("the audit row was not written: no file")
-        timer = threading.Timer(EXPIRY_S, forget_stored, args=(payload, mimetype, file_name))
-        timer.daemon = True
-        timer.start()
+        expire_later(payload, mimetype, file_name)
         return payload
 
     return run

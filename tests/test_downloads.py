@@ -78,6 +78,25 @@ def test_the_stored_copy_is_removed(monkeypatch):
         storage.get_file(stored)  # the /media/ URL now serves nothing
 
 
+def test_the_same_file_handed_out_again_is_kept_for_the_later_fetch(monkeypatch):
+    """Two officials downloading the same list a moment apart share one stored copy (the
+    media store names it by its content): the first's expiry does not remove it from under
+    the second, whose own seconds count from its own click."""
+    removed = []
+    monkeypatch.setattr(download, "EXPIRY_S", 0.4)
+    monkeypatch.setattr(download, "forget_stored", lambda *args: removed.append(time.monotonic()))
+    began = time.monotonic()
+    download.expire_later(b"same list", "text/csv", "x.csv")
+    time.sleep(0.2)
+    download.expire_later(b"same list", "text/csv", "x.csv")  # the second official
+    download.expire_later(b"another list", "text/csv", "x.csv")
+    time.sleep(0.3)  # the first expiry has passed: the shared copy is still there
+    assert removed == []
+    time.sleep(0.4)
+    assert len(removed) == 2  # the shared copy once, at the second's expiry; the other list
+    assert all(when - began >= 0.6 for when in removed)
+
+
 def test_nothing_is_stored_when_the_page_is_drawn():
     at = run()
     button = at.get("download_button")[0]
