@@ -225,7 +225,7 @@ def write(
             continue
         charts = deck.charts(slide, facts, lang)
         pdf.add_page()
-        _heading(pdf, deck.title(slide, lang))
+        _heading(pdf, deck.heading(slide, facts, lang))
         if slide == "departments":
             _text(pdf, deck.reporting_note(facts, lang), 9.5)
         _images(pdf, [next(pictures_left) for _ in charts], [next(heights) for _ in charts])

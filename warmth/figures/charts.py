@@ -24,6 +24,10 @@ INK = "#333333"
 EXPECTED = "#555555"
 GRID = (6, 6)  # rows, columns of the 19-district tile map
 LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
+# a legend under the plot, at the bottom of the figure: plotly makes room for it there, so
+# however many rows it takes it never runs into the axis or the bars (a legend placed in
+# the plot's own coordinates, below 0, did on a short chart)
+LEGEND_BELOW = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"}
 DEPARTMENT_COLOURS: dict[str, str] = {
     "MZ": "#1f3a93",  # civil affairs, the lead: the darkest
     "LB": "#6a3d9a",
@@ -137,6 +141,21 @@ def _bar_text(fig: go.Figure, n: int) -> None:
         )
     else:
         fig.update_traces(textposition="outside", textfont={"size": 14})
+
+
+HATCH = "/"  # the pattern of a bar whose count (1 to 4) is not shown
+
+
+def small_bars(values: pd.Series, small: bool) -> tuple[list[float], list[str]]:
+    """Bar heights and patterns: with ``small``, a count of 1 to 4 is drawn at the height of
+    formatting.SMALL_COUNT and hatched (its label says "<5"), so its height tells nothing
+    the label does not; other counts as they are, unpatterned."""
+    values = values.astype(float).fillna(0)
+    if not small:
+        return values.tolist(), [""] * len(values)
+    hidden = (values > 0) & (values.round() < formatting.SMALL_COUNT)
+    heights = values.where(~hidden, float(formatting.SMALL_COUNT))
+    return heights.tolist(), [HATCH if h else "" for h in hidden]
 
 
 def _pct_text(values: pd.Series, lang: str) -> list[str]:
@@ -303,7 +322,7 @@ def measure_bar(
 ) -> go.Figure:
     """A count or amount (records, amount_yuan, omitted, repeat_beneficiaries, ...) per row.
     Departments and programmes are drawn in their department's colour, others in grey-blue;
-    ``small`` writes counts of 1 to 4 as "<5"."""
+    ``small`` writes counts of 1 to 4 as "<5" and draws their bars as small_bars does."""
     d = df.assign(_name=names(df, lang).to_numpy())
     if sort:
         d = d.sort_values([measure, "_name"], ascending=[False, True], kind="mergesort")
@@ -317,11 +336,15 @@ def measure_bar(
     values = d[measure].astype(float).fillna(0)
     fmt = formatting.yuan if measure == "amount_yuan" else formatting.counter(small)
     text = [fmt(v, lang) for v in values]
+    heights, hatch = small_bars(values, small and measure != "amount_yuan")
     fig = go.Figure(
         go.Bar(
             x=d["key"].astype(str),
-            y=values,
-            marker={"color": colours},
+            y=heights,
+            marker={
+                "color": colours,
+                "pattern": {"shape": hatch, "fillmode": "overlay", "size": 8},
+            },
             text=text,
             textposition="outside",
             cliponaxis=False,
@@ -333,7 +356,7 @@ def measure_bar(
     _base_layout(fig, title, height)
     _category_axis(fig, list(d["key"].astype(str)), list(d["_name"]), lang)
     _bar_text(fig, len(d))
-    top = float(values.max()) if len(values) else 0.0
+    top = max(heights, default=0.0)
     fig.update_yaxes(
         title={"text": label(measure, lang)},
         gridcolor="#eeeeee",
@@ -405,7 +428,7 @@ def pacing_chart(
     _base_layout(fig, title, height)
     fig.update_layout(
         showlegend=True,
-        legend={"orientation": "h", "y": -0.15, "x": 0},
+        legend=LEGEND_BELOW,
         clickmode="none",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )
@@ -424,27 +447,50 @@ def timeline_chart(
     window: tuple[date, date] | None = None,
     marks: Mapping[str, date | None] | None = None,
     height: int = 460,
+    small: bool = False,
 ) -> go.Figure:
     """A daily measure (records, amount_yuan, newly_reached) stacked by department, one
-    colour per department, across the campaign window."""
+    colour per department, across the campaign window; ``small``: a day's count of 1 to 4
+    is "<5" on hover and its bar drawn as small_bars does."""
     d = df.assign(_name=names(df, lang).to_numpy()).sort_values(["key", "day"])
+    fmt = formatting.yuan if measure == "amount_yuan" else formatting.counter(small)
     fig = go.Figure()
     for key, rows in d.groupby("key", sort=False):
+        values = rows[measure].astype(float)
+        heights, hatch = small_bars(values, small and measure != "amount_yuan")
+        name = _short(str(rows["_name"].iloc[0]), LEGEND_CHARS)  # full name on hover
+        if any(hatch):  # the legend draws a trace's first bar: its key, unhatched, apart
+            fig.add_trace(
+                go.Bar(
+                    x=[None], y=[None], name=name, legendgroup=str(key),
+                    marker={"color": department_colour(str(key))}, hoverinfo="skip",
+                )
+            )  # fmt: skip
         fig.add_trace(
             go.Bar(
                 x=rows["day"],
-                y=rows[measure].astype(float),
-                name=_short(str(rows["_name"].iloc[0]), LEGEND_CHARS),  # full name on hover
-                marker={"color": department_colour(str(key))},
-                customdata=np.stack([rows["key"].astype(str), rows["_name"]], axis=-1),
-                hovertemplate="<b>%{customdata[1]}</b> %{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
+                y=heights,
+                name=name,
+                legendgroup=str(key),
+                showlegend=not any(hatch),
+                marker={
+                    "color": department_colour(str(key)),
+                    "pattern": {"shape": hatch, "fillmode": "overlay", "size": 8},
+                },
+                customdata=np.stack(
+                    [rows["key"].astype(str), rows["_name"], [fmt(v, lang) for v in values]],
+                    axis=-1,
+                ),
+                hovertemplate=(
+                    "<b>%{customdata[1]}</b> %{x|%Y-%m-%d}: %{customdata[2]}<extra></extra>"
+                ),
             )
         )
     _base_layout(fig, title, height)
     fig.update_layout(
         barmode="stack",
         showlegend=True,
-        legend={"orientation": "h", "y": -0.18, "x": 0},
+        legend=LEGEND_BELOW,
         clickmode="none",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )

@@ -226,17 +226,25 @@ def leakage_omission_figure(
     by_district: pd.DataFrame, *, title: str, lang: str, small: bool = False, height: int = 420
 ) -> go.Figure:
     """Omitted and leakage beneficiaries side by side per district (the two errors), most
-    omitted first; customdata the district code; ``small`` writes counts of 1 to 4 as "<5"."""
+    omitted first; customdata the district code; ``small`` writes counts of 1 to 4 as "<5" and
+    draws their bars as charts.small_bars does."""
     d = by_district.assign(_name=charts.names(by_district, lang).to_numpy())
     d = d.sort_values("omitted", ascending=False, kind="mergesort")
     count = formatting.counter(small)
     fig = go.Figure()
     for col, colour in (("omitted", "#d9534f"), ("leakage_beneficiaries", "#6a3d9a")):
+        heights, hatch = charts.small_bars(d[col], small)
         fig.add_bar(
             x=d["_name"],
-            y=d[col].fillna(0),
+            y=heights,
             name=charts.label(col, lang),
-            marker_color=colour,
+            marker={"color": colour, "pattern": {"shape": hatch, "fillmode": "overlay", "size": 8}},
+            text=[
+                formatting.small_count(v, lang) if h else ""
+                for v, h in zip(d[col], hatch, strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
             customdata=d["key"].astype(str),
             hovertext=[count(v, lang) for v in d[col]],
             hovertemplate="%{x}<br>" + charts.label(col, lang) + ": %{hovertext}<extra></extra>",
