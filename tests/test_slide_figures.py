@@ -137,3 +137,5 @@ def test_a_district_map_slide_shows_its_streets(demo_db):
         fig = figures.build(chart.name, chart.frame, **chart.options)
         assert set(fig.data[0].x) == streets
     assert deck.heading("map", found, "zh") == "各街镇覆盖情况"
+    (gaps_chart,) = deck.charts("gaps", found, "zh")  # omission beside leakage by street too
+    assert set(gaps_chart.frame["key"]) == streets

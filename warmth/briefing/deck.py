@@ -314,11 +314,12 @@ def charts(slide: str, facts: Facts, lang: str, *, height: int = 430) -> list[Ch
             ),  # fmt: skip
         ]
     if slide == "gaps":
+        one = one_district(facts)  # a district's: by its streets, not one pair of bars
         return [
             Chart(
                 "leakage_omission",
-                facts.by_district,
-                {**counted, "title": t("present_omission_leakage")},
+                facts.by_street if one else facts.by_district,
+                {**counted, "title": t("present_omission_leakage" + ("_streets" if one else ""))},
             )
         ]
     if slide == "timeline":
