@@ -126,7 +126,7 @@ def steps(url: str, lang: str, district: str | None) -> None:
     at = pdf.stamp()
     figs = pdf.chart_figures(found, lang)
     step(f"chart figures ({len(figs)})")
-    pictures = render.pngs(figs, width=pdf.CHART_PX)
+    pictures = render.pictures(figs, width=pdf.CHART_PX, fmt=pdf.PICTURES)
     step(f"charts drawn ({len(figs)}, one page)")
     doc = pdf.new(lang, at)
     step("fonts (overlaps the drawing in the command line)")

@@ -123,8 +123,8 @@ def warm() -> None:
         _start()
 
 
-def _opts(width: int, height: int, scale: float) -> dict:
-    return {"format": "png", "width": width, "height": height, "scale": scale}
+def _opts(width: int, height: int, scale: float, fmt: str = "png") -> dict:
+    return {"format": fmt, "width": width, "height": height, "scale": scale}
 
 
 def png(fig: go.Figure, *, width: int = 1200, height: int | None = None, scale: float = 2) -> bytes:
@@ -133,11 +133,19 @@ def png(fig: go.Figure, *, width: int = 1200, height: int | None = None, scale: 
     return _draw([fig], [_opts(width, height or int(fig.layout.height or 480), scale)])[0]
 
 
-def pngs(figs: list[go.Figure], *, width: int = 1200, scale: float = 2) -> list[bytes]:
-    """Several charts as PNG bytes, in order, each at its own height, drawn on one page."""
+def pictures(
+    figs: list[go.Figure], *, width: int = 1200, scale: float = 2, fmt: str = "png"
+) -> list[bytes]:
+    """Several charts as image bytes (fmt: png or jpeg), in order, each at its own height,
+    drawn on one page."""
     if not figs:
         return []
-    return _draw(figs, [_opts(width, int(f.layout.height or 480), scale) for f in figs])
+    return _draw(figs, [_opts(width, int(f.layout.height or 480), scale, fmt) for f in figs])
+
+
+def pngs(figs: list[go.Figure], *, width: int = 1200, scale: float = 2) -> list[bytes]:
+    """Several charts as PNG bytes (pictures in PNG)."""
+    return pictures(figs, width=width, scale=scale)
 
 
 def stop() -> None:
