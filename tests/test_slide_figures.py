@@ -139,3 +139,16 @@ def test_a_district_map_slide_shows_its_streets(demo_db):
     assert deck.heading("map", found, "zh") == "各街镇覆盖情况"
     (gaps_chart,) = deck.charts("gaps", found, "zh")  # omission beside leakage by street too
     assert set(gaps_chart.frame["key"]) == streets
+
+
+def test_the_tiles_of_the_map_are_one_grid_step_apart_and_never_overlap(city_facts):
+    fig = charts.tile_map(city_facts.by_district, title="t", lang="zh", size=deck.TILE)
+    tiles = fig.layout.shapes
+    assert len(tiles) == len(city_facts.by_district) == len(fig.data[0].x)
+    for a in tiles:
+        assert a.x1 - a.x0 < 1 and a.y1 - a.y0 < 1 and a.xref == "x" and a.yref == "y"
+    boxes = [(a.x0, a.x1, a.y0, a.y1) for a in tiles]
+    for i, (ax0, ax1, ay0, ay1) in enumerate(boxes):
+        for bx0, bx1, by0, by1 in boxes[i + 1 :]:
+            assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
+    assert [t.fillcolor for t in tiles] == list(fig.data[0].marker.color)

@@ -23,6 +23,7 @@ NO_DATA = metrics.BAND_COLOURS.get(None, "#9e9e9e")  # coverage undefined
 INK = "#333333"
 EXPECTED = "#555555"
 GRID = (6, 6)  # rows, columns of the 19-district tile map
+TILE_GAP = 0.06  # between two tiles of the map, in grid steps
 LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
 # a legend under the plot, at the bottom of the figure: plotly makes room for it there, so
 # however many rows it takes it never runs into the axis or the bars (a legend placed in
@@ -270,7 +271,9 @@ def tile_map(
 ) -> go.Figure:
     """The 19 districts as a tile map (row 0 north, column 0 west), each square in the band
     colour of its coverage (with ``expected``: in its pace colour, behind or on track),
-    labelled with its name and coverage; ``size`` is a tile's side in pixels."""
+    labelled with its name and coverage. The squares are shapes one grid step wide, less a
+    gap, so they never overlap however small the plot; the points under them (invisible,
+    ``size`` pixels) carry the hover and what a click selects, and ``size`` sets the type."""
     d = df.assign(_name=names(df, lang).to_numpy()).reset_index(drop=True)
     cov = d["coverage"].astype(float)
     pct = _pct_text(cov, lang)
@@ -278,30 +281,35 @@ def tile_map(
         colours = [band_colour(c) for c in cov]
     else:
         colours = [pace_colour(c, expected) for c in cov]
+    cols, rows = d["tile_col"].astype(int).tolist(), d["tile_row"].astype(int).tolist()
     fig = go.Figure(
         go.Scatter(
-            x=d["tile_col"].astype(int).tolist(),
-            y=d["tile_row"].astype(int).tolist(),
+            x=cols,
+            y=rows,
             mode="markers+text",
-            marker={
-                "symbol": "square",
-                "size": size,
-                "color": colours,
-                "line": {"color": "white", "width": 2},
-            },
+            marker={"symbol": "square", "size": size, "color": colours, "opacity": 0},
             text=[
                 f"<b>{_tile_name(n, lang)}</b><br>{p}" for n, p in zip(d["_name"], pct, strict=True)
             ],
             # names fit their tile: 3-4 Chinese characters, or up to 9 Latin letters
             textfont={
                 "color": "white",
-                "size": min(14, size // 4.5) if lang == "zh" else min(12, size // 6),
+                "size": min(14, size // 5.5) if lang == "zh" else min(12, size // 6),
             },
             customdata=np.stack([d["key"].astype(str), d["_name"], pct], axis=-1),
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
             name=label("district", lang),
         )
     )
+    half = 0.5 - TILE_GAP / 2
+    fig.layout.shapes = [
+        {
+            "type": "rect", "xref": "x", "yref": "y", "layer": "below",
+            "x0": c - half, "x1": c + half, "y0": r - half, "y1": r + half,
+            "fillcolor": colour, "line": {"width": 0},
+        }
+        for c, r, colour in zip(cols, rows, colours, strict=True)
+    ]  # fmt: skip
     _base_layout(fig, title, height)
     axis = {"showgrid": False, "zeroline": False, "showticklabels": False, "fixedrange": True}
     fig.update_xaxes(range=[-0.6, d["tile_col"].max() + 0.6], **axis)
