@@ -1,7 +1,7 @@
 """Figures built once per answer and options, shared by every session.
 
 Building a plotly figure (its validation) costs more than the query behind it once the
-answer is cached (components/data.py), so each figure is built once per its data and options
+answer is cached (components/data/), so each figure is built once per its data and options
 and shared by every session: st.plotly_chart only reads it. cache_resource hands back the
 object itself (a pickled figure would be validated again on every read). The builders are
 the core's (warmth.figures), which the briefing draws with too.

@@ -1,7 +1,7 @@
 """Fresh everywhere, one door: a figure cached by the dashboard changes on the next run after
 an import made by another process; access taken away or changed in the users table holds
 from the next run; cached answers are shared by scope, never by viewer; and only
-components/data.py reaches the database."""
+components/data/ reaches the database."""
 
 from __future__ import annotations
 
@@ -164,8 +164,8 @@ def test_city_officials_share_one_answer_and_a_district_gets_its_own(own_db, mon
 
 UI_FILES = sorted(
     p
-    for p in [ROOT / "app.py", *(ROOT / "components").glob("*.py"), *(ROOT / "pages").glob("*.py")]
-    if p != ROOT / "components" / "data.py"
+    for p in [ROOT / "app.py", *(ROOT / "components").rglob("*.py"), *(ROOT / "pages").glob("*.py")]
+    if ROOT / "components" / "data" not in p.parents
 )
 CORE_ONLY = {"sqlalchemy", "warmth.schema", "warmth.database", "warmth.versions"}
 

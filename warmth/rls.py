@@ -8,7 +8,7 @@ list of district codes, or `*` for the whole city. A missing or empty setting se
 Every transaction on an engine from `warmth.database.make_engine` starts by setting it
 (`set_config(..., true)`, so it ends with the transaction and never leaks to the next user of
 a pooled connection) from the districts of the current context:
-- `scoped(districts)`: what a viewer's reads run under (components/data.py wraps each call);
+- `scoped(districts)`: what a viewer's reads run under (components/data/ wraps each call);
 - `city_wide()`: the trusted paths that must see the whole city — imports and undo
   (duplicates across districts), the demo, and the command line;
 - `elevated(conn)`: the snapshot builder, shared by every session and cut by scope in
