@@ -243,11 +243,12 @@ def coverage_bar(
 
 
 def _tile_name(name: str, lang: str) -> str:
-    """A name short enough for a tile: "Pudong New Area" -> "Pudong", "崇明县" stays."""
-    if lang != "en":
-        return name
-    for suffix in (" New Area", " District", " County"):
-        name = name.removesuffix(suffix)
+    """A name short enough for a tile, as maps write it: "Pudong New Area" -> "Pudong",
+    "浦东新区" -> "浦东", "崇明县" -> "崇明" (the full name on hover)."""
+    suffixes = (" New Area", " District", " County") if lang == "en" else ("新区", "区", "县")
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name.removesuffix(suffix)
     return name
 
 
