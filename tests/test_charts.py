@@ -71,7 +71,7 @@ def test_expected_pace_line():
 
 def test_english_names_and_wrapping():
     fig = charts.coverage_bar(coverage_frame(), by="district", title="t", lang="en")
-    assert fig.layout.xaxis.ticktext[0] == "Chongming County"
+    assert fig.layout.xaxis.ticktext[0] == "Chongming<br>County"  # lines of TICK_LINE letters
     assert "<br>" in charts._tick_labels(["Labour and Social Security Bureau"], "en")[0]
 
 

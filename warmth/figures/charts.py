@@ -24,6 +24,7 @@ INK = "#333333"
 EXPECTED = "#555555"
 GRID = (6, 6)  # rows, columns of the 19-district tile map
 TILE_GAP = 0.06  # between two tiles of the map, in grid steps
+TICK_LINE = 12  # letters on a line of an English name under a bar ("Xiaodongmen" is 11)
 LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
 # a legend under the plot, at the bottom of the figure: plotly makes room for it there, so
 # however many rows it takes it never runs into the axis or the bars (a legend placed in
@@ -95,7 +96,7 @@ def _tick_labels(labels: list[str], lang: str) -> list[str]:
     for text in labels:
         words, lines, line = text.split(), [], ""
         for w in words:
-            if line and len(line) + 1 + len(w) > 16:
+            if line and len(line) + 1 + len(w) > TICK_LINE:
                 lines.append(line)
                 line = w
             else:
