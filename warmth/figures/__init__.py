@@ -4,7 +4,8 @@
 - `charts`: coverage bars, the district tile map, counts per row, pacing and the daily
   timeline (the pages' charts);
 - `gaps`: the overlap and reporting matrices, omission beside leakage;
-- `scale.scaled(fig, k)`: a chart grown for a larger screen (a slide on a 4K projector).
+- `scale.scaled(fig, k)`: a chart grown for a larger screen (a slide on a 4K projector);
+- `counts.small_bars`: bars of counts 1 to 4 drawn at 5 and hatched, on slides.
 """
 
 from __future__ import annotations

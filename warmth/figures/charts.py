@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from warmth import formatting, i18n, metrics
+from warmth.figures import counts
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 NO_DATA = metrics.BAND_COLOURS.get(None, "#9e9e9e")  # coverage undefined
@@ -143,21 +144,6 @@ def _bar_text(fig: go.Figure, n: int) -> None:
         )
     else:
         fig.update_traces(textposition="outside", textfont={"size": 14})
-
-
-HATCH = "/"  # the pattern of a bar whose count (1 to 4) is not shown
-
-
-def small_bars(values: pd.Series, small: bool) -> tuple[list[float], list[str]]:
-    """Bar heights and patterns: with ``small``, a count of 1 to 4 is drawn at the height of
-    formatting.SMALL_COUNT and hatched (its label says "<5"), so its height tells nothing
-    the label does not; other counts as they are, unpatterned."""
-    values = values.astype(float).fillna(0)
-    if not small:
-        return values.tolist(), [""] * len(values)
-    hidden = (values > 0) & (values.round() < formatting.SMALL_COUNT)
-    heights = values.where(~hidden, float(formatting.SMALL_COUNT))
-    return heights.tolist(), [HATCH if h else "" for h in hidden]
 
 
 def _pct_text(values: pd.Series, lang: str) -> list[str]:
@@ -332,7 +318,7 @@ def measure_bar(
 ) -> go.Figure:
     """A count or amount (records, amount_yuan, omitted, repeat_beneficiaries, ...) per row.
     Departments and programmes are drawn in their department's colour, others in grey-blue;
-    ``small`` writes counts of 1 to 4 as "<5" and draws their bars as small_bars does."""
+    ``small`` writes counts of 1 to 4 as "<5" and draws their bars as counts.small_bars does."""
     d = df.assign(_name=names(df, lang).to_numpy())
     if sort:
         d = d.sort_values([measure, "_name"], ascending=[False, True], kind="mergesort")
@@ -346,14 +332,14 @@ def measure_bar(
     values = d[measure].astype(float).fillna(0)
     fmt = formatting.yuan if measure == "amount_yuan" else formatting.counter(small)
     text = [fmt(v, lang) for v in values]
-    heights, hatch = small_bars(values, small and measure != "amount_yuan")
+    heights, hatch = counts.small_bars(values, small and measure != "amount_yuan")
     fig = go.Figure(
         go.Bar(
             x=d["key"].astype(str),
             y=heights,
             marker={
                 "color": colours,
-                "pattern": {"shape": hatch, "fillmode": "overlay", "size": 8},
+                "pattern": counts.pattern(hatch),
             },
             text=text,
             textposition="outside",
@@ -461,13 +447,13 @@ def timeline_chart(
 ) -> go.Figure:
     """A daily measure (records, amount_yuan, newly_reached) stacked by department, one
     colour per department, across the campaign window; ``small``: a day's count of 1 to 4
-    is "<5" on hover and its bar drawn as small_bars does."""
+    is "<5" on hover and its bar drawn as counts.small_bars does."""
     d = df.assign(_name=names(df, lang).to_numpy()).sort_values(["key", "day"])
     fmt = formatting.yuan if measure == "amount_yuan" else formatting.counter(small)
     fig = go.Figure()
     for key, rows in d.groupby("key", sort=False):
         values = rows[measure].astype(float)
-        heights, hatch = small_bars(values, small and measure != "amount_yuan")
+        heights, hatch = counts.small_bars(values, small and measure != "amount_yuan")
         name = _short(str(rows["_name"].iloc[0]), LEGEND_CHARS)  # full name on hover
         if any(hatch):  # the legend draws a trace's first bar: its key, unhatched, apart
             fig.add_trace(
@@ -485,7 +471,7 @@ def timeline_chart(
                 showlegend=not any(hatch),
                 marker={
                     "color": department_colour(str(key)),
-                    "pattern": {"shape": hatch, "fillmode": "overlay", "size": 8},
+                    "pattern": counts.pattern(hatch),
                 },
                 customdata=np.stack(
                     [rows["key"].astype(str), rows["_name"], [fmt(v, lang) for v in values]],
