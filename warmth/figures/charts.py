@@ -25,7 +25,8 @@ INK = "#333333"
 EXPECTED = "#555555"
 GRID = (6, 6)  # rows, columns of the 19-district tile map
 TILE_GAP = 0.06  # between two tiles of the map, in grid steps
-TICK_LINE = 12  # letters on a line of an English name under a bar ("Xiaodongmen" is 11)
+# letters on a line of an English name under up to 4 bars, else (16 touched under 6 streets)
+TICK_LINE = {4: 16, None: 12}
 LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
 # a legend under the plot, at the bottom of the figure: plotly makes room for it there, so
 # however many rows it takes it never runs into the axis or the bars (a legend placed in
@@ -93,11 +94,12 @@ def _tick_labels(labels: list[str], lang: str) -> list[str]:
     """English names wrapped onto two lines so long ones stay readable under a bar."""
     if lang != "en":
         return labels
+    limit = TICK_LINE[4] if len(labels) <= 4 else TICK_LINE[None]
     out = []
     for text in labels:
         words, lines, line = text.split(), [], ""
         for w in words:
-            if line and len(line) + 1 + len(w) > TICK_LINE:
+            if line and len(line) + 1 + len(w) > limit:
                 lines.append(line)
                 line = w
             else:
