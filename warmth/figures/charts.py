@@ -28,9 +28,8 @@ TILE_GAP = 0.06  # between two tiles of the map, in grid steps
 # letters on a line of an English name under up to 4 bars, else (16 touched under 6 streets)
 TICK_LINE = {4: 16, None: 12}
 LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
-# a legend under the plot, at the bottom of the figure: plotly makes room for it there, so
-# however many rows it takes it never runs into the axis or the bars (a legend placed in
-# the plot's own coordinates, below 0, did on a short chart)
+# a legend at the bottom of the figure: plotly makes room for it, so however many rows it
+# takes it never runs into the axis or the bars (one at y < 0 of the plot did, on a short chart)
 LEGEND_BELOW = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"}
 DEPARTMENT_COLOURS: dict[str, str] = {
     "MZ": "#1f3a93",  # civil affairs, the lead: the darkest
