@@ -8,7 +8,11 @@ full screen, without sidebar or menus.
   a fragment that runs again on that timer and reads the data version each time, so the
   figures shown are those of the last committed write.
 - Every slide carries the campaign, the as-of day, the scope and the filters; counts of 1
-  to 4 are shown as "<5" and no person is named anywhere.
+  to 4 are shown as "<5" (and their bars drawn at 5, hatched) and no person is named anywhere.
+- Type grows with the screen (the stylesheet's root size), and the charts with it: the
+  window's size (components/screen.py) gives deck.type_scale, by which every chart's type,
+  margins and markers grow (warmth.figures.scale), so a 4K wall shows the 1280×720 slide
+  three times larger.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import data
+from components import data, screen
 from components.session import View
 from warmth import formatting
 from warmth.briefing import deck
@@ -205,7 +209,7 @@ def _quality(view: View, facts: Facts) -> None:
     st.html(f'<div class="present-caption">{html.escape(note)}</div>')
 
 
-def _charts(view: View, facts: Facts, slide: str) -> None:
+def _charts(view: View, facts: Facts, slide: str, grow: float) -> None:
     height = CHART_HEIGHT - 90 if slide == "gaps" else CHART_HEIGHT  # the tiles above it
     charts = deck.charts(slide, facts, view.lang, height=height)
     if slide == "gaps":
@@ -223,18 +227,19 @@ def _charts(view: View, facts: Facts, slide: str) -> None:
         key=f"present_charts_{slide}",
     )  # fmt: skip
     for i, chart in enumerate(charts):
-        fig = data.figure(chart.name, chart.frame, **chart.options)
+        fig = data.figure(chart.name, chart.frame, grow=grow, **chart.options)
         box.plotly_chart(fig, key=f"present_{slide}_{i}", config=CONFIG, height="stretch")
 
 
-def _slide(view: View, every: int | None) -> None:
+def _slide(view: View, every: int | None, grow: float) -> None:
     if due(st.session_state.get(SHOWN_AT, time.monotonic()), time.monotonic(), every):
         _show(st.session_state.get(KEY, 1) % len(deck.SLIDES) + 1)
     data.read_version()  # a wall screen shows the last committed write
     facts = data.meeting_facts(view.scope, view.filters)
     n = st.session_state.get(KEY, 1)
     slide = deck.SLIDES[n - 1]
-    st.title(deck.title(slide, view.lang), anchor=False)
+    heading = deck.heading(slide, facts, view.lang) if facts else deck.title(slide, view.lang)
+    st.title(heading, anchor=False)
     if facts is None:
         st.info(view.t("gaps_none"))
         return
@@ -247,14 +252,16 @@ def _slide(view: View, every: int | None) -> None:
     elif slide == "quality":
         _quality(view, facts)
     else:
-        _charts(view, facts, slide)
+        _charts(view, facts, slide, grow)
     st.html(f'<div class="present-caption">{html.escape(view.t("present_small_note"))}</div>')
 
 
 def show(view: View) -> None:
     """The presentation: the slide the URL names (or the one the session is on)."""
     st.html(CSS)
+    size = screen.size()  # outside the fragment: a new size reruns the whole slide
+    grow = deck.type_scale(*size) if size else 1.0
     every = every_seconds(st.query_params.get(EVERY))
     if KEY not in st.session_state:
         _show(slide_number(st.query_params.get(SLIDE)))
-    st.fragment(_slide, run_every=every)(view, every)
+    st.fragment(_slide, run_every=every)(view, every, grow)

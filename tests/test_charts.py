@@ -71,7 +71,7 @@ def test_expected_pace_line():
 
 def test_english_names_and_wrapping():
     fig = charts.coverage_bar(coverage_frame(), by="district", title="t", lang="en")
-    assert fig.layout.xaxis.ticktext[0] == "Chongming County"
+    assert fig.layout.xaxis.ticktext[0] == "Chongming<br>County"  # lines of TICK_LINE letters
     assert "<br>" in charts._tick_labels(["Labour and Social Security Bureau"], "en")[0]
 
 
@@ -95,7 +95,8 @@ def test_tile_map_positions_and_colours():
     assert tiles.marker.symbol == "square"
     assert list(tiles.x) == list(df["tile_col"]) and list(tiles.y) == list(df["tile_row"])
     assert list(tiles.marker.color) == [AMBER, GREEN, RED, charts.NO_DATA, GREEN]
-    assert tiles.text[4].startswith("<b>崇明县</b>")
+    assert tiles.text[4].startswith("<b>崇明</b>")  # as maps write it; 崇明县 on hover
+    assert tiles.customdata[4][1] == "崇明县"
     assert [row[0] for row in tiles.customdata] == list(df["key"])
     # row 0 is north: the y axis runs downwards, squares stay square
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]

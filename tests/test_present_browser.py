@@ -1,7 +1,8 @@
-"""Presentation mode in Debian's Chromium: every slide at 1280×720 and 1920×1080 in both
-languages fits the screen (a figure or heading cut by CSS keeps its full text in the DOM,
+"""Presentation mode in Debian's Chromium: every slide at 1280×720, 1920×1080 and 3840×2160
+in both languages fits the screen (a figure or heading cut by CSS keeps its full text in the DOM,
 so each one's scrollWidth is compared with its clientWidth; nothing is wider than the
-viewport, nothing runs below it), and the clicker's keys move between slides."""
+viewport, nothing runs below it), the charts' type grows with the screen like the rest of
+the slide's, and the clicker's keys move between slides."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ if not os.path.exists(CHROMIUM):
 
 from playwright.sync_api import expect  # noqa: E402
 
-SIZES = ((1280, 720), (1920, 1080))
+SIZES = ((1280, 720), (1920, 1080), (3840, 2160))
 CHARTS = {"headline": 0, "behind": 0, "gaps": 1, "quality": 0}  # the others have two
 FITS = """() => {
   const vw = document.documentElement.clientWidth, vh = window.innerHeight;
@@ -38,6 +39,10 @@ FITS = """() => {
   if (document.documentElement.scrollWidth > vw) cut.push(['page wider than the screen', '']);
   return cut;
 }"""
+
+
+CHART_TYPE = """() => Array.from(document.querySelectorAll('.js-plotly-plot .gtitle'))
+  .map(el => parseFloat(getComputedStyle(el).fontSize))"""
 
 
 @pytest.fixture(scope="session")
@@ -63,12 +68,15 @@ def _on_slide(page, n: int, slide: str) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_slide_fits_the_screen_and_the_keys_move(page, app_url, lang):
+    titles = {}  # the charts' title sizes on the map slide, per screen
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{app_url}/?present=1&lang={lang}&slide=1")
         for n, slide in enumerate(deck.SLIDES, start=1):
             _on_slide(page, n, slide)
             assert page.evaluate(FITS) == [], (lang, width, slide)
+            if slide == "map":
+                titles[width] = page.evaluate(CHART_TYPE)
             page.screenshot(path=str(ARTIFACTS / f"present_{n}_{slide}_{lang}_{width}.png"))
             if n < len(deck.SLIDES):  # the arrow and the clicker's PageDown, in turn
                 page.keyboard.press("ArrowRight" if n % 2 else "PageDown")
@@ -79,3 +87,8 @@ def test_every_slide_fits_the_screen_and_the_keys_move(page, app_url, lang):
         page.keyboard.press("PageUp")
         _on_slide(page, last - 2, deck.SLIDES[last - 3])
         assert f"slide={last - 2}" in page.url
+    base = titles[SIZES[0][0]]
+    assert len(base) == 2
+    for width, height in SIZES[1:]:
+        k = deck.type_scale(width, height)
+        assert titles[width] == pytest.approx([size * k for size in base], rel=0.02), width

@@ -4,7 +4,7 @@
   warmth.queries calls the pages make), for one viewer's scope and filters;
 - `deck`: the fixed sequence of slides (SLIDES) and, per slide, its charts (`charts`) and
   tables (`behind_districts`, `behind_streets`, `text_table`), small counts as "<5";
-- `render.png(fig)` / `render.pngs(figs)`: charts drawn on the server by kaleido in Chromium;
+- `render.png(fig)` / `render.pictures(figs)`: charts drawn on the server by kaleido in Chromium;
 - `pdf.build(facts, lang) -> Document`: the A4 briefing (its bytes and page count);
 - `briefing(conn, scope, filters, lang) -> Document | None` below: gather and build in one,
   and `audit_detail` for the audit row every briefing leaves.

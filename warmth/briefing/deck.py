@@ -50,6 +50,7 @@ BY_MEASURE = {
     "categories": ("category", "omitted", "dash_omitted_by_category"),
 }
 TILE = 66  # a district's tile on a slide, px: 19 of them fit half a 1280×720 screen
+DESIGN = (1280, 720)  # the screen the slides are laid out for; larger ones scale it up
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,29 @@ class Chart:
     options: dict = field(default_factory=dict)
 
 
+def type_scale(width: float, height: float) -> float:
+    """How much larger than at 1280×720 the slides' type is on a screen of width × height
+    CSS pixels: the stylesheet's root size (components/present.css: max(16px, min(1.25vw,
+    2.222vh))) over 16 px, in steps of 0.05 (1 at 1280×720, 1.5 at 1920×1080, 3 at
+    3840×2160). The charts grow by it too (warmth.figures.scale)."""
+    k = max(1.0, min(width / DESIGN[0], height / DESIGN[1]))
+    return round(k * 20) / 20
+
+
 def title(slide: str, lang: str) -> str:
     return i18n.t(f"present_slide_{slide}", lang)
+
+
+def one_district(facts: Facts) -> bool:
+    """The request holds one district: its map slide shows its streets instead."""
+    return len(facts.by_district) == 1
+
+
+def heading(slide: str, facts: Facts, lang: str) -> str:
+    """A slide's title for these facts: one district's map slide is about its streets."""
+    if slide == "map" and one_district(facts):
+        return i18n.t("present_slide_map_streets", lang)
+    return title(slide, lang)
 
 
 def label(key: str, lang: str) -> str:
@@ -239,10 +261,26 @@ def charts(slide: str, facts: Facts, lang: str, *, height: int = 430) -> list[Ch
     exp = facts.expected
     common = {"lang": lang, "height": height}
     counted = {**common, "small": True}
+    if slide == "map" and one_district(facts):
+        # a district's meeting: which of its streets are behind, and where its omitted are
+        return [
+            Chart(
+                "coverage_bar",
+                facts.by_street,
+                {**counted, "by": "street", "title": t("present_cov_by_street"), "expected": exp},
+            ),
+            Chart(
+                "measure_bar",
+                facts.by_street,
+                {
+                    **counted,
+                    "by": "street",
+                    "measure": "omitted",
+                    "title": t("present_omitted_by_street"),
+                },
+            ),  # fmt: skip
+        ]
     if slide == "map":
-        one = len(facts.by_district) == 1
-        rows = facts.by_street if one else facts.by_district
-        by = "street" if one else "district"
         return [
             Chart(
                 "tile_map",
@@ -251,9 +289,14 @@ def charts(slide: str, facts: Facts, lang: str, *, height: int = 430) -> list[Ch
             ),
             Chart(
                 "coverage_bar",
-                rows,
-                {**counted, "by": by, "title": t(f"present_cov_by_{by}"), "expected": exp},
-            ),
+                facts.by_district,
+                {
+                    **counted,
+                    "by": "district",
+                    "title": t("present_cov_by_district"),
+                    "expected": exp,
+                },
+            ),  # fmt: skip
         ]
     if slide in BY_MEASURE:
         by, measure, measure_title = BY_MEASURE[slide]
@@ -271,11 +314,12 @@ def charts(slide: str, facts: Facts, lang: str, *, height: int = 430) -> list[Ch
             ),  # fmt: skip
         ]
     if slide == "gaps":
+        one = one_district(facts)  # a district's: by its streets, not one pair of bars
         return [
             Chart(
                 "leakage_omission",
-                facts.by_district,
-                {**counted, "title": t("present_omission_leakage")},
+                facts.by_street if one else facts.by_district,
+                {**counted, "title": t("present_omission_leakage" + ("_streets" if one else ""))},
             )
         ]
     if slide == "timeline":
@@ -291,7 +335,7 @@ def charts(slide: str, facts: Facts, lang: str, *, height: int = 430) -> list[Ch
                 "timeline_chart",
                 facts.daily,
                 {
-                    **common,
+                    **counted,
                     "measure": "newly_reached",
                     "title": t("dash_reached_by_day"),
                     "window": window,

@@ -3,7 +3,9 @@
 
 - `charts`: coverage bars, the district tile map, counts per row, pacing and the daily
   timeline (the pages' charts);
-- `gaps`: the overlap and reporting matrices, omission beside leakage.
+- `gaps`: the overlap and reporting matrices, omission beside leakage;
+- `scale.scaled(fig, k)`: a chart grown for a larger screen (a slide on a 4K projector);
+- `counts.small_bars`: bars of counts 1 to 4 drawn at 5 and hatched, on slides.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from warmth.figures import charts, gaps, years
+from warmth.figures import charts, gaps, scale, years
 
 FIGURES = {
     "coverage_bar": charts.coverage_bar,
@@ -24,7 +26,8 @@ FIGURES = {
 }
 
 
-def build(name: str, frame: pd.DataFrame, **options) -> go.Figure:
+def build(name: str, frame: pd.DataFrame, *, grow: float = 1.0, **options) -> go.Figure:
     """The chart FIGURES[name](frame, **options): every chart by its name, for the places
-    (the figure cache, slides, the briefing) that are handed a chart as data."""
-    return FIGURES[name](frame, **options)
+    (the figure cache, slides, the briefing) that are handed a chart as data; ``grow``
+    multiplies its pixel sizes (type, margins, markers: scale.scaled)."""
+    return scale.scaled(FIGURES[name](frame, **options), grow)

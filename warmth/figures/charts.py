@@ -17,13 +17,20 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from warmth import formatting, i18n, metrics
+from warmth.figures import counts
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 NO_DATA = metrics.BAND_COLOURS.get(None, "#9e9e9e")  # coverage undefined
 INK = "#333333"
 EXPECTED = "#555555"
 GRID = (6, 6)  # rows, columns of the 19-district tile map
+TILE_GAP = 0.06  # between two tiles of the map, in grid steps
+# letters on a line of an English name under up to 4 bars, else (16 touched under 6 streets)
+TICK_LINE = {4: 16, None: 12}
 LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
+# a legend at the bottom of the figure: plotly makes room for it, so however many rows it
+# takes it never runs into the axis or the bars (one at y < 0 of the plot did, on a short chart)
+LEGEND_BELOW = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"}
 DEPARTMENT_COLOURS: dict[str, str] = {
     "MZ": "#1f3a93",  # civil affairs, the lead: the darkest
     "LB": "#6a3d9a",
@@ -86,11 +93,12 @@ def _tick_labels(labels: list[str], lang: str) -> list[str]:
     """English names wrapped onto two lines so long ones stay readable under a bar."""
     if lang != "en":
         return labels
+    limit = TICK_LINE[4] if len(labels) <= 4 else TICK_LINE[None]
     out = []
     for text in labels:
         words, lines, line = text.split(), [], ""
         for w in words:
-            if line and len(line) + 1 + len(w) > 16:
+            if line and len(line) + 1 + len(w) > limit:
                 lines.append(line)
                 line = w
             else:
@@ -223,11 +231,12 @@ def coverage_bar(
 
 
 def _tile_name(name: str, lang: str) -> str:
-    """A name short enough for a tile: "Pudong New Area" -> "Pudong", "崇明县" stays."""
-    if lang != "en":
-        return name
-    for suffix in (" New Area", " District", " County"):
-        name = name.removesuffix(suffix)
+    """A name short enough for a tile, as maps write it: "Pudong New Area" -> "Pudong",
+    "浦东新区" -> "浦东", "崇明县" -> "崇明" (the full name on hover)."""
+    suffixes = (" New Area", " District", " County") if lang == "en" else ("新区", "区", "县")
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name.removesuffix(suffix)
     return name
 
 
@@ -251,7 +260,9 @@ def tile_map(
 ) -> go.Figure:
     """The 19 districts as a tile map (row 0 north, column 0 west), each square in the band
     colour of its coverage (with ``expected``: in its pace colour, behind or on track),
-    labelled with its name and coverage; ``size`` is a tile's side in pixels."""
+    labelled with its name and coverage. The squares are shapes one grid step wide, less a
+    gap, so they never overlap however small the plot; the points under them (invisible,
+    ``size`` pixels) carry the hover and what a click selects, and ``size`` sets the type."""
     d = df.assign(_name=names(df, lang).to_numpy()).reset_index(drop=True)
     cov = d["coverage"].astype(float)
     pct = _pct_text(cov, lang)
@@ -259,30 +270,35 @@ def tile_map(
         colours = [band_colour(c) for c in cov]
     else:
         colours = [pace_colour(c, expected) for c in cov]
+    cols, rows = d["tile_col"].astype(int).tolist(), d["tile_row"].astype(int).tolist()
     fig = go.Figure(
         go.Scatter(
-            x=d["tile_col"].astype(int).tolist(),
-            y=d["tile_row"].astype(int).tolist(),
+            x=cols,
+            y=rows,
             mode="markers+text",
-            marker={
-                "symbol": "square",
-                "size": size,
-                "color": colours,
-                "line": {"color": "white", "width": 2},
-            },
+            marker={"symbol": "square", "size": size, "color": colours, "opacity": 0},
             text=[
                 f"<b>{_tile_name(n, lang)}</b><br>{p}" for n, p in zip(d["_name"], pct, strict=True)
             ],
             # names fit their tile: 3-4 Chinese characters, or up to 9 Latin letters
             textfont={
                 "color": "white",
-                "size": min(14, size // 4.5) if lang == "zh" else min(12, size // 6),
+                "size": min(14, size // 5.5) if lang == "zh" else min(12, size // 6),
             },
             customdata=np.stack([d["key"].astype(str), d["_name"], pct], axis=-1),
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
             name=label("district", lang),
         )
     )
+    half = 0.5 - TILE_GAP / 2
+    fig.layout.shapes = [
+        {
+            "type": "rect", "xref": "x", "yref": "y", "layer": "below",
+            "x0": c - half, "x1": c + half, "y0": r - half, "y1": r + half,
+            "fillcolor": colour, "line": {"width": 0},
+        }
+        for c, r, colour in zip(cols, rows, colours, strict=True)
+    ]  # fmt: skip
     _base_layout(fig, title, height)
     axis = {"showgrid": False, "zeroline": False, "showticklabels": False, "fixedrange": True}
     fig.update_xaxes(range=[-0.6, d["tile_col"].max() + 0.6], **axis)
@@ -303,7 +319,7 @@ def measure_bar(
 ) -> go.Figure:
     """A count or amount (records, amount_yuan, omitted, repeat_beneficiaries, ...) per row.
     Departments and programmes are drawn in their department's colour, others in grey-blue;
-    ``small`` writes counts of 1 to 4 as "<5"."""
+    ``small`` writes counts of 1 to 4 as "<5" and draws their bars as counts.small_bars does."""
     d = df.assign(_name=names(df, lang).to_numpy())
     if sort:
         d = d.sort_values([measure, "_name"], ascending=[False, True], kind="mergesort")
@@ -317,11 +333,15 @@ def measure_bar(
     values = d[measure].astype(float).fillna(0)
     fmt = formatting.yuan if measure == "amount_yuan" else formatting.counter(small)
     text = [fmt(v, lang) for v in values]
+    heights, hatch = counts.small_bars(values, small and measure != "amount_yuan")
     fig = go.Figure(
         go.Bar(
             x=d["key"].astype(str),
-            y=values,
-            marker={"color": colours},
+            y=heights,
+            marker={
+                "color": colours,
+                "pattern": counts.pattern(hatch),
+            },
             text=text,
             textposition="outside",
             cliponaxis=False,
@@ -333,7 +353,7 @@ def measure_bar(
     _base_layout(fig, title, height)
     _category_axis(fig, list(d["key"].astype(str)), list(d["_name"]), lang)
     _bar_text(fig, len(d))
-    top = float(values.max()) if len(values) else 0.0
+    top = max(heights, default=0.0)
     fig.update_yaxes(
         title={"text": label(measure, lang)},
         gridcolor="#eeeeee",
@@ -405,7 +425,7 @@ def pacing_chart(
     _base_layout(fig, title, height)
     fig.update_layout(
         showlegend=True,
-        legend={"orientation": "h", "y": -0.15, "x": 0},
+        legend=LEGEND_BELOW,
         clickmode="none",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )
@@ -424,27 +444,50 @@ def timeline_chart(
     window: tuple[date, date] | None = None,
     marks: Mapping[str, date | None] | None = None,
     height: int = 460,
+    small: bool = False,
 ) -> go.Figure:
     """A daily measure (records, amount_yuan, newly_reached) stacked by department, one
-    colour per department, across the campaign window."""
+    colour per department, across the campaign window; ``small``: a day's count of 1 to 4
+    is "<5" on hover and its bar drawn as counts.small_bars does."""
     d = df.assign(_name=names(df, lang).to_numpy()).sort_values(["key", "day"])
+    fmt = formatting.yuan if measure == "amount_yuan" else formatting.counter(small)
     fig = go.Figure()
     for key, rows in d.groupby("key", sort=False):
+        values = rows[measure].astype(float)
+        heights, hatch = counts.small_bars(values, small and measure != "amount_yuan")
+        name = _short(str(rows["_name"].iloc[0]), LEGEND_CHARS)  # full name on hover
+        if any(hatch):  # the legend draws a trace's first bar: its key, unhatched, apart
+            fig.add_trace(
+                go.Bar(
+                    x=[None], y=[None], name=name, legendgroup=str(key),
+                    marker={"color": department_colour(str(key))}, hoverinfo="skip",
+                )
+            )  # fmt: skip
         fig.add_trace(
             go.Bar(
                 x=rows["day"],
-                y=rows[measure].astype(float),
-                name=_short(str(rows["_name"].iloc[0]), LEGEND_CHARS),  # full name on hover
-                marker={"color": department_colour(str(key))},
-                customdata=np.stack([rows["key"].astype(str), rows["_name"]], axis=-1),
-                hovertemplate="<b>%{customdata[1]}</b> %{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
+                y=heights,
+                name=name,
+                legendgroup=str(key),
+                showlegend=not any(hatch),
+                marker={
+                    "color": department_colour(str(key)),
+                    "pattern": counts.pattern(hatch),
+                },
+                customdata=np.stack(
+                    [rows["key"].astype(str), rows["_name"], [fmt(v, lang) for v in values]],
+                    axis=-1,
+                ),
+                hovertemplate=(
+                    "<b>%{customdata[1]}</b> %{x|%Y-%m-%d}: %{customdata[2]}<extra></extra>"
+                ),
             )
         )
     _base_layout(fig, title, height)
     fig.update_layout(
         barmode="stack",
         showlegend=True,
-        legend={"orientation": "h", "y": -0.18, "x": 0},
+        legend=LEGEND_BELOW,
         clickmode="none",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )

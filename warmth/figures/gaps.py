@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from warmth import formatting, i18n
-from warmth.figures import charts
+from warmth.figures import charts, counts
 
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f0ad4e", "none": "#c9c9c9"}
 OVERLAP_SCALE = [[0, "#fde4cc"], [1, "#c2410c"]]
@@ -226,17 +226,25 @@ def leakage_omission_figure(
     by_district: pd.DataFrame, *, title: str, lang: str, small: bool = False, height: int = 420
 ) -> go.Figure:
     """Omitted and leakage beneficiaries side by side per district (the two errors), most
-    omitted first; customdata the district code; ``small`` writes counts of 1 to 4 as "<5"."""
+    omitted first; customdata the district code; ``small`` writes counts of 1 to 4 as "<5" and
+    draws their bars as counts.small_bars does."""
     d = by_district.assign(_name=charts.names(by_district, lang).to_numpy())
     d = d.sort_values("omitted", ascending=False, kind="mergesort")
     count = formatting.counter(small)
     fig = go.Figure()
     for col, colour in (("omitted", "#d9534f"), ("leakage_beneficiaries", "#6a3d9a")):
+        heights, hatch = counts.small_bars(d[col], small)
         fig.add_bar(
             x=d["_name"],
-            y=d[col].fillna(0),
+            y=heights,
             name=charts.label(col, lang),
-            marker_color=colour,
+            marker={"color": colour, "pattern": counts.pattern(hatch)},
+            text=[
+                formatting.small_count(v, lang) if h else ""
+                for v, h in zip(d[col], hatch, strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
             customdata=d["key"].astype(str),
             hovertext=[count(v, lang) for v in d[col]],
             hovertemplate="%{x}<br>" + charts.label(col, lang) + ": %{hovertext}<extra></extra>",

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from warmth import i18n
-from warmth.figures.charts import DEPARTMENT_COLOURS, EXPECTED, _base_layout
+from warmth.figures.charts import DEPARTMENT_COLOURS, EXPECTED, LEGEND_BELOW, _base_layout
 
 LAST_YEAR = "#8d99ae"
 
@@ -41,7 +41,7 @@ def years_pacing_chart(
     _base_layout(fig, title, height)
     fig.update_layout(
         showlegend=True,
-        legend={"orientation": "h", "y": -0.2, "x": 0},
+        legend=LEGEND_BELOW,
         clickmode="none",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )

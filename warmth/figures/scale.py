@@ -1,0 +1,60 @@
+"""A figure's type and lines grown for a larger screen: every pixel size in it (fonts,
+margins, markers, line widths, legend symbols) times a factor, so a chart laid out for
+1280×720 is the same chart, k times larger, on a screen k times larger (the slides' type
+scale, warmth.briefing.deck.type_scale). Sizes in paper fractions (legend, annotation
+positions) stay as they are: the figure grows as a whole."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+DEFAULT_FONT = 12  # plotly's own, for figures that do not set one
+MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80, "pad": 0}  # plotly's defaults
+LEGEND_ITEM = 30  # px: plotly's default width of a legend's symbol
+PIXEL_KEYS = {"ticklen", "tickwidth", "borderwidth", "itemwidth", "standoff"}
+
+
+def _grown(value, k: float):
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return value * k
+    if isinstance(value, list | tuple):
+        return [_grown(v, k) for v in value]
+    return value
+
+
+def _walk(node, k: float, parent: str = "") -> None:
+    """Grow in place every pixel size under node (a figure's dict)."""
+    if isinstance(node, list):
+        for item in node:
+            _walk(item, k, parent)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        font = parent.endswith("font") and key == "size"
+        marker = parent in ("marker", "pattern") and key == "size"
+        line = parent == "line" and key == "width"
+        if font or marker or line or parent == "margin" or key in PIXEL_KEYS:
+            node[key] = _grown(value, k)
+        elif key == "pad" and isinstance(value, dict):
+            node[key] = {side: _grown(v, k) for side, v in value.items()}
+        else:
+            _walk(value, k, key)
+
+
+def scaled(fig: go.Figure, k: float) -> go.Figure:
+    """A copy of fig with every pixel size times k (fig itself when k is 1)."""
+    if k == 1:
+        return fig
+    spec = fig.to_plotly_json()
+    layout = spec.setdefault("layout", {})
+    font = layout.setdefault("font", {})
+    font.setdefault("size", DEFAULT_FONT)
+    layout["margin"] = {**MARGIN, **layout.get("margin", {})}
+    layout.setdefault("legend", {}).setdefault("itemwidth", LEGEND_ITEM)
+    _walk(spec, k)
+    if "height" in layout:
+        layout["height"] = layout["height"] * k
+    return go.Figure(spec)
