@@ -141,47 +141,54 @@ def table(
     export.buttons(df, kind=kind, key=f"{key}_dl", view=view, reveal=reveal)
 
 
+# A headline card's width in pixels: its figure ("3,020,400", "5,771.4 万元") whole at the
+# theme's size; the cards of a row wrap onto the next line where the page is too narrow
+# (a 1280×720 projector with the sidebar open) instead of cutting their figures.
+CARD_WIDTH = 248
+
+
 def headline_cards(h: dict, view: View) -> None:
     """The city (or district) headline in cards: who is eligible, reached, left out, paid
     twice, paid wrongly; money out; days to the Spring Festival; pace."""
     lang, t = view.lang, view.t
 
-    def card(col, key: str, value: str, **kwargs) -> None:
+    def card(row, key: str, value: str, **kwargs) -> None:
         label, help_ = definition(key, lang)
-        col.metric(label, value, help=help_, border=True, **kwargs)
+        row.metric(label, value, help=help_, border=True, width=CARD_WIDTH, **kwargs)
 
     cov = h.get("coverage")
     band = metrics.band(cov)
-    row1 = st.columns(5)
-    card(row1[0], "eligible", formatting.integer(h.get("eligible"), lang))
-    card(row1[1], "reached", formatting.integer(h.get("reached"), lang))
+    row1 = st.container(horizontal=True, gap="small")  # cards wrap on a narrow screen
+    card(row1, "eligible", formatting.integer(h.get("eligible"), lang))
+    card(row1, "reached", formatting.integer(h.get("reached"), lang))
     card(
-        row1[2],
+        row1,
         "coverage",
         formatting.percent(cov, lang),
         delta=t(f"dash_band_{band}") if band else None,
         delta_color=BAND_STREAMLIT[band],
         delta_arrow="off",
     )
-    card(row1[3], "omitted", formatting.integer(h.get("omitted"), lang))
-    card(row1[4], "amount_yuan", formatting.yuan(h.get("amount_yuan"), lang))
+    card(row1, "omitted", formatting.integer(h.get("omitted"), lang))
+    card(row1, "amount_yuan", formatting.yuan(h.get("amount_yuan"), lang))
 
-    row2 = st.columns(5)
-    card(row2[0], "repeat_beneficiaries", formatting.integer(h.get("repeat_beneficiaries"), lang))
-    card(row2[1], "overlap_beneficiaries", formatting.integer(h.get("overlap_beneficiaries"), lang))
-    card(row2[2], "leakage_beneficiaries", formatting.integer(h.get("leakage_beneficiaries"), lang))
+    row2 = st.container(horizontal=True, gap="small")
+    card(row2, "repeat_beneficiaries", formatting.integer(h.get("repeat_beneficiaries"), lang))
+    card(row2, "overlap_beneficiaries", formatting.integer(h.get("overlap_beneficiaries"), lang))
+    card(row2, "leakage_beneficiaries", formatting.integer(h.get("leakage_beneficiaries"), lang))
     days = h.get("days_to_spring_festival")
-    row2[3].metric(
+    row2.metric(
         t("dash_days_to_sf"),
         "—" if days is None else (t("dash_days", n=days) if days >= 0 else t("dash_sf_passed")),
         help=t("dash_days_to_sf_help"),
         border=True,
+        width=CARD_WIDTH,
     )
     status = h.get("pacing_status")
     expected = h.get("expected_share")
     label, help_ = definition("pacing", lang)
     gap = None if cov is None or expected is None or cov != cov else (cov - expected) * 100
-    row2[4].metric(
+    row2.metric(
         label,
         t(f"dash_pacing_{status}") if status else "—",
         delta=None if gap is None else t("dash_points_vs_expected", gap=f"{gap:+.1f}"),
@@ -189,6 +196,7 @@ def headline_cards(h: dict, view: View) -> None:
         delta_arrow="off",
         help=help_,
         border=True,
+        width=CARD_WIDTH,
     )
 
 

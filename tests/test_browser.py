@@ -53,6 +53,25 @@ def test_first_run_opens_on_the_overview_with_figures(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "first_run_overview_zh.png"))
 
 
+CUT_CARDS = """() => [...document.querySelectorAll(
+    '[data-testid=stMetricValue] *, [data-testid=stMetricLabel] *, [data-testid=stMetricDelta] *'
+)].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_headline_cards_keep_their_figures_whole_on_a_projector(browser, app_url, lang):
+    """At 1280×720 with the sidebar open, the cards wrap onto more rows instead of cutting
+    "3,020…" or "春节…" (a figure cut by CSS keeps its text in the DOM: compare widths)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{app_url}/?lang={lang}")
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=240_000)
+    wait_idle(page)
+    assert page.locator('[data-testid="stMetric"]').count() == 10
+    assert page.evaluate(CUT_CARDS) == []
+    page.screenshot(path=str(ARTIFACTS / f"overview_cards_{lang}_1280.png"))
+    page.close()
+
+
 def wait_idle(page) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
 
