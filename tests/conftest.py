@@ -101,3 +101,22 @@ def own_db(demo_db, tmp_path, monkeypatch):
 
 
 from tests.stack_support import stack  # noqa: E402, F401  (one stack for the session: tests/test_stack.py, tests/test_outages_pg.py)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under scripts/test.sh (WARMTH_TEST_NO_SKIP=1), which installs Chromium, nginx and
+    PostgreSQL and starts the server, a skipped test means a broken environment, not a pass:
+    the run fails and says which were skipped."""
+    if os.environ.get("WARMTH_TEST_NO_SKIP") != "1" or session.exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line("")
+        reporter.write_line(
+            f"{len(skipped)} skipped under scripts/test.sh, where nothing may be skipped:",
+            red=True,
+        )
+        for report in skipped[:20]:
+            reporter.write_line(f"  {report.nodeid}: {report.longrepr[-1]}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
