@@ -65,8 +65,9 @@ def test_headline_cards_keep_their_figures_whole_on_a_projector(browser, app_url
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(f"{app_url}/?lang={lang}")
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=240_000)
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(10, timeout=60_000)
     wait_idle(page)
-    assert page.locator('[data-testid="stMetric"]').count() == 10
+    page.wait_for_timeout(1000)  # the cards' layout settles after their text is drawn
     assert page.evaluate(CUT_CARDS) == []
     page.screenshot(path=str(ARTIFACTS / f"overview_cards_{lang}_1280.png"))
     page.close()
