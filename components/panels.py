@@ -4,7 +4,7 @@ data behind it with CSV and Excel downloads of exactly those rows. Also the head
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -69,17 +69,38 @@ def fit_height(rows: int, cap: int = 640) -> int:
     return min(35 * (rows + 1) + 3, cap)
 
 
-def data_expander(table: pd.DataFrame, *, key: str, kind: str, view: View, help_md: str) -> None:
-    with st.expander(view.t("dash_data_and_definitions"), icon=":material/table:"):
+# A table behind a chart: the frame itself, or a function that builds it when it is shown.
+Table = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+def data_key(key: str) -> str:
+    """The session-state key of a chart's "data and definitions" expander (True: open)."""
+    return f"{key}_data"
+
+
+def data_expander(table: Table, *, key: str, kind: str, view: View, help_md: str) -> None:
+    """The chart's definitions and its data with downloads, in an expander that tracks
+    whether it is open: the table and its buttons are built and sent only while it is open
+    (opening it reruns the page), so a page load carries none of them."""
+    box = st.expander(
+        view.t("dash_data_and_definitions"),
+        icon=":material/table:",
+        key=data_key(key),
+        on_change="rerun",
+    )
+    with box:
         if help_md:
             st.markdown(help_md)
-        st.dataframe(table, hide_index=True, key=f"{key}_table", height=fit_height(len(table)))
-        export.buttons(table, kind=kind, key=f"{key}_dl", view=view)
+        if not box.open:
+            return
+        shown = table() if callable(table) else table
+        st.dataframe(shown, hide_index=True, key=f"{key}_table", height=fit_height(len(shown)))
+        export.buttons(shown, kind=kind, key=f"{key}_dl", view=view)
 
 
 def chart(
     fig: go.Figure,
-    table: pd.DataFrame,
+    table: Table,
     *,
     key: str,
     kind: str,
@@ -88,8 +109,8 @@ def chart(
     by: str | None = None,
     select: bool = False,
 ) -> str | None:
-    """Show fig with its definitions and its data; return the code a click picked (when
-    select is on)."""
+    """Show fig with its definitions and its data (table: built only when its expander is
+    open, if a function); return the code a click picked (when select is on)."""
     keys = tuple(help_keys)
     if select:
         event = st.plotly_chart(
@@ -217,10 +238,9 @@ def coverage_panel(
     fig = figures.figure(
         "coverage_bar", frame, by=by, title=title, lang=view.lang, expected=expected
     )
-    table_ = figures.table("coverage_table", frame, by=by, lang=view.lang, columns=columns)
     return chart(
         fig,
-        table_,
+        lambda: figures.table("coverage_table", frame, by=by, lang=view.lang, columns=columns),
         key=key,
         kind=kind or f"coverage_by_{by}",
         view=view,
@@ -247,10 +267,9 @@ def district_panels(
         )
     with right:
         fig = figures.figure("tile_map", by_district, title=view.t("dash_tile_map"), lang=view.lang)
-        table_ = figures.table("coverage_table", by_district, by="district", lang=view.lang)
         tile = chart(
             fig,
-            table_,
+            lambda: figures.table("coverage_table", by_district, by="district", lang=view.lang),
             key=f"{key}_district_tiles",
             kind="coverage_by_district",
             view=view,
@@ -265,8 +284,14 @@ def pacing_panel(pace: pd.DataFrame, *, key: str, view: View, marks: dict) -> No
     fig = figures.figure(
         "pacing_chart", pace, title=view.t("dash_pacing_title"), lang=view.lang, marks=marks
     )
-    table_ = figures.table("pacing_table", pace, lang=view.lang)
-    chart(fig, table_, key=key, kind="pacing", view=view, help_keys=("pacing", "reached"))
+    chart(
+        fig,
+        lambda: figures.table("pacing_table", pace, lang=view.lang),
+        key=key,
+        kind="pacing",
+        view=view,
+        help_keys=("pacing", "reached"),
+    )
 
 
 def festival_marks(view: View, *, as_of: bool = False) -> dict:
@@ -286,9 +311,17 @@ def measure_panel(
 ) -> None:
     """A count or amount per row (in department colours where it applies), with its data."""
     fig = figures.figure("measure_bar", frame, by=by, measure=measure, title=title, lang=view.lang)
-    shown = figures.table(
-        "measure_table", frame, by=by, measures=(*also, measure), lang=view.lang, sort_by=measure
-    )
+
+    def shown() -> pd.DataFrame:
+        return figures.table(
+            "measure_table",
+            frame,
+            by=by,
+            measures=(*also, measure),
+            lang=view.lang,
+            sort_by=measure,
+        )
+
     chart(
         fig, shown, key=key, kind=f"{measure}_by_{by}", view=view, help_keys=(measure, *also), by=by
     )

@@ -40,7 +40,7 @@ fig = figures.figure(
 )
 panels.chart(
     fig,
-    figures.table("timeline_table", daily, lang=lang),
+    lambda: figures.table("timeline_table", daily, lang=lang),
     key="timeline_daily",
     kind=f"daily_{measure}_by_department",
     view=view,

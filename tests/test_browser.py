@@ -110,6 +110,24 @@ def test_click_a_district_then_a_street_reaches_its_people_and_the_csv_matches(p
     assert ids and all(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", v) for v in ids), ids[:3]
 
 
+def test_a_charts_data_is_sent_when_its_expander_opens(page, app_url):
+    page.goto(app_url)
+    box = page.locator(".st-key-overview_district_bar_data")
+    expect(page.locator(".st-key-overview_pacing .js-plotly-plot")).to_be_visible(timeout=120_000)
+    expect(
+        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    ).to_have_count(1, timeout=60_000)  # the whole page drawn: no chart's table was sent with it
+    expect(page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]')).to_have_count(0)
+    box.get_by_text("数据与定义").click()
+    expect(box.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=60_000)
+    expect(box.get_by_role("button", name=re.compile("下载 CSV"))).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "overview_data_opened_zh.png"))
+    with page.expect_download() as info:
+        box.get_by_role("button", name=re.compile("下载 CSV")).click()
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_bytes().decode("utf-8-sig"))))
+    assert len(rows) - 1 == 19  # one row per district, as on screen
+
+
 def test_switch_to_english_and_every_page_in_both_languages(page, app_url):
     page.goto(app_url)
     expect(page.get_by_text("帮困送温暖 · 总览")).to_be_visible(timeout=60_000)

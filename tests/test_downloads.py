@@ -17,7 +17,7 @@ from streamlit.runtime.media_file_storage import MediaFileStorageError
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from components import download
-from tests.test_pages import run
+from tests.test_pages import opened, run
 from warmth import audit, i18n, schema
 from warmth.database import make_engine
 
@@ -117,7 +117,7 @@ def audit_rows(url: str, action: str) -> list:
 
 
 def test_a_click_writes_the_audit_row_with_the_files_hash(own_db):
-    at = run()
+    at = opened(run(), "overview_district_bar")
     at.download_button(key=KEY).click().run()
     assert not at.exception and not at.error
     (row,) = audit_rows(own_db, "export")
@@ -126,7 +126,7 @@ def test_a_click_writes_the_audit_row_with_the_files_hash(own_db):
 
 
 def test_when_the_audit_fails_the_page_says_so_in_both_languages(own_db, monkeypatch):
-    at = run()
+    at = opened(run(), "overview_district_bar")
     monkeypatch.setattr(audit, "record", lambda *a, **k: False)
     at.download_button(key=KEY).click().run()
     assert not at.exception

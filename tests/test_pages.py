@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import panels
 from tests.access_support import put_user
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
@@ -16,7 +17,15 @@ APP = "../app.py"  # relative to this file
 DISTRICT, STREET = "310101", "310101013"  # 黄浦区, 外滩街道
 
 
-def run(page: str | None = None, *, query: dict | None = None, locale: str = "en-US") -> AppTest:
+def run(
+    page: str | None = None,
+    *,
+    query: dict | None = None,
+    locale: str = "en-US",
+    open_data: bool = False,
+) -> AppTest:
+    """The app run on page; open_data: then every chart's "data and definitions" expander
+    opened (their tables and download buttons are drawn only while open)."""
     at = AppTest.from_file(APP, default_timeout=90)
     at.context = {"locale": locale}
     if query:
@@ -24,8 +33,18 @@ def run(page: str | None = None, *, query: dict | None = None, locale: str = "en
     at.run()
     if page:
         at.switch_page(f"pages/{page}.py").run()
+    if open_data:
+        opened(at)
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def opened(at: AppTest, *keys: str) -> AppTest:
+    """Open the data expanders of these charts (default: every chart on screen) and rerun,
+    as a click on each expander's header does in the browser."""
+    for key in keys or chart_keys(at):
+        at.session_state[panels.data_key(key)] = True
+    return at.run()
 
 
 def charts(at: AppTest) -> dict[str, dict]:
@@ -260,7 +279,7 @@ def test_an_export_is_written_to_the_audit_trail(demo_db):
 
     from warmth import schema
 
-    at = run()
+    at = run(open_data=True)
     at.download_button(key="overview_district_bar_dl_csv").click().run()
     assert not at.exception
     engine = make_engine(demo_db)
@@ -308,3 +327,20 @@ def test_as_of_from_url_cuts_the_figures():
     reached = {m.label: m.value for m in at.metric}["Reached"]
     assert reached != {m.label: m.value for m in late.metric}["Reached"]
     assert {m.label: m.value for m in at.metric}["To Spring Festival"] == "15 days"
+
+
+def test_a_charts_data_is_drawn_only_while_its_expander_is_open():
+    at = run()
+    closed = len(at.dataframe)
+    buttons = {b.key for b in at.get("download_button")}
+    assert not any(k.startswith("overview_district_bar_dl_") for k in buttons)
+    assert "overview_district_bar_png" in buttons  # the chart's own PNG stays
+    opened(at, "overview_district_bar")
+    assert not at.exception
+    assert len(at.dataframe) == closed + 1
+    assert len(table_with(at, "District")) == 19
+    buttons = {b.key for b in at.get("download_button")}
+    assert {"overview_district_bar_dl_csv", "overview_district_bar_dl_xlsx"} <= buttons
+    at.session_state[panels.data_key("overview_district_bar")] = False  # closed again
+    at.run()
+    assert len(at.dataframe) == closed
