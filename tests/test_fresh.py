@@ -195,3 +195,23 @@ def test_only_components_data_reaches_the_database():
         if wrong:
             offenders[str(path.relative_to(ROOT))] = sorted(wrong)
     assert offenders == {}
+
+
+def test_each_answer_keeps_its_own_entries_shared_by_scope_not_viewer(demo_db):
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from components import data
+    from warmth.scope import Filters
+
+    scope, f = data.demo_scope(), Filters()
+    headline, pacing = data.headline(scope, f, "en"), data.pacing(scope, f, "en")
+    assert isinstance(headline, dict)  # the same arguments: each answer its own entries
+    assert isinstance(pacing, pd.DataFrame) and len(pacing) > 0
+    someone = replace(scope, user="someone-else@example.gov")
+    assert data.pacing(someone, f, "en") is pacing  # shared: the scope's allowance, not its user
+    assert data.pacing(scope, f, "zh") is not pacing  # the language is part of the key
+    batches = data.batches(scope, None)
+    again = data.batches(someone, None)
+    assert again is not batches and again.equals(batches)  # a copy for each run (cache_data)

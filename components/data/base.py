@@ -73,6 +73,34 @@ def shared(func):
     return kept
 
 
+def answer(keep=shared):
+    """A door function made from fn(conn, scope, *args): called as f(scope, *args), it reads
+    on a viewer's connection (`viewer`) and its answer is kept (`shared`, or `cached` for a
+    copy per run) by the database URL, this run's data version, what the scope allows
+    (`allowed`) and the arguments; a database outage shows the friendly message."""
+
+    def make(fn):
+        def kept(url: str, version: int, scope: Scope, *args, **kwargs):
+            with viewer(url, scope) as conn:
+                return fn(conn, scope, *args, **kwargs)
+
+        # Streamlit keys a cache by the function's module and qualified name (two nested
+        # functions of one name would share entries): each answer's kept function is named
+        # for its own function. No __wrapped__: the key's argument names are kept's own.
+        kept.__module__, kept.__name__ = fn.__module__, f"{fn.__name__}_kept"
+        kept.__qualname__ = f"{fn.__qualname__}_kept"
+        kept = keep(kept)
+
+        def door(scope: Scope, *args, **kwargs):
+            return kept(database_url(), run_version(), allowed(scope), *args, **kwargs)
+
+        door.__module__, door.__name__ = fn.__module__, fn.__name__
+        door.__qualname__, door.__doc__ = fn.__qualname__, fn.__doc__
+        return guarded(door)
+
+    return make
+
+
 @st.cache_resource(show_spinner=False)
 def engine(url: str) -> sa.Engine:
     return make_engine(url, busy_timeout_s=BUSY_TIMEOUT_S)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.data.base import allowed, cached, run_version, shared, viewer, with_name
+from components.data.base import allowed, answer, cached, run_version, viewer, with_name
 from components.figures import figure  # noqa: F401  (data.figure, for pages)
 from components.outage import guarded
 from warmth import (
@@ -16,100 +16,48 @@ from warmth.scope import Filters, Scope
 # ---- figures -------------------------------------------------------------------------------
 
 
-@shared
-def _coverage(
-    url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
-) -> pd.DataFrame:
-    with viewer(url, scope) as conn:
-        return with_name(queries.coverage(conn, scope, filters, by=by), lang)
+@answer()
+def coverage(conn, scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame:
+    return with_name(queries.coverage(conn, scope, filters, by=by), lang)
 
 
-@guarded
-def coverage(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame:
-    return _coverage(database_url(), run_version(), allowed(scope), filters, lang, by)
+@answer()
+def headline(conn, scope: Scope, filters: Filters, lang: str) -> dict:
+    return queries.headline(conn, scope, filters)
 
 
-@shared
-def _headline(url: str, version: int, scope: Scope, filters: Filters) -> dict:
-    with viewer(url, scope) as conn:
-        return queries.headline(conn, scope, filters)
+@answer()
+def pacing(conn, scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
+    return with_name(queries.pacing(conn, scope, filters), lang)
 
 
-@guarded
-def headline(scope: Scope, filters: Filters, lang: str) -> dict:
-    return _headline(database_url(), run_version(), allowed(scope), filters)
+@answer()
+def timeline(conn, scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame:
+    return with_name(queries.timeline(conn, scope, filters, by=by), lang)
 
 
-@shared
-def _pacing(url: str, version: int, scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    with viewer(url, scope) as conn:
-        return with_name(queries.pacing(conn, scope, filters), lang)
+@answer()
+def overlap_matrix(conn, scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
+    return with_name(queries.overlap_matrix(conn, scope, filters), lang)
 
 
-@guarded
-def pacing(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    return _pacing(database_url(), run_version(), allowed(scope), filters, lang)
-
-
-@shared
-def _timeline(
-    url: str, version: int, scope: Scope, filters: Filters, lang: str, by: str
-) -> pd.DataFrame:
-    with viewer(url, scope) as conn:
-        return with_name(queries.timeline(conn, scope, filters, by=by), lang)
-
-
-@guarded
-def timeline(scope: Scope, filters: Filters, by: str, lang: str) -> pd.DataFrame:
-    return _timeline(database_url(), run_version(), allowed(scope), filters, lang, by)
-
-
-@shared
-def _overlap_matrix(
-    url: str, version: int, scope: Scope, filters: Filters, lang: str
-) -> pd.DataFrame:
-    with viewer(url, scope) as conn:
-        return with_name(queries.overlap_matrix(conn, scope, filters), lang)
-
-
-@guarded
-def overlap_matrix(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    return _overlap_matrix(database_url(), run_version(), allowed(scope), filters, lang)
-
-
-@shared
-def _reporting_status(
-    url: str, version: int, scope: Scope, filters: Filters, lang: str
-) -> pd.DataFrame:
-    with viewer(url, scope) as conn:
-        return with_name(queries.reporting_status(conn, scope, filters), lang)
-
-
-@guarded
-def reporting_status(scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
-    return _reporting_status(database_url(), run_version(), allowed(scope), filters, lang)
+@answer()
+def reporting_status(conn, scope: Scope, filters: Filters, lang: str) -> pd.DataFrame:
+    return with_name(queries.reporting_status(conn, scope, filters), lang)
 
 
 # ---- people lists --------------------------------------------------------------------------
 
 
-@cached
-def _street_people(
-    url: str, version: int, scope: Scope, filters: Filters, street: str, limit: int
-) -> tuple[pd.DataFrame, int]:
-    from warmth import worklists
-
-    with viewer(url, scope) as conn:
-        page = worklists.street_people(conn, scope, filters, street, limit=limit, unmask=False)
-    return page.rows, page.total
-
-
-@guarded
+@answer(cached)
 def street_people(
-    scope: Scope, filters: Filters, street: str, lang: str, limit: int = 1000
+    conn, scope: Scope, filters: Filters, street: str, lang: str, limit: int = 1000
 ) -> tuple[pd.DataFrame, int]:
     """The first `limit` beneficiaries of a street (masked) and how many there are."""
-    return _street_people(database_url(), run_version(), allowed(scope), filters, street, limit)
+    from warmth import worklists
+
+    page = worklists.street_people(conn, scope, filters, street, limit=limit, unmask=False)
+    return page.rows, page.total
 
 
 def _worklist_page(url, kind, scope, filters, limit, offset, cell, *, unmask: bool):

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.data.base import (
-    allowed,
-    cached,
-    engine,
-    read_version,
-    reread_version,
-    run_version,
-    viewer,
-)
+from components.data.base import answer, cached, engine, read_version, reread_version
 from components.figures import figure  # noqa: F401  (data.figure, for pages)
 from components.outage import guarded
 from warmth import (
@@ -27,28 +19,16 @@ from warmth.scope import Scope
 # ---- uploads -------------------------------------------------------------------------------
 
 
-@cached
-def _batches(url: str, version: int, scope: Scope, campaign: str | None) -> pd.DataFrame:
-    with viewer(url, scope) as conn:
-        return intake.batches(conn, scope, campaign)
-
-
-@guarded
-def batches(scope: Scope, campaign: str | None) -> pd.DataFrame:
+@answer(cached)
+def batches(conn, scope: Scope, campaign: str | None) -> pd.DataFrame:
     """The upload history the scope may see, newest first."""
-    return _batches(database_url(), run_version(), allowed(scope), campaign)
+    return intake.batches(conn, scope, campaign)
 
 
-@cached
-def _held(url: str, version: int, scope: Scope, campaign: str | None) -> pd.DataFrame:
-    with viewer(url, scope) as conn:
-        return intake.held_for(conn, scope, campaign)
-
-
-@guarded
-def held(scope: Scope, campaign: str | None) -> pd.DataFrame:
+@answer(cached)
+def held(conn, scope: Scope, campaign: str | None) -> pd.DataFrame:
     """Aid records of other districts held for the scope's people to accept (masked)."""
-    return _held(database_url(), run_version(), allowed(scope), campaign)
+    return intake.held_for(conn, scope, campaign)
 
 
 def decide_held(batch_id: int, *, accept: bool, scope: Scope) -> int:
