@@ -18,7 +18,9 @@ start from the script's work, when the first element of the script's output appe
 first district bar --drills times (a new tab each) and measures from the click until the
 street chart is drawn and Streamlit's running indicator is gone ("settled").
 Bytes received on the page's WebSocket (Playwright's page.on("websocket") frames) are
-counted per load and per drill. Target: overview <= 1.5x the bare page.
+counted per load and per drill, and Chromium's own main-thread counters per load (CDP
+Performance.getMetrics: ms of tasks, of which script, style recalculation, layout), which
+tell the frontend's work from waiting. Target: overview <= 1.5x the bare page.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TARGET_RATIO = 1.5
+MAIN_THREAD = {
+    "task": "TaskDuration",
+    "script": "ScriptDuration",
+    "style": "RecalcStyleDuration",
+    "layout": "LayoutDuration",
+}
 
 # Runs in every page before its scripts: each animation frame, count the drawn plotly charts.
 MARKS = """
@@ -140,6 +148,14 @@ class Session:
         self.received = 0
         self.frames = 0
         self.page.on("websocket", self._socket)
+        self.cdp = self.context.new_cdp_session(self.page)
+        self.cdp.send("Performance.enable")
+
+    def main_thread(self) -> dict:
+        """Chromium's own counters for this page (ms of the renderer's main thread): tasks in
+        all, of which script, style recalculation and layout."""
+        got = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return {k: got.get(v, 0.0) * 1000 for k, v in MAIN_THREAD.items()}
 
     def _socket(self, ws) -> None:
         def got(payload) -> None:
@@ -189,7 +205,7 @@ def load(browser, url: str, expect: int | None, timeout: float, shared=None) -> 
         settled = s.page.evaluate("() => performance.now()")
         figures = s.page.evaluate(FIGURES) if expect is None else None
         return {**marks, "settled": settled, "bytes": s.received, "frames": s.frames,
-                "figures": figures}  # fmt: skip
+                "figures": figures, **s.main_thread()}  # fmt: skip
     finally:
         s.close()
 
@@ -283,7 +299,9 @@ def main() -> int:
                         f"  run {i + 1} {name}: first element {got['shell'] or 0:.0f} ms,"
                         f" first chart {got['first']:.0f} ms, all"
                         f" {got['count']} {got['last']:.0f} ms, idle {got['settled']:.0f} ms,"
-                        f" ws {got['bytes']:,} B",
+                        f" ws {got['bytes']:,} B; main thread {got['task']:.0f} ms"
+                        f" (script {got['script']:.0f}, style {got['style']:.0f},"
+                        f" layout {got['layout']:.0f})",
                         file=sys.stderr,
                         flush=True,
                     )
@@ -319,19 +337,21 @@ def main() -> int:
     )
     print(
         "| page | charts | first element | first chart | all charts | idle |"
-        " WebSocket bytes received |"
+        " WebSocket bytes received | main thread: tasks | script | style | layout |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     stats = {}
     for name, rs in runs.items():
         stats[name] = {
-            k: med([r[k] for r in rs]) for k in ("shell", "first", "last", "settled", "bytes")
+            k: med([r[k] for r in rs])
+            for k in ("shell", "first", "last", "settled", "bytes", *MAIN_THREAD)
         }
         st_ = stats[name]
         print(
             f"| {name} | {rs[0]['count']} | {st_['shell']:.0f} | {st_['first']:.0f} |"
             f" {st_['last']:.0f} |"
             f" {st_['settled']:.0f} | {st_['bytes']:,.0f} |"
+            + "".join(f" {st_[k]:.0f} |" for k in MAIN_THREAD)
         )
     for key, label in (("first", "first chart"), ("last", "all charts")):
         ratio = stats["overview"][key] / stats["bare"][key]

@@ -78,10 +78,12 @@ def data_key(key: str) -> str:
     return f"{key}_data"
 
 
-def data_expander(table: Table, *, key: str, kind: str, view: View, help_md: str) -> None:
-    """The chart's definitions and its data with downloads, in an expander that tracks
-    whether it is open: the table and its buttons are built and sent only while it is open
-    (opening it reruns the page), so a page load carries none of them."""
+def data_expander(
+    fig: go.Figure, table: Table, *, key: str, kind: str, view: View, help_md: str
+) -> None:
+    """The chart's definitions and its data with the downloads (CSV, Excel, the chart as
+    PNG), in an expander that tracks whether it is open: all of it is built and sent only
+    while it is open (opening it reruns the page), so a page load carries none of it."""
     box = st.expander(
         view.t("dash_data_and_definitions"),
         icon=":material/table:",
@@ -89,13 +91,14 @@ def data_expander(table: Table, *, key: str, kind: str, view: View, help_md: str
         on_change="rerun",
     )
     with box:
-        if help_md:
-            st.markdown(help_md)
         if not box.open:
             return
+        if help_md:
+            st.markdown(help_md)
         shown = table() if callable(table) else table
         st.dataframe(shown, hide_index=True, key=f"{key}_table", height=fit_height(len(shown)))
         export.buttons(shown, kind=kind, key=f"{key}_dl", view=view)
+        export.png_button(fig, kind=kind, key=f"{key}_png", view=view)
 
 
 def chart(
@@ -123,7 +126,6 @@ def chart(
     else:
         st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
         event = None
-    export.png_button(fig, kind=kind, key=f"{key}_png", view=view)
     notes = []
     if keys and keys[0] == "coverage":
         notes.append(band_legend(view))
@@ -134,7 +136,7 @@ def chart(
     if select:
         notes.append(view.t("dash_click_to_drill"))
     st.caption("  \n".join(notes))
-    data_expander(table, key=key, kind=kind, view=view, help_md=help_text(keys, view.lang))
+    data_expander(fig, table, key=key, kind=kind, view=view, help_md=help_text(keys, view.lang))
     return picked(event)
 
 

@@ -329,18 +329,20 @@ def test_as_of_from_url_cuts_the_figures():
     assert {m.label: m.value for m in at.metric}["To Spring Festival"] == "15 days"
 
 
-def test_a_charts_data_is_drawn_only_while_its_expander_is_open():
+def test_a_charts_data_and_downloads_are_drawn_only_while_its_expander_is_open():
     at = run()
     closed = len(at.dataframe)
     buttons = {b.key for b in at.get("download_button")}
-    assert not any(k.startswith("overview_district_bar_dl_") for k in buttons)
-    assert "overview_district_bar_png" in buttons  # the chart's own PNG stays
+    assert not any(k.startswith("overview_district_bar_") for k in buttons)
+    definition = "**Coverage**: "
+    assert not any(m.value.startswith(definition) for m in at.markdown)
     opened(at, "overview_district_bar")
     assert not at.exception
     assert len(at.dataframe) == closed + 1
     assert len(table_with(at, "District")) == 19
     buttons = {b.key for b in at.get("download_button")}
-    assert {"overview_district_bar_dl_csv", "overview_district_bar_dl_xlsx"} <= buttons
+    assert {f"overview_district_bar_{b}" for b in ("dl_csv", "dl_xlsx", "png")} <= buttons
+    assert sum(m.value.startswith(definition) for m in at.markdown) == 1
     at.session_state[panels.data_key("overview_district_bar")] = False  # closed again
     at.run()
     assert len(at.dataframe) == closed
