@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.access_support import put_user
+from tests.download_support import fetch
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
 
@@ -261,7 +262,7 @@ def test_an_export_is_written_to_the_audit_trail(demo_db):
     from warmth import schema
 
     at = run()
-    at.download_button(key="overview_district_bar_dl_csv").click().run()
+    fetch(at, "overview_district_bar_dl_csv")
     assert not at.exception
     engine = make_engine(demo_db)
     with engine.connect() as conn:
