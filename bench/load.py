@@ -7,9 +7,9 @@ Each simulated official opens its own session (GET / for nginx's route cookie, t
 WebSocket to /_stcore/stream with that cookie, as a browser does) and loops: open the
 overview; change a filter (the category multiselect, as a widget state, like a click);
 drill to a street (the districts page with ?district=…&street=…, as the bar clicks leave
-the URL); download that street's list (made on click as a browser makes it: the button's
-trigger, whose callback makes the file and writes its audit row, and the request for the
-file on the WebSocket; then the file fetched over HTTP from the replica that made it). Between actions it thinks for an exponential time (mean --think s).
+the URL); download that street's list (made on click as a browser makes it: the request
+for the file on the WebSocket, which makes the file and writes its audit row; then the file
+fetched over HTTP from the replica that made it). Between actions it thinks for an exponential time (mean --think s).
 An action's time runs from the message sent to `script_finished` (or the last byte of the
 download). An error is a run that shows an exception or the outage message, a timeout, a
 closed socket or an HTTP error.
@@ -133,7 +133,7 @@ class Official:
         elif kind == "download_button" and el.download_button.url:
             run.downloads.append(el.download_button.url)
         elif kind == "download_button" and el.download_button.deferred_file_id:
-            run.downloads.append((el.download_button.deferred_file_id, el.download_button.id))
+            run.downloads.append((el.download_button.deferred_file_id,))
 
     def category_change(self, step: int) -> list:
         """The category filter's widget state: one category picked, or none (all)."""
@@ -147,38 +147,25 @@ class Official:
         w.string_array_value.data.extend(picked)
         return [w]
 
-    async def made_url(self, file_id: str, button_id: str) -> str:
-        """A download made on click, as a browser's click makes it: the button's trigger (a
-        rerun whose callback makes the file and writes its audit row) and, beside it, the
-        request for the file (a backend operation on the WebSocket); the URL it answers."""
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-        click = BackMsg()
-        click.rerun_script.page_script_hash = self.page_hash
-        click.rerun_script.page_name = self.page_name
-        click.rerun_script.query_string = self.query_string
-        click.rerun_script.widget_states.widgets.append(
-            WidgetState(id=button_id, trigger_value=True)
-        )
+    async def made_url(self, file_id: str) -> str:
+        """A download made on click, as a browser's click makes it: the request for the file
+        (a backend operation on the WebSocket; the page does not rerun), whose answer is the
+        URL of the file made and audited; then the browser fetches that URL."""
         ask = BackMsg()
         op = ask.backend_operation_request
         op.request_id, op.session_id = uuid.uuid4().hex, self.session_id
         op.deferred_file.file_id = file_id
-        await self.ws.send(click.SerializeToString())
         await self.ws.send(ask.SerializeToString())
-        url, finished = None, False
-        while url is None or not finished:
+        while True:
             fwd = ForwardMsg()
             fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=120))
-            kind = fwd.WhichOneof("type")
             answer = fwd.backend_operation_response
-            if kind == "script_finished" and fwd.script_finished in FINISHED:
-                finished = True
-            elif kind == "backend_operation_response" and answer.request_id == op.request_id:
+            if fwd.WhichOneof("type") == "backend_operation_response" and (
+                answer.request_id == op.request_id
+            ):
                 if answer.error_msg or not answer.deferred_file.url:
                     raise RuntimeError(f"download not made: {answer.error_msg[:80]}")
-                url = answer.deferred_file.url
-        return url
+                return answer.deferred_file.url
 
     def download(self, url: str) -> tuple[float, int]:
         target = url if url.startswith("http") else self.base + url

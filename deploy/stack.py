@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: the checkout's packages first
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deploy.postgres import Postgres, wait_until
-from warmth import readiness
+from warmth import idkey, readiness
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -94,7 +94,17 @@ class Stack:
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "WARMTH_SNAPSHOT_DIR": str(self.folder / "snapshots"),
+            idkey.ENV_VAR: os.environ.get(idkey.ENV_VAR) or self.id_key(),
         }
+
+    def id_key(self) -> str:
+        """The key that hides ID numbers at rest, shared by the command line and every
+        replica: $WARMTH_ID_KEY when set, else one made once for this stack and kept in its
+        folder (owner-only), as a deployment keeps it in its secret store."""
+        path = self.folder / "id_key"
+        if not path.exists():
+            idkey.write_key_file(path, idkey.IdKey.new())
+        return path.read_text().strip()
 
     # ---- the replicas -----------------------------------------------------------------
 

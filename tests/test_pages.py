@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import panels
 from tests.access_support import put_user
+from tests.download_support import fetch
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
 
@@ -280,7 +281,7 @@ def test_an_export_is_written_to_the_audit_trail(demo_db):
     from warmth import schema
 
     at = run(open_data=True)
-    at.download_button(key="overview_district_bar_dl_csv").click().run()
+    fetch(at, "overview_district_bar_dl_csv")
     assert not at.exception
     engine = make_engine(demo_db)
     with engine.connect() as conn:

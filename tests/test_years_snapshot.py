@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fixtures_small as fx
-from tests.test_summaries import (
+from tests.oracle_support import (
     COLUMNS,
     DISTRICTS,
     load_world,
