@@ -25,10 +25,34 @@ def _streets_of(district: str, lang: str) -> set[str]:
     return set(ref["code"][ref["district_code"] == district].astype(str))
 
 
+# The charts whose click goes one level down: at the city, and in a district.
+CITY_CHARTS = ("districts_district_bar", "districts_district_tiles")
+DISTRICT_CHARTS = ("districts_street_bar",)
+
+
+def _clicked(keys: tuple[str, ...]) -> str | None:
+    """The code a click on one of these charts picked in this run's widget state (the
+    selection event, read before the charts are drawn)."""
+    from components import panels  # panels imports session, which imports data
+
+    for key in keys:
+        picked = panels.picked(st.session_state.get(key))
+        if picked:
+            return picked
+    return None
+
+
 def location(scope: Scope, filters: Filters, lang: str) -> tuple[str | None, str | None]:
-    """The (district, street) the URL asks for, each dropped (and removed from the URL) when
-    the viewer may not see it or it does not exist."""
+    """The (district, street) the URL asks for, one level lower when this run is a click on
+    a bar or tile of the level shown (so the click's own run draws the level below, not
+    this level again and then, rerun, the next), each dropped (and removed from the URL)
+    when the viewer may not see it or it does not exist."""
     params = st.query_params
+    if params.get(DISTRICT) is None:
+        if picked := _clicked(CITY_CHARTS):
+            _go(district=picked)
+    elif params.get(STREET) is None and (picked := _clicked(DISTRICT_CHARTS)):
+        _go(district=params.get(DISTRICT), street=picked)
     district, street = params.get(DISTRICT), params.get(STREET)
     if district is not None and district not in scope.allowed_districts(filters.districts):
         district = None
@@ -46,17 +70,6 @@ def _go(district: str | None = None, street: str | None = None) -> None:
             params[key] = value
         elif key in params:
             del params[key]
-
-
-def go_down(picked: str | None, *, district: str | None = None) -> None:
-    """After a click on a child: one level down (the URL is checked on the next run)."""
-    if not picked:
-        return
-    if district is None:
-        _go(district=picked)
-    else:
-        _go(district=district, street=picked)
-    st.rerun()
 
 
 def breadcrumb(district: str | None, street: str | None, lang: str) -> None:

@@ -26,7 +26,7 @@ elif district:
     by_street = data.coverage(scope, here, "street", lang)
     by_street = by_street[by_street["district_code"] == district]
     title = t("dash_cov_by_street", district=drill.district_name(district, lang))
-    picked = panels.coverage_panel(
+    panels.coverage_panel(
         by_street,
         by="street",
         key="districts_street_bar",
@@ -36,10 +36,7 @@ elif district:
         select=True,
         kind=f"coverage_by_street_{district}",
     )
-    drill.go_down(picked, district=district)
 else:
     panels.headline_cards(data.headline(scope, f, lang), view)
     by_district = data.coverage(scope, f, "district", lang)
-    drill.go_down(
-        panels.district_panels(by_district, key="districts", view=view, expected=expected)
-    )
+    panels.district_panels(by_district, key="districts", view=view, expected=expected)

@@ -174,6 +174,27 @@ def test_tile_click_drills_too():
     assert chart_keys(at) == ["districts_street_bar"]
 
 
+def test_a_drill_click_draws_the_level_below_in_its_own_run(monkeypatch):
+    at = run("districts")
+    drawn = []  # the levels drawn: the city's panels, a district's streets
+    for name in ("district_panels", "coverage_panel"):
+        real = getattr(panels, name)
+        monkeypatch.setattr(
+            panels,
+            name,
+            lambda *a, _real=real, _name=name, **k: (drawn.append(_name), _real(*a, **k))[1],
+        )
+    at.session_state["districts_district_bar"] = click("districts_district_bar", DISTRICT)
+    at.run()
+    assert chart_keys(at) == ["districts_street_bar"]
+    assert drawn == ["coverage_panel"]  # the streets only: the city's charts not drawn again
+    drawn.clear()
+    at.session_state["districts_street_bar"] = click("districts_street_bar", STREET)
+    at.run()
+    assert at.query_params["street"] == STREET and drawn == []
+    assert table_with(at, "ID number").shape[0] > 0
+
+
 def test_drill_state_from_url_and_checked():
     at = run("districts", query={"district": DISTRICT, "street": STREET})
     assert table_with(at, "ID number").shape[0] > 0
