@@ -2,7 +2,7 @@
 
     python bench/capacity.py sqlite:////tmp/warmth-s05.db [--json out.json]
 
-Prints: people and records; database size (the SQLite file, or pg_database_size); the
+Prints: people and records (all campaigns, and the newest, whose figures follow); database size (the SQLite file, or pg_database_size); the
 snapshot rebuilt from the base tables (`warmth refresh`'s work: every district re-read);
 a cold process's first load of the snapshot from its files; the first and the warm
 answers of the overview's figures (headline, coverage by district, pacing) and of the
@@ -58,8 +58,15 @@ def main() -> None:
     out: dict = {"url": engine.url.render_as_string(hide_password=True)}
     with engine.connect() as conn:
         count = lambda t: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()  # noqa: E731
-        out["people"] = count(schema.beneficiaries)
+        out["campaigns"] = count(schema.campaigns)
+        out["people"] = count(schema.beneficiaries)  # every campaign's register
         out["records"] = count(schema.aid_records)
+        newest = campaigns.campaign(conn, None)["id"]
+        of = lambda t: conn.execute(  # noqa: E731
+            sa.select(sa.func.count()).select_from(t).where(t.c.campaign_id == newest)
+        ).scalar()
+        out["people_newest"] = of(schema.beneficiaries)  # the figures below are its
+        out["records_newest"] = of(schema.aid_records)
     out["database_mb"] = round(size_mb(engine))
     out["refresh_s"] = timed(lambda: bootstrap.rebuild_snapshots(engine))
     out["refresh_cpu_s"] = CPU["last"]
