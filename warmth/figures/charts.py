@@ -300,7 +300,14 @@ def tile_map(
         for c, r, colour in zip(cols, rows, colours, strict=True)
     ]  # fmt: skip
     _base_layout(fig, title, height)
-    axis = {"showgrid": False, "zeroline": False, "showticklabels": False, "fixedrange": True}
+    # Square tiles keep their aspect by shrinking the plot to the grid (constrain="domain"),
+    # never by widening the ranges: plotly writes a widened range back into the figure it
+    # was given, so with "range" every resize or rerun widened it again and the tiles shrank
+    # (at 3840×2160 to half their size, under type grown three times: names were cut).
+    axis = {
+        "showgrid": False, "zeroline": False, "showticklabels": False, "fixedrange": True,
+        "constrain": "domain",
+    }  # fmt: skip
     fig.update_xaxes(range=[-0.6, d["tile_col"].max() + 0.6], **axis)
     fig.update_yaxes(range=[d["tile_row"].max() + 0.6, -0.6], scaleanchor="x", scaleratio=1, **axis)
     return fig
