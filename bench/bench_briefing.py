@@ -6,8 +6,8 @@
   new process, --repeat times: wall, and CPU of that process and its children (the
   browser among them, from getrusage), against the target of 10 s wall at scale 1.0;
 - steps: the same work in a new process, one step after the other (the command line
-  overlaps two pairs: the browser starts while the figures are computed, and the fonts
-  load while the charts are drawn), each with its wall time, the CPU of this process
+  overlaps two pairs: the browser starts first, while pandas and SQLAlchemy are imported
+  and the figures computed, and the fonts load while the charts are drawn), each with its wall time, the CPU of this process
   and the CPU of the browser's processes (psutil) during it.
 
 The machine's load average is printed before and after: quote it beside any figure.

@@ -198,3 +198,23 @@ def test_department_table_keeps_every_department_and_marks_the_lead():
     assert list(table["代码"]) == ["MZ", "LB", "SH"]
     assert table["部门"].iloc[0] == "民政局（牵头）"
     assert list(table["报送状态"]) == ["已报送", "已报送", "未报送"]
+
+
+def test_values_on_many_bars_keep_one_size_inside_tall_bars_and_above_short_ones():
+    """Plotly shrinks a value that does not fit its bar ("2,465,993" drawn at a third of
+    "4,375"): with many bars the values stand upright at one size, never shrunk, inside a
+    bar tall enough to hold them and above the others; a few short values stay level."""
+    counts = [2_465_993, 415_847, 219_541, 97_911, 75_494, 68_136, 31_712, 4_375, 3]
+    df = pd.DataFrame(
+        {"key": [f"d{i}" for i in range(9)], "name_zh": [f"部门{i}" for i in range(9)]}
+    ).assign(records=counts)
+    bar = charts.measure_bar(
+        df, by="department", measure="records", title="t", lang="zh", small=True
+    ).data[0]
+    assert bar.textangle == -90 and bar.constraintext == "none"
+    assert bar.textfont.size == 13 and bar.insidetextfont.color == "white"
+    assert bar.textposition == ("inside",) + ("outside",) * 8
+    assert bar.text[-1] == "<5"
+    few = coverage_frame().head(3)
+    level = charts.coverage_bar(few, by="district", title="t", lang="en").data[0]
+    assert level.textposition == "outside" and level.textangle is None

@@ -92,3 +92,56 @@ def test_every_slide_fits_the_screen_and_the_keys_move(page, app_url, lang):
     for width, height in SIZES[1:]:
         k = deck.type_scale(width, height)
         assert titles[width] == pytest.approx([size * k for size in base], rel=0.02), width
+
+
+# Each tile's label (an SVG text of the map) against its tile (an SVG shape), and how much of
+# the chart's plot area the tiles take: DOM widths cannot see a name cut inside its tile.
+TILES = """() => {
+  const plot = document.querySelector('.js-plotly-plot');
+  const tiles = Array.from(plot.querySelectorAll('.shapelayer path'))
+    .map(p => p.getBoundingClientRect());
+  const labels = Array.from(plot.querySelectorAll('.scatterlayer .textpoint text'));
+  const out = {tiles: tiles.length, cut: [], side: [], fill: 0};
+  for (const text of labels) {
+    const b = text.getBoundingClientRect();
+    const cx = (b.left + b.right) / 2, cy = (b.top + b.bottom) / 2;
+    const t = tiles.find(t => t.left <= cx && cx <= t.right && t.top <= cy && cy <= t.bottom);
+    if (!t || b.left < t.left || b.right > t.right || b.top < t.top || b.bottom > t.bottom)
+      out.cut.push(text.textContent);
+  }
+  out.side = tiles.map(t => t.width);
+  const L = plot._fullLayout, box = plot.getBoundingClientRect();
+  const span = (lo, hi) => Math.max(...tiles.map(hi)) - Math.min(...tiles.map(lo));
+  out.fill = Math.max(
+    span(t => t.left, t => t.right) / (box.width - L.margin.l - L.margin.r),
+    span(t => t.top, t => t.bottom) / (box.height - L.margin.t - L.margin.b));
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_tile_map_fills_its_slide_with_every_name_whole(page, app_url, lang):
+    """At every screen size the map takes its half of the slide (it was drawn at half its
+    size at 3840×2160 under type grown three times), and each district's name and coverage
+    sit inside its tile."""
+    n = deck.SLIDES.index("map") + 1
+    sides = {}
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{app_url}/?present=1&lang={lang}&slide={n}")
+        _on_slide(page, n, "map")
+        grown = 20 * deck.type_scale(width, height) - 0.5  # the charts' title, once grown
+        page.wait_for_function(
+            f"() => parseFloat(getComputedStyle(document.querySelector('.gtitle')).fontSize)"
+            f" >= {grown}"
+        )
+        page.wait_for_timeout(600)
+        found = page.evaluate(TILES)
+        page.screenshot(path=str(ARTIFACTS / f"present_tiles_{lang}_{width}.png"))
+        assert found["tiles"] == 19, (lang, width)
+        assert found["cut"] == [], (lang, width)
+        assert found["fill"] > 0.9, (lang, width, found["fill"])
+        sides[width] = min(found["side"])
+    for width, height in SIZES[1:]:  # the tiles grow with the type
+        k = deck.type_scale(width, height)
+        assert sides[width] >= 0.95 * k * sides[SIZES[0][0]], (lang, width, sides)

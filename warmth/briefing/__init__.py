@@ -12,9 +12,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import TYPE_CHECKING
 
-from warmth.scope import Filters, Scope, describe_filters
+if TYPE_CHECKING:  # the command line starts the browser (render) before it imports these
+    import sqlalchemy as sa
+
+    from warmth.scope import Filters, Scope
 
 
 def briefing(conn: sa.Connection, scope: Scope, filters: Filters, lang: str):
@@ -30,5 +33,7 @@ def briefing(conn: sa.Connection, scope: Scope, filters: Filters, lang: str):
 
 def audit_detail(filters: Filters, lang: str, via: str) -> dict:
     """What the audit row of a briefing records (the format, the filters, where from)."""
+    from warmth.scope import describe_filters
+
     return {"table": "briefing", "format": "pdf", "lang": lang, "via": via,
             "filters": describe_filters(filters, "en")}  # fmt: skip

@@ -27,21 +27,28 @@ def add_parser(sub):
 
 
 def run(args, out=None) -> int:
-    import sqlalchemy as sa
-
-    from warmth import briefing
-    from warmth.audit import write_audit
-    from warmth.briefing import render
-    from warmth.scope import Filters, district_scope
-
     out = out or sys.stdout
     started = time.monotonic()
     target = Path(args.out)
     if not target.parent.is_dir():
         raise UsageError(key="cli_no_folder", path=str(target.parent))
     as_of = _date(args.asof) if args.asof else None
-    engine = open_database(args.db)
-    render.warm()  # the browser starts while the figures are computed
+    from warmth.briefing import render
+
+    # The browser starts first: its few CPU-seconds run on the other core while this one
+    # imports pandas and SQLAlchemy and computes the figures.
+    render.warm()
+    import sqlalchemy as sa
+
+    from warmth import briefing
+    from warmth.audit import write_audit
+    from warmth.scope import Filters, district_scope
+
+    try:
+        engine = open_database(args.db)
+    except BaseException:
+        render.stop()
+        raise
     try:
         with engine.connect() as conn:
             city = checked_scope(conn, args.campaign, [args.district] if args.district else [])

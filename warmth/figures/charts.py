@@ -27,6 +27,10 @@ GRID = (6, 6)  # rows, columns of the 19-district tile map
 TILE_GAP = 0.06  # between two tiles of the map, in grid steps
 # letters on a line of an English name under up to 4 bars, else (16 touched under 6 streets)
 TICK_LINE = {4: 16, None: 12}
+# bars × characters of the longest value beyond which values on bars stand upright: a value
+# of 14 px takes about 8 px a character, and half a 1280×720 slide gives bars 416/n px wide
+LEVEL_TEXT = 52
+BAR_FRAME = 190  # px of a bar chart's height taken by its title, margins and names
 LEGEND_CHARS = 24  # a legend entry longer than this is shortened, so entries sit in columns
 # a legend at the bottom of the figure: plotly makes room for it, so however many rows it
 # takes it never runs into the axis or the bars (one at y < 0 of the plot did, on a short chart)
@@ -133,18 +137,29 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _bar_text(fig: go.Figure, n: int) -> None:
-    """Values on the bars: above them when few, inside and upright when many (so they never
-    overlap on a projector)."""
-    if n > 12:
-        fig.update_traces(
-            textposition="inside",
-            textangle=-90,
-            insidetextanchor="end",
-            textfont={"size": 13, "color": "white"},
-        )
-    else:
+def _bar_text(fig: go.Figure, n: int, top: float) -> None:
+    """Values on the bars, all at one size (plotly shrinks a value that does not fit its
+    bar, which drew "2,465,993" at a third of "4,375"): above the bars and level when every
+    value fits a bar's width, else upright, inside a bar tall enough to hold it (``top``:
+    the value axis's top) and above one that is not."""
+    bar = fig.data[0]
+    text = [str(t) for t in (bar.text or ())]
+    longest = max(map(len, text), default=0)
+    if n * longest <= LEVEL_TEXT:
         fig.update_traces(textposition="outside", textfont={"size": 14})
+        return
+    # the plot's height without the title and the names under it, at the least
+    plot = max((fig.layout.height or 420) - BAR_FRAME, 100)
+    inside = [v / top * plot >= len(t) * 8 + 8 for v, t in zip(bar.y, text, strict=True)]
+    fig.update_traces(
+        textposition=["inside" if i else "outside" for i in inside],
+        constraintext="none",  # never shrunk: a value that does not fit is put above
+        textangle=-90,
+        insidetextanchor="end",
+        textfont={"size": 13},
+        insidetextfont={"color": "white"},
+        outsidetextfont={"color": INK},
+    )
 
 
 def _pct_text(values: pd.Series, lang: str) -> list[str]:
@@ -222,7 +237,7 @@ def coverage_bar(
     )
     _base_layout(fig, title, height)
     _category_axis(fig, list(d["key"].astype(str)), list(d["_name"]), lang)
-    _bar_text(fig, len(d))
+    _bar_text(fig, len(d), top=112)
     fig.update_traces(width=0.8 if len(d) > 4 else 0.4)
     fig.update_yaxes(range=[0, 112], ticksuffix="%", gridcolor="#eeeeee", zeroline=False)
     _expected_line(fig, expected, lang)
@@ -300,7 +315,14 @@ def tile_map(
         for c, r, colour in zip(cols, rows, colours, strict=True)
     ]  # fmt: skip
     _base_layout(fig, title, height)
-    axis = {"showgrid": False, "zeroline": False, "showticklabels": False, "fixedrange": True}
+    # Square tiles keep their aspect by shrinking the plot to the grid (constrain="domain"),
+    # never by widening the ranges: plotly writes a widened range back into the figure it
+    # was given, so with "range" every resize or rerun widened it again and the tiles shrank
+    # (at 3840×2160 to half their size, under type grown three times: names were cut).
+    axis = {
+        "showgrid": False, "zeroline": False, "showticklabels": False, "fixedrange": True,
+        "constrain": "domain",
+    }  # fmt: skip
     fig.update_xaxes(range=[-0.6, d["tile_col"].max() + 0.6], **axis)
     fig.update_yaxes(range=[d["tile_row"].max() + 0.6, -0.6], scaleanchor="x", scaleratio=1, **axis)
     return fig
@@ -352,8 +374,8 @@ def measure_bar(
     )
     _base_layout(fig, title, height)
     _category_axis(fig, list(d["key"].astype(str)), list(d["_name"]), lang)
-    _bar_text(fig, len(d))
     top = max(heights, default=0.0)
+    _bar_text(fig, len(d), top=top * 1.18 or 1)
     fig.update_yaxes(
         title={"text": label(measure, lang)},
         gridcolor="#eeeeee",

@@ -250,8 +250,9 @@ def leakage_omission_figure(
             hovertemplate="%{x}<br>" + charts.label(col, lang) + ": %{hovertext}<extra></extra>",
         )
     fig.update_layout(
-        title={"text": title, "font": {"size": 16}},
-        font={"family": charts.FONT},
+        # the same type as every other chart (charts._base_layout)
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 20}},
+        font={"family": charts.FONT, "size": 15, "color": charts.INK},
         barmode="group",
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
