@@ -9,30 +9,47 @@ by ID number. A member is (row in City.people, district code it counts under).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from warmth import metrics
 from warmth.request import Request
-from warmth.snapshot.city import City, narrow
+from warmth.snapshot.city import City, day_number, mask_type, narrow
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Members:
-    """People of a list in list order (rows of City.people) and the district (code
-    position) each one counts under."""
+    """People of a list (rows of City.people, in no order) with their place in the list
+    (`keys`: ascending is list order) and the district (code position) each one counts
+    under. A page is the smallest keys, picked without sorting the whole list."""
 
     rows: np.ndarray
-    districts: np.ndarray
+    keys: np.ndarray
+    district_of: np.ndarray  # per person of the City: the district they count under
     here: int = 0  # the first `here` are registered in the request's districts; the rest
     #               (registered elsewhere or nowhere) follow, to be ordered by ID number
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def part(self, start: int, stop: int) -> Members:
-        return Members(self.rows[start:stop], self.districts[start:stop])
+    def part(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows start .. stop of the list (rows of City.people) and their districts."""
+        stop = min(stop, len(self))
+        if start >= stop:
+            return self.rows[:0], self.district_of[self.rows[:0]]
+        if stop < len(self) // 4:  # a page: the stop smallest keys, then only those sorted
+            first = np.argpartition(self.keys, stop - 1)[:stop]
+            first = first[np.argsort(self.keys[first])]
+        else:
+            first = self._ordered
+        rows = self.rows[first[start:stop]]
+        return rows, self.district_of[rows]
+
+    @cached_property
+    def _ordered(self) -> np.ndarray:
+        return np.argsort(self.keys, kind="stable")
 
 
 def _order(city: City) -> np.ndarray:
@@ -65,50 +82,111 @@ def _inside(values: np.ndarray, codes: tuple[str, ...], wanted) -> np.ndarray:
     return table[values]  # -1 reads the last slot, which is False
 
 
-@dataclass
 class _Person:
-    """Per person, for one request: masks as of its day, the categories that count, the
-    programmes that would match them, and whether they are eligible and reached."""
+    """Per person, for one request, each made when first asked: masks as of its day, the
+    categories that count, the programmes that would match them, and whether they are
+    eligible and reached."""
 
-    reach: np.ndarray
-    repeat: np.ndarray
-    leak: np.ndarray
-    allowed: np.ndarray
-    eligible: np.ndarray
-    reached: np.ndarray
-    at_home: np.ndarray  # registered in the request's districts (and streets)
+    def __init__(self, city: City, req: Request) -> None:
+        self.city, self.req = city, req
+
+    @cached_property
+    def _state(self):
+        """The day's masks: the whole campaign's, else the state of each person's last
+        record day up to as_of (warmth.snapshot.days)."""
+        if self.req.as_of is None:
+            return None
+        changes = self.city.day_changes()
+        return changes, changes.state(changes.day(day_number(self.req.as_of)))
+
+    def _mask(self, i: int) -> np.ndarray:
+        if self._state is None:
+            return self.city.masks(None)[i]
+        changes, state = self._state
+        return changes.states[i][state]
+
+    @cached_property
+    def reach(self) -> np.ndarray:
+        return self._mask(0)
+
+    @cached_property
+    def repeat(self) -> np.ndarray:
+        return self._mask(1)
+
+    @cached_property
+    def leak(self) -> np.ndarray:
+        return self._mask(2)
+
+    @cached_property
+    def _tables(self):
+        """Per distinct category mask: the programmes that match, and eligible."""
+        city, req = self.city, self.req
+        codes, values = city._static("cat_table", lambda: _cat_table(city))
+        cat, kc = req.cat, metrics.ALL if req.categories is None else req.categories
+        served = cat.served_categories(req.universe)
+        kind = mask_type(cat)
+        allowed = np.array([cat.allowed(int(v) & kc) for v in values], dtype=kind)
+        eligible = np.array([(int(v) & kc & served) != 0 for v in values], dtype=bool)
+        return codes, allowed, eligible
+
+    @cached_property
+    def allowed(self) -> np.ndarray:
+        codes, allowed, _ = self._tables
+        return allowed[codes]
+
+    @cached_property
+    def at_home(self) -> np.ndarray:
+        """Registered in the request's districts (and streets)."""
+        city, req, p = self.city, self.req, self.city.people
+        if req.every_district:
+            at_home = p.registered
+        else:
+            at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
+        if req.streets is not None:
+            at_home = at_home & _inside(p.street, city.codes.streets, req.streets)
+        return at_home
+
+    @cached_property
+    def eligible(self) -> np.ndarray:
+        codes, _, eligible = self._tables
+        return self.at_home & eligible[codes]
+
+    @cached_property
+    def reached(self) -> np.ndarray:
+        u = np.array(self.req.universe, dtype=self.reach.dtype)
+        return self.eligible & ((self.reach & u & self.allowed) != 0)
 
 
 def _person(city: City, req: Request) -> _Person:
-    p = city.people
-    reach, repeat, leak = city.masks(req.as_of)
-    codes, values = city._static("cat_table", lambda: _cat_table(city))
-    cat, u = req.cat, req.universe
-    kc = metrics.ALL if req.categories is None else req.categories
-    served = cat.served_categories(u)
-    allowed = np.array([cat.allowed(int(v) & kc) for v in values], dtype="int64")[codes]
-    eligible_tab = np.array([(int(v) & kc & served) != 0 for v in values], dtype=bool)
-    at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
-    if req.streets is not None:
-        at_home &= _inside(p.street, city.codes.streets, req.streets)
-    eligible = at_home & eligible_tab[codes]
-    reached = eligible & ((reach & u & allowed) != 0)
-    return _Person(reach, repeat, leak, allowed, eligible, reached, at_home)
+    return _Person(city, req)
 
 
 def _members(city: City, req: Request, chosen: np.ndarray, district: np.ndarray) -> Members:
-    order = city._static("order", lambda: _order(city))
-    rows = order[chosen[order]]
+    """The chosen people, each with their place in the list: registered in the request's
+    districts first, in list order (_order), then the others, in list order too."""
+    rank = city._static("rank", lambda: _rank(city))
+    rows = np.flatnonzero(chosen).astype("int32")
     p = city.people
-    here = p.registered[rows] & _inside(p.home[rows], city.codes.districts, req.districts)
-    rows = np.concatenate([rows[here], rows[~here]])
-    return Members(rows, district[rows], int(here.sum()))
+    if req.every_district:
+        here = p.registered[rows]
+    else:
+        here = p.registered[rows] & _inside(p.home[rows], city.codes.districts, req.districts)
+    keys = rank[rows].astype("int64") + np.where(here, 0, len(p))
+    return Members(rows, keys, district, int(np.count_nonzero(here)))
+
+
+def _rank(city: City) -> np.ndarray:
+    """Each person's place in list order (_order)."""
+    order = _order(city)
+    rank = np.empty(len(order), dtype="int32")
+    rank[order] = np.arange(len(order), dtype="int32")
+    return rank
 
 
 def omission(city: City, req: Request) -> Members:
     """Eligible and not reached (metrics.eligible, metrics.reached)."""
     x = _person(city, req)
-    return _members(city, req, x.eligible & ~x.reached, city.people.home.astype("int64"))
+    return _members(city, req, x.eligible & ~x.reached, city.people.home)
 
 
 def repeats(city: City, req: Request) -> Members:
@@ -118,12 +196,12 @@ def repeats(city: City, req: Request) -> Members:
     p, x = city.people, _person(city, req)
     if req.categories is not None:
         chosen = x.at_home & ((x.repeat & x.allowed & req.universe) != 0)
-        return _members(city, req, chosen, p.home.astype("int64"))
+        return _members(city, req, chosen, p.home)
     chosen = x.at_home & ((x.repeat & req.universe) != 0)
     if req.streets is None:
         away = ~p.registered & _inside(p.leak_att, city.codes.districts, req.districts)
         chosen |= away & ((x.repeat & req.universe) != 0)
-    district = np.where(p.registered, p.home, p.leak_att).astype("int64")
+    district = city._static("repeat_district", lambda: np.where(p.registered, p.home, p.leak_att))
     return _members(city, req, chosen, district)
 
 
@@ -165,7 +243,7 @@ def overlaps(
     # a square of the matrix counts the eligible of the slice; the whole list, as the
     # figure does, every registered beneficiary of the districts
     chosen &= x.eligible if (wanted or need is not None) else registered
-    return _members(city, req, chosen, p.home.astype("int64"))
+    return _members(city, req, chosen, p.home)
 
 
 def leakage(city: City, req: Request) -> Members:
@@ -181,4 +259,4 @@ def leakage(city: City, req: Request) -> Members:
         chosen = leaks & x.at_home & (p.leak_att == p.home)
     else:
         chosen = leaks & _inside(p.leak_att, city.codes.districts, req.districts)
-    return _members(city, req, chosen, p.leak_att.astype("int64"))
+    return _members(city, req, chosen, p.leak_att)
