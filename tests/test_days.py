@@ -121,19 +121,25 @@ def test_a_first_page_is_the_head_of_the_whole_list(world_db, kind):
             pd.testing.assert_frame_equal(page.rows.reset_index(drop=True), want, check_dtype=False)
 
 
-def test_members_part_is_the_sorted_order():
-    """Members.part, by partition or by a whole sort, is the list sorted by key."""
+def test_members_part_is_the_list_in_order():
+    """Members.part, however deep and however long, is the list: those at home in `order`,
+    then the others in `order`."""
     rng = np.random.default_rng(5)
-    n = 5000
-    keys = rng.permutation(3 * n)[:n].astype("int64")
-    rows = rng.permutation(n).astype("int32")
+    n = 300_000  # several of _walk's blocks
+    order = rng.permutation(n).astype("int32")
+    chosen = rng.random(n) < 0.3
+    at_home = rng.random(n) < 0.8
     district_of = rng.integers(-1, 5, size=n).astype("int8")
-    members = Members(rows, keys, district_of, here=n // 2)
-    ordered = rows[np.argsort(keys)]
-    for start, stop in ((0, 1), (0, 10), (17, 400), (0, n), (n - 3, n + 5), (n, n + 1)):
+    members = Members(chosen, at_home, order, district_of)
+    home_part = order[(chosen & at_home)[order]]
+    whole = np.concatenate([home_part, order[(chosen & ~at_home)[order]]])
+    assert len(members) == len(whole) and members.here == len(home_part)
+    h = len(home_part)
+    for start, stop in ((0, 1), (0, 1000), (17, 400), (h - 5, h + 5), (h, h + 3), (0, n)):
         got, districts = members.part(start, stop)
-        assert np.array_equal(got, ordered[start:stop]), (start, stop)
+        assert np.array_equal(got, whole[start:stop]), (start, stop)
         assert np.array_equal(districts, district_of[got])
+    assert np.array_equal(members.rows, whole)
 
 
 def test_queries_on_a_day_reuse_the_day_changes(world_db):

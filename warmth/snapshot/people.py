@@ -21,35 +21,61 @@ from warmth.snapshot.city import City, day_number, mask_type, narrow
 
 @dataclass(frozen=True, eq=False)
 class Members:
-    """People of a list (rows of City.people, in no order) with their place in the list
-    (`keys`: ascending is list order) and the district (code position) each one counts
-    under. A page is the smallest keys, picked without sorting the whole list."""
+    """People of a list: who is on it (`chosen`, per row of City.people), in list order —
+    those registered in the request's districts (`at_home`) in the order of `order`, then
+    the others in that order too — and the district (code position) each one counts
+    under. A page walks `order` from the start until it has its rows: the first page of a
+    list of millions reads a block or two, never the whole list."""
 
-    rows: np.ndarray
-    keys: np.ndarray
-    district_of: np.ndarray  # per person of the City: the district they count under
-    here: int = 0  # the first `here` are registered in the request's districts; the rest
-    #               (registered elsewhere or nowhere) follow, to be ordered by ID number
+    chosen: np.ndarray  # bool per person
+    at_home: np.ndarray  # bool per person: registered in the request's districts
+    order: np.ndarray  # every person in list order (_order)
+    district_of: np.ndarray  # per person: the district they count under
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._counts[0]
+
+    @property
+    def here(self) -> int:
+        """How many of the list are registered in the request's districts (they come
+        first)."""
+        return self._counts[1]
+
+    @cached_property
+    def _counts(self) -> tuple[int, int]:
+        return int(np.count_nonzero(self.chosen)), int(np.count_nonzero(self._parts[0]))
+
+    @cached_property
+    def _parts(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.chosen & self.at_home, self.chosen & ~self.at_home
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Every member (rows of City.people), in list order."""
+        return self.part(0, len(self))[0]
 
     def part(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows start .. stop of the list (rows of City.people) and their districts."""
-        stop = min(stop, len(self))
-        if start >= stop:
-            return self.rows[:0], self.district_of[self.rows[:0]]
-        if stop < len(self) // 4:  # a page: the stop smallest keys, then only those sorted
-            first = np.argpartition(self.keys, stop - 1)[:stop]
-            first = first[np.argsort(self.keys[first])]
-        else:
-            first = self._ordered
-        rows = self.rows[first[start:stop]]
-        return rows, self.district_of[rows]
+        here = self.here
+        rows = [_walk(self.order, self._parts[0], start, min(stop, here))]
+        if stop > here:
+            rows.append(_walk(self.order, self._parts[1], max(start - here, 0), stop - here))
+        got = np.concatenate(rows)
+        return got, self.district_of[got]
 
-    @cached_property
-    def _ordered(self) -> np.ndarray:
-        return np.argsort(self.keys, kind="stable")
+
+def _walk(order: np.ndarray, wanted: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The start-th to stop-th rows of `order` that are wanted, read block by block (the
+    blocks doubling) until there are enough."""
+    out, seen, lo, block = [], 0, 0, 1 << 16
+    while lo < len(order) and seen < stop:
+        rows = order[lo : lo + block]
+        hit = rows[wanted[rows]]
+        if seen + len(hit) > start:
+            out.append(hit[max(start - seen, 0) : stop - seen])
+        seen += len(hit)
+        lo, block = lo + block, block * 2
+    return np.concatenate(out) if out else order[:0]
 
 
 def _order(city: City) -> np.ndarray:
@@ -162,25 +188,15 @@ def _person(city: City, req: Request) -> _Person:
 
 
 def _members(city: City, req: Request, chosen: np.ndarray, district: np.ndarray) -> Members:
-    """The chosen people, each with their place in the list: registered in the request's
-    districts first, in list order (_order), then the others, in list order too."""
-    rank = city._static("rank", lambda: _rank(city))
-    rows = np.flatnonzero(chosen).astype("int32")
+    """The chosen people as a list: registered in the request's districts first, then
+    the others, each part in list order (_order)."""
+    order = city._static("order", lambda: _order(city))
     p = city.people
     if req.every_district:
-        here = p.registered[rows]
+        at_home = p.registered
     else:
-        here = p.registered[rows] & _inside(p.home[rows], city.codes.districts, req.districts)
-    keys = rank[rows].astype("int64") + np.where(here, 0, len(p))
-    return Members(rows, keys, district, int(np.count_nonzero(here)))
-
-
-def _rank(city: City) -> np.ndarray:
-    """Each person's place in list order (_order)."""
-    order = _order(city)
-    rank = np.empty(len(order), dtype="int32")
-    rank[order] = np.arange(len(order), dtype="int32")
-    return rank
+        at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
+    return Members(chosen, at_home, order, district)
 
 
 def omission(city: City, req: Request) -> Members:
