@@ -31,6 +31,7 @@ class Members:
     at_home: np.ndarray  # bool per person: registered in the request's districts
     order: np.ndarray  # every person in list order (_order)
     district_of: np.ndarray  # per person: the district they count under
+    start: int = 0  # no one registered in the request's districts sits before it in order
 
     def __len__(self) -> int:
         return self._counts[0]
@@ -57,7 +58,7 @@ class Members:
     def part(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows start .. stop of the list (rows of City.people) and their districts."""
         here = self.here
-        rows = [_walk(self.order, self._parts[0], start, min(stop, here))]
+        rows = [_walk(self.order[self.start :], self._parts[0], start, min(stop, here))]
         if stop > here:
             rows.append(_walk(self.order, self._parts[1], max(start - here, 0), stop - here))
         got = np.concatenate(rows)
@@ -193,10 +194,19 @@ def _members(city: City, req: Request, chosen: np.ndarray, district: np.ndarray)
     order = city._static("order", lambda: _order(city))
     p = city.people
     if req.every_district:
-        at_home = p.registered
-    else:
-        at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
-    return Members(chosen, at_home, order, district)
+        return Members(chosen, p.registered, order, district)
+    at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
+    firsts = city._static("district_starts", lambda: _district_starts(city, order))
+    start = min((firsts.get(d, len(order)) for d in req.districts), default=len(order))
+    return Members(chosen, at_home, order, district, start)
+
+
+def _district_starts(city: City, order: np.ndarray) -> dict[str, int]:
+    """Per district, the first place in list order of anyone registered there."""
+    p = city.people
+    homes = np.where(p.registered[order], p.home[order], -1)
+    codes, first = np.unique(homes, return_index=True)
+    return {city.codes.districts[c]: int(i) for c, i in zip(codes, first, strict=True) if c >= 0}
 
 
 def omission(city: City, req: Request) -> Members:
