@@ -51,16 +51,18 @@ def line(label: str, rs: list[Result], target: float, width: int = 34) -> str:
         return f"  {label:<{width}} {'-':>5}"
     over = sum(1 for r in rs for v in r.samples if v > target)
     bad = sum(1 for r in rs if r.status in ("timeout", "error"))
+    cpu = [v for r in rs for v in r.cpu]
     return (
         f"  {label:<{width}} {len(rs):>5} {len(samples):>7} {pct(samples, 0.5):>9.1f}"
         f" {pct(samples, 0.95):>9.1f} {max(samples):>9.1f} {over:>7} {bad:>5}"
+        f" {pct(cpu, 0.5):>8.1f} {pct(cpu, 0.95):>8.1f}"
     )
 
 
 def header(first: str, width: int = 34) -> str:
     return (
         f"  {first:<{width}} {'calls':>5} {'samples':>7} {'p50 ms':>9} {'p95 ms':>9}"
-        f" {'max ms':>9} {'>target':>7} {'t/o+e':>5}"
+        f" {'max ms':>9} {'>target':>7} {'t/o+e':>5} {'cpu p50':>8} {'cpu p95':>8}"
     )
 
 

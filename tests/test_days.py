@@ -2,7 +2,7 @@
 the smallest of its keys (warmth.snapshot.people.Members): the same answers as counting the
 records up to that day afresh, as the person-by-person oracle, and as the whole list.
 
-On the seeded random world of tests/test_summaries.py, every day from before the first
+On a seeded random world of tests/oracle.py, every day from before the first
 record to after the last, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.test_summaries import DISTRICTS, WINDOW, compare, load_world, random_world
+from tests.oracle import DISTRICTS, WINDOW, compare, load_world, random_world
 from warmth import queries, versions, worklists
 from warmth.request import resolve
 from warmth.scope import Filters, Scope, city_scope, district_scope
