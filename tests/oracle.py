@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fixtures_small as fx
-from warmth import queries, schema
+from warmth import queries, schema, versions
 from warmth.scope import Filters
 
 WINDOW = (date(2004, 12, 18), date(2005, 2, 23))
@@ -287,3 +287,38 @@ def compare(conn, world, by, f, scope):
         assert mine == pytest.approx(want[row.key]), (by, f, row.key)
         e, r = want[row.key][0], want[row.key][1]
         assert (math.isnan(row.coverage) and e == 0) or row.coverage == pytest.approx(r / e)
+
+
+def seeded_world(engine, seed: int) -> World:
+    """A random world drawn with `seed` and loaded into the (fresh) database."""
+    with engine.begin() as conn:
+        world = random_world(conn, seed=seed)
+        load_world(conn, world)
+        versions.bump(conn)
+    return world
+
+
+def random_filters(rng: np.random.Generator, world: World) -> Filters:
+    """Any combination the sidebar and the URL allow, each filter present or not."""
+    chosen: dict = {}
+
+    def some(values, most):
+        values = sorted(values)
+        k = int(rng.integers(1, min(most, len(values)) + 1))
+        return tuple(str(v) for v in rng.choice(values, size=k, replace=False))
+
+    if rng.random() < 0.5:
+        chosen["as_of"] = WINDOW[0] + timedelta(days=int(rng.integers(-3, 70)))
+    if rng.random() < 0.25:
+        chosen["districts"] = some(DISTRICTS, 2)
+    if rng.random() < 0.2:
+        chosen["streets"] = some(world.streets[str(rng.choice(DISTRICTS))], 2)
+    if rng.random() < 0.3:
+        chosen["departments"] = some({v[0] for v in world.progs.values()}, 3)
+    if rng.random() < 0.25:
+        chosen["programmes"] = some(world.progs, 4)
+    if rng.random() < 0.35:
+        chosen["categories"] = some({c for v in world.progs.values() for c in v[2]}, 3)
+    if rng.random() < 0.3:
+        chosen["forms"] = some({v[3] for v in world.progs.values()}, 2)
+    return Filters(**chosen)

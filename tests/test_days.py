@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.oracle import DISTRICTS, WINDOW, compare, load_world, random_world
-from warmth import queries, versions, worklists
+from tests.oracle import DISTRICTS, WINDOW, compare, seeded_world
+from warmth import queries, worklists
 from warmth.request import resolve
 from warmth.scope import Filters, Scope, city_scope, district_scope
 from warmth.snapshot import store
@@ -28,10 +28,7 @@ KINDS = ("omission", "repeat", "overlap", "leakage")
 @pytest.fixture
 def world_db(engine):
     """Another seeded random world than test_summaries' (a second draw of the same kind)."""
-    with engine.begin() as conn:
-        world = random_world(conn, seed=20050123)
-        load_world(conn, world)
-        versions.bump(conn)
+    world = seeded_world(engine, 20050123)
     with engine.connect() as conn:
         yield conn, world
 

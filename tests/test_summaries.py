@@ -5,7 +5,7 @@ every `by`, many filters and random filter combinations and scopes."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -17,11 +17,10 @@ from tests.oracle import (
     COLUMNS,
     DISTRICTS,
     WINDOW,
-    World,
     compare,
-    load_world,
     oracle,
-    random_world,
+    random_filters,
+    seeded_world,
 )
 from warmth import bootstrap, queries, versions, worklists
 from warmth.database import make_engine
@@ -146,10 +145,7 @@ FILTER_SETS = [
 
 @pytest.fixture
 def world_db(engine):
-    with engine.begin() as conn:
-        world = random_world(conn, seed=20050209)
-        load_world(conn, world)
-        versions.bump(conn)
+    world = seeded_world(engine, 20050209)
     with engine.connect() as conn:
         yield conn, world
 
@@ -162,32 +158,6 @@ def test_every_figure_equals_the_brute_force_count(world_db):
         for by in queries.BYS:
             compare(conn, world, by, f, scope)
     compare(conn, world, "district", Filters(), district_scope(conn, "310105"))
-
-
-def random_filters(rng: np.random.Generator, world: World) -> Filters:
-    """Any combination the sidebar and the URL allow, each filter present or not."""
-    chosen: dict = {}
-
-    def some(values, most):
-        values = sorted(values)
-        k = int(rng.integers(1, min(most, len(values)) + 1))
-        return tuple(str(v) for v in rng.choice(values, size=k, replace=False))
-
-    if rng.random() < 0.5:
-        chosen["as_of"] = WINDOW[0] + timedelta(days=int(rng.integers(-3, 70)))
-    if rng.random() < 0.25:
-        chosen["districts"] = some(DISTRICTS, 2)
-    if rng.random() < 0.2:
-        chosen["streets"] = some(world.streets[str(rng.choice(DISTRICTS))], 2)
-    if rng.random() < 0.3:
-        chosen["departments"] = some({v[0] for v in world.progs.values()}, 3)
-    if rng.random() < 0.25:
-        chosen["programmes"] = some(world.progs, 4)
-    if rng.random() < 0.35:
-        chosen["categories"] = some({c for v in world.progs.values() for c in v[2]}, 3)
-    if rng.random() < 0.3:
-        chosen["forms"] = some({v[3] for v in world.progs.values()}, 2)
-    return Filters(**chosen)
 
 
 def test_random_filters_and_scopes_equal_the_brute_force_count(world_db):

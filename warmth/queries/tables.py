@@ -144,35 +144,19 @@ def _names(conn: sa.Connection, req: Request, by: str) -> pd.DataFrame:
         rows = conn.execute(query).all()
         return _rows(rows, ["key", "name_zh", "name_en", "district_code"])
     if by == "category":
-        keys = [k for k, _ in _slices(req, by)]
-        c = cat.categories.set_index("code").loc[keys]
-        return pd.DataFrame(
-            {
-                "key": keys,
-                "name_zh": c["name_zh"].to_list(),
-                "name_en": c["name_en"].to_list(),
-                "unit": c["unit"].to_list(),
-            }
-        )
+        return _named(cat.categories, [k for k, _ in _slices(req, by)], "unit")
     if by == "programme":
-        keys = [k for k, _ in _slices(req, by)]
-        p = cat.programmes.set_index("code").loc[keys]
-        return pd.DataFrame(
-            {
-                "key": keys,
-                "name_zh": p["name_zh"].to_list(),
-                "name_en": p["name_en"].to_list(),
-                "department_code": p["department_code"].to_list(),
-            }
-        )
-    d = cat.departments.set_index("code").loc[list(req.departments)]
-    return pd.DataFrame(
-        {
-            "key": list(req.departments),
-            "name_zh": d["name_zh"].to_list(),
-            "name_en": d["name_en"].to_list(),
-        }
-    )
+        return _named(cat.programmes, [k for k, _ in _slices(req, by)], "department_code")
+    return _named(cat.departments, list(req.departments))
+
+
+def _named(table: pd.DataFrame, keys: list[str], *extra: str) -> pd.DataFrame:
+    """key, name_zh, name_en (and the extra columns) of the catalogue rows with those codes,
+    in that order."""
+    rows = table.set_index("code").loc[keys]
+    out = {"key": keys, "name_zh": rows["name_zh"].to_list(), "name_en": rows["name_en"].to_list()}
+    out.update({c: rows[c].to_list() for c in extra})
+    return pd.DataFrame(out)
 
 
 def empty_coverage(by: str) -> pd.DataFrame:
