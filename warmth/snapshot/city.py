@@ -17,8 +17,9 @@ Attribution follows DEFINITIONS.md (see also the figures' docstrings in warmth.m
 
 `profile(as_of)` and `records(as_of)` give the two frames that warmth.metrics counts on
 (one row per distinct profile with its count `n`; one row per record group with sums),
-for the whole campaign or only records dated up to `as_of`. Each is computed once per
-snapshot and day and kept (a few hundred kilobytes), so any filter on any day is a small
+for the whole campaign or only records dated up to `as_of`. A day's come from what each day
+changes (warmth.snapshot.days, made once per snapshot on the first dated request); each is
+kept per snapshot and day (a few hundred kilobytes), so any filter on any day is a small
 computation on small frames.
 """
 
