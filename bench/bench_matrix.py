@@ -8,7 +8,8 @@ districts 310115 (浦东) and 310101, and the department MZ. Filter combinations
 filter alone (as-of 2005-01-20; two districts; two streets of one district; the department
 MZ; two departments; two programmes; categories DBU+TKSY; forms cash), each pair of those,
 and each pair again with the as-of date. Then the worklists' first page (limit 1000) for the
-same scopes with a few combinations. Each call runs once to warm up, then --repeat times.
+same scopes with a few combinations. Each call runs once to warm up, then --repeat times;
+wall and CPU time (the worker's process time) are both reported.
 
 Every call runs in a worker process, so a call slower than --timeout is killed and reported
 as "timeout" instead of hanging the run (the worker is restarted; on PostgreSQL the server's
@@ -25,27 +26,36 @@ from __future__ import annotations
 import argparse
 import itertools
 import multiprocessing as mp
-import os
 import random
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # matrix_report beside this file
 
 import sqlalchemy as sa  # noqa: E402
+from matrix_report import (  # noqa: E402
+    SCOPE_NAMES,
+    Result,
+    header,
+    line,
+    load,
+    report_figures,
+    summary,
+)
 
 from warmth import queries, schema, worklists  # noqa: E402
 from warmth.database import make_engine, redact  # noqa: E402
 from warmth.scope import Filters, Scope, city_scope, district_scope  # noqa: E402
 
 AS_OF = date(2005, 1, 20)
+WARM_DAY = date(2004, 12, 25)  # the worker's own warm-up day (not timed)
 TARGET_MS = 100.0
 WORKLIST_TARGET_MS = 150.0
-SCOPE_NAMES = ("city", "district 310115", "district 310101", "department MZ")
 FILTER_NAMES = (
     "as_of",
     "districts",
@@ -56,7 +66,6 @@ FILTER_NAMES = (
     "categories",
     "forms",
 )
-GROUPS = ("none", "single", "single+as_of", "pair", "pair+as_of")
 
 
 def figure_calls() -> dict[str, object]:
@@ -180,9 +189,14 @@ def worker(setup: Setup, pipe) -> None:
 
     figures = figure_calls()
     lists = worklist_calls({k: v[0] for k, v in setup.streets.items()})
-    with engine.connect() as conn:  # the snapshot loaded before any call is timed
+    began = time.perf_counter(), time.process_time()
+    with engine.connect() as conn:  # the snapshot loaded before any call is timed, and the
+        # day changes made (warmth.snapshot.days) on another day than AS_OF, which stays a
+        # day no call has asked for
         queries.coverage(conn, setup.scopes["city"], Filters(), "district")
-    pipe.send(("ready", None))
+        queries.coverage(conn, setup.scopes["city"], Filters(as_of=WARM_DAY), "district")
+    took = (time.perf_counter() - began[0], time.process_time() - began[1])
+    pipe.send(("ready", took))
     while True:
         task = pipe.recv()
         if task is None:
@@ -204,43 +218,17 @@ def worker(setup: Setup, pipe) -> None:
                     fn(conn, scope_name, scope, filters)
 
         for i in range(1 + repeat):
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             try:
                 call()
             except Exception as exc:  # noqa: BLE001 - reported, the run goes on
                 pipe.send(("error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"))
                 break
             took = (time.perf_counter() - began) * 1000
-            pipe.send(("ok", took))
+            pipe.send(("ok", (took, (time.process_time() - cpu) * 1000)))
             if i == 0 and took > slow_ms:
                 break
         pipe.send(("done", None))
-
-
-@dataclass
-class Result:
-    kind: str
-    name: str
-    scope: str
-    combo: tuple[str, ...]
-    samples: list[float] = field(default_factory=list)
-    warmup: float | None = None
-    status: str = "ok"  # ok | slow (warm-up only) | timeout | error | skipped
-    note: str = ""
-
-    @property
-    def group(self) -> str:
-        plain = [c for c in self.combo if c != "as_of"]
-        dated = "as_of" in self.combo
-        if not self.combo:
-            return "none"
-        if len(plain) <= 1:
-            return "single+as_of" if dated and plain else "single"
-        return "pair+as_of" if dated else "pair"
-
-    @property
-    def label(self) -> str:
-        return "+".join(self.combo) or "(none)"
 
 
 STARTUP_S = 300
@@ -264,7 +252,13 @@ class Runner:
         self.pipe = parent
         if not parent.poll(STARTUP_S):  # a worker's cold start (the snapshot) is not timed
             raise RuntimeError(f"a worker did not load the snapshot within {STARTUP_S} s")
-        parent.recv()
+        _, (wall, cpu) = parent.recv()
+        print(
+            f"  worker {self.proc.pid} ready: snapshot and day changes in {wall:.1f} s"
+            f" ({cpu:.1f} s CPU), not timed",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def _kill(self) -> None:
         if self.proc is not None:
@@ -278,6 +272,7 @@ class Runner:
         res = Result(kind, name, scope, combo)
         self.pipe.send((kind, name, scope, combo, self.repeat, self.slow_ms))
         got: list[float] = []
+        cpu: list[float] = []
         while True:
             if not self.pipe.poll(self.setup.timeout):
                 self._kill()
@@ -288,7 +283,8 @@ class Runner:
                 return res
             msg, value = self.pipe.recv()
             if msg == "ok":
-                got.append(value)
+                got.append(value[0])
+                cpu.append(value[1])
                 self.calls += 1
             elif msg == "error":
                 res.status, res.note = "error", value
@@ -297,6 +293,7 @@ class Runner:
         if got:
             res.warmup = got[0]
             res.samples = got[1:] or got[:1]
+            res.cpu = cpu[1:] or cpu[:1]
             if len(got) == 1 and res.status == "ok" and self.repeat:
                 res.status = "slow"
         return res
@@ -308,14 +305,7 @@ class Runner:
         self._kill()
 
 
-# --- figures -------------------------------------------------------------------------------
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+# --- the matrix ------------------------------------------------------------------------------
 
 
 def combos(quick: bool) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
@@ -326,95 +316,6 @@ def combos(quick: bool) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
         return first, []
     pairs = [p for p in itertools.combinations(others, 2)]
     return first, pairs + [("as_of", *p) for p in pairs]
-
-
-def line(label: str, rs: list[Result], width: int = 34, target: float = TARGET_MS) -> str:
-    samples = [v for r in rs for v in r.samples]
-    if not samples:
-        return f"  {label:<{width}} {'-':>5}"
-    over = sum(1 for r in rs for v in r.samples if v > target)
-    bad = sum(1 for r in rs if r.status in ("timeout", "error"))
-    return (
-        f"  {label:<{width}} {len(rs):>5} {len(samples):>7} {pct(samples, 0.5):>9.1f}"
-        f" {pct(samples, 0.95):>9.1f} {max(samples):>9.1f} {over:>7} {bad:>5}"
-    )
-
-
-def header(first: str, width: int = 34) -> str:
-    return (
-        f"  {first:<{width}} {'calls':>5} {'samples':>7} {'p50 ms':>9} {'p95 ms':>9}"
-        f" {'max ms':>9} {'>target':>7} {'t/o+e':>5}"
-    )
-
-
-def worst_first(r: Result) -> tuple[bool, float]:
-    return (r.status == "timeout", max(r.samples or [0]))
-
-
-def describe(r: Result) -> str:
-    worst = max(r.samples) if r.samples else float("nan")
-    if r.status == "timeout":
-        return f"{r.name} | {r.scope} | {r.label}: timeout ({r.note})"
-    extra = f" [{r.status}{': ' + r.note if r.note else ''}]" if r.status != "ok" else ""
-    return f"{r.name} | {r.scope} | {r.label}: {worst:.1f} ms{extra}"
-
-
-def report_figures(results: list[Result], names: list[str], target: float, title: str) -> None:
-    for name in names:
-        rs = [r for r in results if r.name == name and r.status != "skipped"]
-        if not rs:
-            continue
-        print(f"\n{title} {name}  (samples: repeats of each call; target {target:.0f} ms)")
-        print(header("combo group / scope"))
-        for g in GROUPS:
-            sel = [r for r in rs if r.group == g]
-            if sel:
-                print(line(f"group {g}", sel, target=target))
-        for s in SCOPE_NAMES:
-            sel = [r for r in rs if r.scope == s]
-            if sel:
-                print(line(f"scope {s}", sel, target=target))
-        worst = sorted(rs, key=worst_first, reverse=True)[:3]
-        for r in worst:
-            print(f"    worst: {describe(r)}")
-
-
-def summary(results: list[Result], target: float, title: str) -> None:
-    rs = [r for r in results if r.status != "skipped"]
-    samples = [v for r in rs for v in r.samples]
-    if not samples:
-        print(f"\n{title}: nothing ran")
-        return
-    over = sum(1 for v in samples if v > target)
-    slow = sum(1 for r in rs if r.status == "slow")
-    timeouts = [r for r in rs if r.status == "timeout"]
-    errors = [r for r in rs if r.status == "error"]
-    skipped = sum(1 for r in results if r.status == "skipped")
-    worst = max(rs, key=worst_first)
-    print(f"\n=== {title}")
-    print(
-        f"  {len(rs)} calls ({len(samples)} timed samples); p50 {pct(samples, 0.5):.1f} ms,"
-        f" p95 {pct(samples, 0.95):.1f} ms over everything"
-    )
-    print(
-        f"  samples over {target:.0f} ms: {over} of {len(samples)}; calls with p95 over"
-        f" {target:.0f} ms: {sum(1 for r in rs if pct(r.samples, 0.95) > target)} of {len(rs)}"
-    )
-    print(
-        f"  not repeated (slow warm-up): {slow}; timeouts: {len(timeouts)}; errors:"
-        f" {len(errors)}; not run (budget): {skipped}"
-    )
-    print(f"  worst call: {describe(worst)}")
-    print("  worst 10 calls:")
-    for r in sorted(rs, key=worst_first, reverse=True)[:10]:
-        print(f"    {describe(r)}")
-    for r in errors[:5]:
-        print(f"  error: {r.name} | {r.scope} | {r.label}: {r.note}")
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min, {os.cpu_count()} cpus)"
 
 
 def main() -> int:

@@ -2,7 +2,8 @@
 on a two-campaign database (`warmth demo --scale 1.0` loads 2004 and 2005): wall and CPU seconds
 per call, the first call of the process (snapshots and the cross-year match read from their
 files, or built when there are none: point WARMTH_SNAPSHOT_DIR at an empty folder for that),
-then twice each, then new days. Usage: python bench/bench_years.py URL"""
+then twice each, then new days (the first dated call also makes each snapshot's day changes,
+warmth.snapshot.days; the days after it are days no call has asked for). Usage: python bench/bench_years.py URL"""
 
 import sys
 import time
@@ -52,6 +53,10 @@ with e.connect() as c:
         ("left-out", lambda: worklists.left_out(c, s, fa, limit=1000)),
     ):
         clock(f"{label} as of 2005-01-25, again", fn)
+    for day in (date(2005, 1, 26), date(2005, 2, 3)):  # days no call has asked for
+        fd = Filters(as_of=day)
+        clock(f"compare by district as of {day}", lambda fd=fd: years.compare(c, s, fd, "district"))
+        clock(f"left-out as of {day}", lambda fd=fd: worklists.left_out(c, s, fd, limit=1000))
     d = district_scope(c, "310115")
     clock("district scope: compare by street", lambda: years.compare(c, d, f, "street"))
     clock("district scope: scorecard", lambda: quality.scorecard(c, d, f))

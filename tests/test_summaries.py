@@ -5,7 +5,6 @@ every `by`, many filters and random filter combinations and scopes."""
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import numpy as np
@@ -14,16 +13,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fixtures_small as fx
-from tests.oracle_support import (
+from tests.oracle import (
     COLUMNS,
     DISTRICTS,
-    FILTER_SETS,
-    MID,
     WINDOW,
-    load_world,
+    compare,
     oracle,
     random_filters,
-    random_world,
+    seeded_world,
 )
 from warmth import bootstrap, queries, versions, worklists
 from warmth.database import make_engine
@@ -129,27 +126,28 @@ def test_a_new_process_maps_the_city_from_its_files(engine, tmp_path, monkeypatc
     assert folders == [f"c{cid}-v{loaded.version}"]
 
 
+MID = date(2005, 1, 20)
+FILTER_SETS = [
+    Filters(),
+    Filters(categories=("DBU", "LTX")),
+    Filters(departments=("MZ", "YB")),
+    Filters(programmes=("MZ01", "YB02", "JY01", "SH01")),
+    Filters(categories=("TKJT",), departments=("SH", "HS")),
+    Filters(districts=("310104",)),
+    Filters(as_of=MID),  # the per-day summary
+    Filters(as_of=MID, categories=("YLJZ", "PKXS")),  # exact path
+    Filters(forms=("cash",)),  # records only: profiles
+    Filters(as_of=MID, forms=("cash", "medical")),  # exact path
+    Filters(as_of=MID, departments=("MZ",)),  # a single department: per-day summary
+    Filters(categories=("LTX",)),  # a single category: totals by city and district
+]
+
+
 @pytest.fixture
 def world_db(engine):
-    with engine.begin() as conn:
-        world = random_world(conn, seed=20050209)
-        load_world(conn, world)
-        versions.bump(conn)
+    world = seeded_world(engine, 20050209)
     with engine.connect() as conn:
         yield conn, world
-
-
-def compare(conn, world, by, f, scope):
-    got = queries.coverage(conn, scope, f, by)
-    want = oracle(world, by, f, set(scope.districts) & set(DISTRICTS))
-    if by == "street":  # streets outside the random world's two per district: all zero
-        got = got.loc[got["key"].isin(want.keys()) | (got["eligible"] + got["records"] > 0)]
-    assert sorted(got["key"]) == sorted(want), (by, f)
-    for row in got.itertuples(index=False):
-        mine = tuple(getattr(row, c) for c in COLUMNS)
-        assert mine == pytest.approx(want[row.key]), (by, f, row.key)
-        e, r = want[row.key][0], want[row.key][1]
-        assert (math.isnan(row.coverage) and e == 0) or row.coverage == pytest.approx(r / e)
 
 
 def test_every_figure_equals_the_brute_force_count(world_db):

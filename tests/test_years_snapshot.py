@@ -2,7 +2,7 @@
 year-over-year table, the left-out list, the scorecard's departments) against the
 definitions on a seeded random two-campaign city: any filters, city, district and
 department scopes, on SQLite and PostgreSQL. The definitions are counted here person by
-person (tests.test_summaries.oracle for the coverage figures) and the match is read from
+person (tests.oracle for the coverage figures) and the match is read from
 the registers in SQL."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fixtures_small as fx
-from tests.oracle_support import (
+from tests.oracle import (
     COLUMNS,
     DISTRICTS,
     load_world,

@@ -5,6 +5,9 @@
   attribution and rank derived;
 - `city`: the City those arrays make, and the per-day frames that warmth.metrics counts
   on;
+- `days`: what each day changes (each person's masks after each of their record days, the
+  profile rows' and record groups' counts per day), so that any day's frames and masks are
+  a lookup, not a pass over the records;
 - `store`: snapshots kept per data version: in memory, shared by every session of a
   process, and on disk beside the database, shared by every process;
 - `matches`: which person of one campaign is which of another (the same ID number), an

@@ -17,8 +17,9 @@ Attribution follows DEFINITIONS.md (see also the figures' docstrings in warmth.m
 
 `profile(as_of)` and `records(as_of)` give the two frames that warmth.metrics counts on
 (one row per distinct profile with its count `n`; one row per record group with sums),
-for the whole campaign or only records dated up to `as_of`. Each is computed once per
-snapshot and day and kept (a few hundred kilobytes), so any filter on any day is a small
+for the whole campaign or only records dated up to `as_of`. A day's come from what each day
+changes (warmth.snapshot.days, made once per snapshot on the first dated request); each is
+kept per snapshot and day (a few hundred kilobytes), so any filter on any day is a small
 computation on small frames.
 """
 
@@ -180,23 +181,27 @@ class City:
         """Per person: the programme bits of matching records (reach), of second records of a
         programme (repeat) and of non-matching records (leak), counting records up to as_of."""
         if as_of is None:
-            return self._static("masks", lambda: self._masks(None))
-        return self._masks(as_of)  # 35 MB a day: made when a day's frames are, not kept
+            return self._static("masks", self._masks)
+        changes = self.day_changes()
+        return changes.masks(changes.day(day_number(as_of)))  # 35 MB a day: not kept
 
-    def _masks(self, as_of):
+    def day_changes(self):
+        """What each day changes (warmth.snapshot.days), made on the first dated request."""
+        from warmth.snapshot import days  # days builds on this module's City
+
+        return self._static("day_changes", lambda: days.build(self))
+
+    def _masks(self):
+        """The whole campaign's masks (a day's come from day_changes)."""
         rec, n, kind = self.records, len(self.people), mask_type(self.catalogue)
-        starts, repeats, leaks = self._person_runs()  # made for each day: 12 MB not kept
-        window = self.in_window(as_of)
+        starts, repeats, leaks = self._person_runs()  # 12 MB not kept
         reach = np.zeros(n, dtype=kind)
         if len(starts):
-            counted = rec.matching if window is None else rec.matching & window
             bits = np.left_shift(np.ones(1, kind), rec.pbit, dtype=kind)
-            bits[~counted] = 0
+            bits[~rec.matching] = 0
             reach[rec.person[starts]] = np.bitwise_or.reduceat(bits, starts)
         out = [reach]
         for chosen in (repeats, leaks):  # few records: OR them in one by one
-            if window is not None:
-                chosen = chosen[window[chosen]]
             mask = np.zeros(n, dtype=kind)
             np.bitwise_or.at(
                 mask, rec.person[chosen], np.left_shift(np.ones(1, kind), rec.pbit[chosen])
@@ -239,13 +244,15 @@ class City:
         return narrow(codes), table
 
     def _profile(self, as_of):
+        if as_of is not None:
+            return self._dated_profile(as_of)
         p, m = self.people, self.people.n_registered
         reach, repeat, leak = self.masks(as_of)
         codes, table = self._static("home", self._home_groups)
         # most registered people leak nothing: grouped by (home code, reach, repeat) with
         # integer codes; the few that leak, and the unregistered, by pandas
         plain = leak[:m] == 0
-        fast = self._plain_profile(as_of, plain, reach[:m], repeat[:m], codes, table)
+        fast = _profile_rows(table, codes[plain], reach[:m][plain], repeat[:m][plain])
         leaky = np.flatnonzero(~plain)
         away = leaky[p.leak_att[leaky] != p.home[leaky]]
         unreg = np.arange(m, len(p))
@@ -275,54 +282,13 @@ class City:
         frame = frame.loc[frame["n"] > 0].reset_index(drop=True)
         return _decoded(frame, self.codes)
 
-    def _plain_profile(self, as_of, plain, reach, repeat, codes, table) -> pd.DataFrame:
-        """Profiles of the registered people who leak nothing (arrays aligned with the
-        registered). A day only changes the people with records on both sides of it: those
-        with every record up to the day have the whole campaign's profile, those with none
-        yet have empty masks, and only the rest are grouped afresh."""
-        if as_of is None:
-            return _profile_rows(table, codes[plain], reach[plain], repeat[plain])
-        full_plain, full_key, full_rows = self._static("full", self._full_plain)
-        first, last, day0 = self._static("days", self._person_days)
-        m = self.people.n_registered
-        info = np.iinfo(first.dtype)  # days after day0, inside the arrays' range
-        day = min(max(day_number(as_of) - day0, info.min + 1), info.max - 1)
-        empty = plain & (first[:m] > day)  # no record yet (or none at all)
-        done = plain & full_plain & (last[:m] <= day) & ~empty
-        rest = plain & ~done & ~empty
-        parts = [
-            full_rows.assign(n=np.bincount(full_key[done[full_plain]], minlength=len(full_rows))),
-            _profile_rows(table, codes[empty], np.zeros(int(empty.sum()), "int64"), None),
-            _profile_rows(table, codes[rest], reach[rest], repeat[rest]),
-        ]
-        return pd.concat(parts, ignore_index=True)
-
-    def _full_plain(self):
-        """The whole campaign's profiles of the registered who leak nothing: which they are
-        (aligned with the registered), each one's row, and the rows (n of the whole
-        campaign)."""
-        reach, repeat, leak = self.masks(None)
-        codes, table = self._static("home", self._home_groups)
-        m = self.people.n_registered
-        plain = leak[:m] == 0
-        rows, key = _profile_rows(table, codes[plain], reach[:m][plain], repeat[:m][plain], True)
-        return plain, narrow(key), rows.drop(columns="n")
-
-    def _person_days(self):
-        """Per person: the day of their first and of their last record, as days after the
-        first record's day0 (none: the type's largest and smallest values), and day0."""
-        rec, n = self.records, len(self.people)
-        starts = self._person_runs()[0]
-        day0 = int(rec.day.min()) if len(rec) else 0
-        span = int(rec.day.max()) - day0 if len(rec) else 0
-        kind = "int16" if span < np.iinfo("int16").max - 1 else "int32"
-        first = np.full(n, np.iinfo(kind).max, kind)
-        last = np.full(n, np.iinfo(kind).min, kind)
-        if len(starts):
-            owner = rec.person[starts]
-            first[owner] = rec.day[starts] - day0
-            last[owner] = rec.day[np.r_[starts[1:], len(rec)] - 1] - day0
-        return first, last, day0
+    def _dated_profile(self, as_of: date) -> pd.DataFrame:
+        """The profile counting records up to as_of, from what each day changes."""
+        changes = self.day_changes()
+        n = changes.profile_counts(changes.day(day_number(as_of)))
+        kept = np.flatnonzero(n > 0)
+        frame = pd.DataFrame({c: v[kept] for c, v in changes.rows.items()}).assign(n=n[kept])
+        return _decoded(frame, self.codes)
 
     def records_frame(self, as_of: date | None) -> pd.DataFrame:
         """Records grouped by RECORD_GROUP with their RECORD_SUMS, up to as_of."""
@@ -355,18 +321,17 @@ class City:
     def _records(self, as_of):
         rec = self.records
         codes, table = self._static("record_groups", self._record_groups)
-        window = self.in_window(as_of)
-        if window is not None:
-            codes = codes[window]
-            rank, amount = rec.rank[window], rec.amount_fen[window]
-        else:
-            rank, amount = rec.rank, rec.amount_fen
         size = len(table)
-        out = table.assign(
-            records=np.bincount(codes, minlength=size),
-            repeat_records=np.bincount(codes[rank >= 1], minlength=size),
-            amount_fen=np.bincount(codes, weights=amount, minlength=size).round(),
-        )
+        if as_of is not None:  # from what each day changes
+            changes = self.day_changes()
+            sums = changes.record_sums(changes.day(day_number(as_of)), size)
+            out = table.assign(records=sums[:, 0], repeat_records=sums[:, 1], amount_fen=sums[:, 2])
+        else:
+            out = table.assign(
+                records=np.bincount(codes, minlength=size),
+                repeat_records=np.bincount(codes[rec.rank >= 1], minlength=size),
+                amount_fen=np.bincount(codes, weights=rec.amount_fen, minlength=size).round(),
+            )
         out = out.loc[(out["records"] > 0) & (out["district_code"] >= 0)].reset_index(drop=True)
         names = dict(
             zip(self.catalogue.programmes.bit, self.catalogue.programmes.code, strict=True)

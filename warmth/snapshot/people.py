@@ -9,30 +9,74 @@ by ID number. A member is (row in City.people, district code it counts under).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from warmth import metrics
 from warmth.request import Request
-from warmth.snapshot.city import City, narrow
+from warmth.snapshot.city import City, day_number, mask_type, narrow
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Members:
-    """People of a list in list order (rows of City.people) and the district (code
-    position) each one counts under."""
+    """People of a list: who is on it (`chosen`, per row of City.people), in list order —
+    those registered in the request's districts (`at_home`) in the order of `order`, then
+    the others in that order too — and the district (code position) each one counts
+    under. A page walks `order` from the start until it has its rows: the first page of a
+    list of millions reads a block or two, never the whole list."""
 
-    rows: np.ndarray
-    districts: np.ndarray
-    here: int = 0  # the first `here` are registered in the request's districts; the rest
-    #               (registered elsewhere or nowhere) follow, to be ordered by ID number
+    chosen: np.ndarray  # bool per person
+    at_home: np.ndarray  # bool per person: registered in the request's districts
+    order: np.ndarray  # every person in list order (_order)
+    district_of: np.ndarray  # per person: the district they count under
+    start: int = 0  # no one registered in the request's districts sits before it in order
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._counts[0]
 
-    def part(self, start: int, stop: int) -> Members:
-        return Members(self.rows[start:stop], self.districts[start:stop])
+    @property
+    def here(self) -> int:
+        """How many of the list are registered in the request's districts (they come
+        first)."""
+        return self._counts[1]
+
+    @cached_property
+    def _counts(self) -> tuple[int, int]:
+        return int(np.count_nonzero(self.chosen)), int(np.count_nonzero(self._parts[0]))
+
+    @cached_property
+    def _parts(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.chosen & self.at_home, self.chosen & ~self.at_home
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Every member (rows of City.people), in list order."""
+        return self.part(0, len(self))[0]
+
+    def part(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows start .. stop of the list (rows of City.people) and their districts."""
+        here = self.here
+        rows = [_walk(self.order[self.start :], self._parts[0], start, min(stop, here))]
+        if stop > here:
+            rows.append(_walk(self.order, self._parts[1], max(start - here, 0), stop - here))
+        got = np.concatenate(rows)
+        return got, self.district_of[got]
+
+
+def _walk(order: np.ndarray, wanted: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The start-th to stop-th rows of `order` that are wanted, read block by block (the
+    blocks doubling) until there are enough."""
+    out, seen, lo, block = [], 0, 0, 1 << 16
+    while lo < len(order) and seen < stop:
+        rows = order[lo : lo + block]
+        hit = rows[wanted[rows]]
+        if seen + len(hit) > start:
+            out.append(hit[max(start - seen, 0) : stop - seen])
+        seen += len(hit)
+        lo, block = lo + block, block * 2
+    return np.concatenate(out) if out else order[:0]
 
 
 def _order(city: City) -> np.ndarray:
@@ -65,50 +109,110 @@ def _inside(values: np.ndarray, codes: tuple[str, ...], wanted) -> np.ndarray:
     return table[values]  # -1 reads the last slot, which is False
 
 
-@dataclass
 class _Person:
-    """Per person, for one request: masks as of its day, the categories that count, the
-    programmes that would match them, and whether they are eligible and reached."""
+    """Per person, for one request, each made when first asked: masks as of its day, the
+    categories that count, the programmes that would match them, and whether they are
+    eligible and reached."""
 
-    reach: np.ndarray
-    repeat: np.ndarray
-    leak: np.ndarray
-    allowed: np.ndarray
-    eligible: np.ndarray
-    reached: np.ndarray
-    at_home: np.ndarray  # registered in the request's districts (and streets)
+    def __init__(self, city: City, req: Request) -> None:
+        self.city, self.req = city, req
+
+    @cached_property
+    def _state(self):
+        """The day's masks: the whole campaign's, else the state of each person's last
+        record day up to as_of (warmth.snapshot.days)."""
+        if self.req.as_of is None:
+            return None
+        changes = self.city.day_changes()
+        return changes, changes.state(changes.day(day_number(self.req.as_of)))
+
+    def _mask(self, i: int) -> np.ndarray:
+        if self._state is None:
+            return self.city.masks(None)[i]
+        changes, state = self._state
+        return changes.states[i][state]
+
+    @cached_property
+    def reach(self) -> np.ndarray:
+        return self._mask(0)
+
+    @cached_property
+    def repeat(self) -> np.ndarray:
+        return self._mask(1)
+
+    @cached_property
+    def leak(self) -> np.ndarray:
+        return self._mask(2)
+
+    @cached_property
+    def _tables(self):
+        """Per distinct category mask: the programmes that match, and eligible."""
+        city, req = self.city, self.req
+        codes, values = city._static("cat_table", lambda: _cat_table(city))
+        cat, kc = req.cat, metrics.ALL if req.categories is None else req.categories
+        served = cat.served_categories(req.universe)
+        kind = mask_type(cat)
+        allowed = np.array([cat.allowed(int(v) & kc) for v in values], dtype=kind)
+        eligible = np.array([(int(v) & kc & served) != 0 for v in values], dtype=bool)
+        return codes, allowed, eligible
+
+    @cached_property
+    def allowed(self) -> np.ndarray:
+        codes, allowed, _ = self._tables
+        return allowed[codes]
+
+    @cached_property
+    def at_home(self) -> np.ndarray:
+        """Registered in the request's districts (and streets)."""
+        city, req, p = self.city, self.req, self.city.people
+        if req.every_district:
+            at_home = p.registered
+        else:
+            at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
+        if req.streets is not None:
+            at_home = at_home & _inside(p.street, city.codes.streets, req.streets)
+        return at_home
+
+    @cached_property
+    def eligible(self) -> np.ndarray:
+        codes, _, eligible = self._tables
+        return self.at_home & eligible[codes]
+
+    @cached_property
+    def reached(self) -> np.ndarray:
+        u = np.array(self.req.universe, dtype=self.reach.dtype)
+        return self.eligible & ((self.reach & u & self.allowed) != 0)
 
 
 def _person(city: City, req: Request) -> _Person:
-    p = city.people
-    reach, repeat, leak = city.masks(req.as_of)
-    codes, values = city._static("cat_table", lambda: _cat_table(city))
-    cat, u = req.cat, req.universe
-    kc = metrics.ALL if req.categories is None else req.categories
-    served = cat.served_categories(u)
-    allowed = np.array([cat.allowed(int(v) & kc) for v in values], dtype="int64")[codes]
-    eligible_tab = np.array([(int(v) & kc & served) != 0 for v in values], dtype=bool)
-    at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
-    if req.streets is not None:
-        at_home &= _inside(p.street, city.codes.streets, req.streets)
-    eligible = at_home & eligible_tab[codes]
-    reached = eligible & ((reach & u & allowed) != 0)
-    return _Person(reach, repeat, leak, allowed, eligible, reached, at_home)
+    return _Person(city, req)
 
 
 def _members(city: City, req: Request, chosen: np.ndarray, district: np.ndarray) -> Members:
+    """The chosen people as a list: registered in the request's districts first, then
+    the others, each part in list order (_order)."""
     order = city._static("order", lambda: _order(city))
-    rows = order[chosen[order]]
     p = city.people
-    here = p.registered[rows] & _inside(p.home[rows], city.codes.districts, req.districts)
-    rows = np.concatenate([rows[here], rows[~here]])
-    return Members(rows, district[rows], int(here.sum()))
+    if req.every_district:
+        return Members(chosen, p.registered, order, district)
+    at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
+    firsts = city._static("district_starts", lambda: _district_starts(city, order))
+    start = min((firsts.get(d, len(order)) for d in req.districts), default=len(order))
+    return Members(chosen, at_home, order, district, start)
+
+
+def _district_starts(city: City, order: np.ndarray) -> dict[str, int]:
+    """Per district, the first place in list order of anyone registered there."""
+    p = city.people
+    homes = np.where(p.registered[order], p.home[order], -1)
+    codes, first = np.unique(homes, return_index=True)
+    return {city.codes.districts[c]: int(i) for c, i in zip(codes, first, strict=True) if c >= 0}
 
 
 def omission(city: City, req: Request) -> Members:
     """Eligible and not reached (metrics.eligible, metrics.reached)."""
     x = _person(city, req)
-    return _members(city, req, x.eligible & ~x.reached, city.people.home.astype("int64"))
+    return _members(city, req, x.eligible & ~x.reached, city.people.home)
 
 
 def repeats(city: City, req: Request) -> Members:
@@ -118,12 +222,12 @@ def repeats(city: City, req: Request) -> Members:
     p, x = city.people, _person(city, req)
     if req.categories is not None:
         chosen = x.at_home & ((x.repeat & x.allowed & req.universe) != 0)
-        return _members(city, req, chosen, p.home.astype("int64"))
+        return _members(city, req, chosen, p.home)
     chosen = x.at_home & ((x.repeat & req.universe) != 0)
     if req.streets is None:
         away = ~p.registered & _inside(p.leak_att, city.codes.districts, req.districts)
         chosen |= away & ((x.repeat & req.universe) != 0)
-    district = np.where(p.registered, p.home, p.leak_att).astype("int64")
+    district = city._static("repeat_district", lambda: np.where(p.registered, p.home, p.leak_att))
     return _members(city, req, chosen, district)
 
 
@@ -165,7 +269,7 @@ def overlaps(
     # a square of the matrix counts the eligible of the slice; the whole list, as the
     # figure does, every registered beneficiary of the districts
     chosen &= x.eligible if (wanted or need is not None) else registered
-    return _members(city, req, chosen, p.home.astype("int64"))
+    return _members(city, req, chosen, p.home)
 
 
 def leakage(city: City, req: Request) -> Members:
@@ -181,4 +285,4 @@ def leakage(city: City, req: Request) -> Members:
         chosen = leaks & x.at_home & (p.leak_att == p.home)
     else:
         chosen = leaks & _inside(p.leak_att, city.codes.districts, req.districts)
-    return _members(city, req, chosen, p.leak_att.astype("int64"))
+    return _members(city, req, chosen, p.leak_att)

@@ -113,14 +113,20 @@ def mask_address(value: str | None) -> str:
 
 
 def mask_frame(
-    conn: sa.Connection, campaign_id: int | None, df: pd.DataFrame, scope: Scope, unmask: bool
+    conn: sa.Connection,
+    campaign_id: int | None,
+    df: pd.DataFrame,
+    scope: Scope,
+    unmask: bool,
+    seals: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """The rows as shown: ID numbers (kept as keyed hashes) opened and masked, names and
-    addresses masked; in clear only when the caller asks and the scope allows."""
+    addresses masked; in clear only when the caller asks and the scope allows. `seals`:
+    the sealed ID numbers the caller has read already (keyed hash -> seal)."""
     clear = unmask and scope.may_unmask
     df = df.copy()
     if "id_number" in df:
-        shown = shown_ids(conn, campaign_id, df["id_number"].tolist(), clear=clear)
+        shown = shown_ids(conn, campaign_id, df["id_number"].tolist(), clear=clear, seals=seals)
         df["id_number"] = pd.Series(
             [shown.get(h) for h in df["id_number"]], index=df.index, dtype=object
         )
@@ -134,12 +140,18 @@ def mask_frame(
 
 
 def shown_ids(
-    conn: sa.Connection, campaign_id: int | None, hashes: list, *, clear: bool = False
+    conn: sa.Connection,
+    campaign_id: int | None,
+    hashes: list,
+    *,
+    clear: bool = False,
+    seals: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Keyed hash -> the ID number masked (110105********002X), or in clear: the seals are
-    read from the registrations, else (registered nowhere) from the records, and opened."""
+    """Keyed hash -> the ID number masked (110105********002X), or in clear: the seals
+    (those not given) are read from the registrations, else (registered nowhere) from the
+    records, and opened."""
     wanted = {h for h in hashes if isinstance(h, str)}
-    seals: dict[str, str] = {}
+    seals = {h: c for h, c in (seals or {}).items() if h in wanted}
     for table in (b, r):
         rest = [h for h in wanted if h not in seals]
         for part in chunks(rest):

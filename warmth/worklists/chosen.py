@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import sqlalchemy as sa
 
 from warmth import years
@@ -30,25 +31,35 @@ class MemberRow:
     street_code: str | None
     household_size: int | None
     address: str | None
+    id_cipher: str | None = None  # the sealed ID number, for showing it (registered only)
 
 
-def member_rows(conn: sa.Connection, city: City, members: Members) -> list[MemberRow]:
-    """The members' rows in list order: registrations read by id, in one query per 900."""
+def member_rows(
+    conn: sa.Connection, city: City, rows: np.ndarray, districts: np.ndarray
+) -> list[MemberRow]:
+    """The rows' members in the order given: registrations read by id, in one query per
+    900."""
     people = city.people
-    ben_ids = people.ben_id[members.rows]
+    ben_ids = people.ben_id[rows]
     found: dict[int, tuple] = {}
     for part in chunks([int(i) for i in ben_ids if i >= 0]):
         q = sa.select(
-            b.c.id, b.c.id_number, b.c.name, b.c.street_code, b.c.household_size, b.c.address
+            b.c.id,
+            b.c.id_number,
+            b.c.name,
+            b.c.street_code,
+            b.c.household_size,
+            b.c.address,
+            b.c.id_cipher,
         ).where(b.c.id.in_(part))
         found.update({row[0]: tuple(row[1:]) for row in conn.execute(q)})
-    n_registered = int(people.registered.sum())
+    n_registered = people.n_registered
     out = []
-    for row, ben, district in zip(members.rows, ben_ids, members.districts, strict=True):
+    for row, ben, district in zip(rows, ben_ids, districts, strict=True):
         code = city.codes.districts[district] if district >= 0 else None
         if ben >= 0 and int(ben) in found:
-            idn, name, street, size, address = found[int(ben)]
-            out.append(MemberRow(int(ben), idn, name, code, street, size, address))
+            idn, name, street, size, address, cipher = found[int(ben)]
+            out.append(MemberRow(int(ben), idn, name, code, street, size, address, cipher))
         elif ben < 0:
             idn = str(people.id_numbers[int(row) - n_registered])
             out.append(MemberRow(None, idn, None, code, None, None, None))
@@ -61,9 +72,9 @@ def page_rows(
     """Rows offset .. offset+limit of the list: the members registered in the districts
     shown in street order, then the others (few) by ID number."""
     stop = offset + limit
-    rows = member_rows(conn, city, members.part(offset, min(stop, members.here)))
+    rows = member_rows(conn, city, *members.part(offset, min(stop, members.here)))
     if stop > members.here:
-        others = member_rows(conn, city, members.part(members.here, len(members)))
+        others = member_rows(conn, city, *members.part(members.here, len(members)))
         others.sort(key=lambda row: row.id_number)
         rows += others[max(offset - members.here, 0) : stop - members.here]
     return rows
@@ -118,9 +129,8 @@ def chosen_page(
     if got is None:
         return Page(list_frame([], kind), 0, limit, offset)
     city, members, finish = got
-    page = Members(
-        members.rows[offset : offset + limit], members.districts[offset : offset + limit]
-    )
-    rows = finish(conn, member_rows(conn, city, page))
-    frame = mask_frame(conn, city.campaign_id, list_frame(rows, kind), scope, unmask)
+    shown = page_rows(conn, city, members, offset, limit)
+    seals = {row.id_number: row.id_cipher for row in shown if row.id_cipher is not None}
+    rows = finish(conn, shown)
+    frame = mask_frame(conn, city.campaign_id, list_frame(rows, kind), scope, unmask, seals)
     return Page(frame, len(members), limit, offset)

@@ -57,8 +57,10 @@ def iter_frames(
         return
     city, members, finish = got
     for start in range(0, len(members), REPORT_CHUNK):
-        rows = finish(conn, page_rows(conn, city, members, start, REPORT_CHUNK))
-        yield mask_frame(conn, city.campaign_id, list_frame(rows, kind), scope, unmask)
+        shown = page_rows(conn, city, members, start, REPORT_CHUNK)
+        seals = {row.id_number: row.id_cipher for row in shown if row.id_cipher is not None}
+        rows = finish(conn, shown)
+        yield mask_frame(conn, city.campaign_id, list_frame(rows, kind), scope, unmask, seals)
 
 
 def _json_value(value: object) -> object:
