@@ -24,6 +24,7 @@ from warmth.demo.rows import (
     _duplicate_rows,
     _person_chunks,
     _record_chunks,
+    _seal_register,
 )
 from warmth.snapshot import store as snapshot
 from warmth.snapshot.shards import Codes
@@ -275,12 +276,19 @@ def load_demo(
                 first_id = _reserve_ids(conn, "beneficiaries", n_people)
                 first_record_id = _reserve_ids(conn, "aid_records", n_records)
                 idk = idkey.for_conn(conn, write=True)
+                sealed = _seal_register(idk, people)
                 _bulk(
                     conn,
                     "beneficiaries",
                     BENEFICIARY_COLUMNS,
                     _person_chunks(
-                        ref, people, cid, batch_id, first_id, idk, lambda f: report("register", f)
+                        ref,
+                        people,
+                        cid,
+                        batch_id,
+                        first_id,
+                        sealed,
+                        lambda f: report("register", f),
                     ),
                 )
                 n_categories = _bulk(
@@ -293,7 +301,7 @@ def load_demo(
                     conn,
                     "duplicate_registrations",
                     DUPLICATE_COLUMNS,
-                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id, idk)]),
+                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id, sealed)]),
                 )
                 _bulk(
                     conn,
@@ -304,14 +312,14 @@ def load_demo(
                         records,
                         (campaign, cid, batch_id, first_record_id),
                         days,
-                        idk,
+                        (idk, people, sealed),
                         lambda f: report("records", f),
                     ),
                 )
                 for number, sql in enumerate(rebuild):
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
-                versions.bump(conn)
+                versions.bump(conn, change=("campaign_loaded", batch_id, cid))
             if not sqlite:  # statistics of the new rows, or the lists' page reads are planned blind
                 conn.exec_driver_sql("ANALYZE")
                 conn.commit()
@@ -329,7 +337,7 @@ def load_demo(
                 cat=cat,
                 idk=idk,
             )
-            del people, records, duplicates  # the generated city: gone before the join
+            del people, records, duplicates, sealed  # the generated city: gone before the join
             gc.collect()
             # built now from what was written, kept beside the database: a fast first view
             snapshot.build(conn, cid, made)
