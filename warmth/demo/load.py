@@ -22,6 +22,7 @@ from warmth.demo.rows import (
     _bulk,
     _category_chunks,
     _duplicate_rows,
+    _in_hash_order,
     _person_chunks,
     _record_chunks,
     _seal_register,
@@ -85,7 +86,10 @@ BIG_LOAD = 100_000  # people; from here on SQLite indexes are rebuilt rather tha
 
 
 class DemoScaleError(ValueError):
-    """The scale is outside (0, 1]."""
+    """The scale is outside (0, MAX_SCALE]."""
+
+
+MAX_SCALE = 2.0  # twice Shanghai's register: the same districts and streets, more people in each
 
 
 @dataclass(frozen=True)
@@ -103,15 +107,17 @@ class DemoStats:
 
 
 def check_scale(scale: float) -> float:
-    """The scale as a float, or DemoScaleError when it is not in (0, 1]."""
+    """The scale as a float, or DemoScaleError when it is not in (0, MAX_SCALE]."""
     try:
         value = float(scale)
     except (TypeError, ValueError):
-        raise DemoScaleError(f"scale must be a number in (0, 1], got {scale!r}") from None
-    if not (0 < value <= 1):
         raise DemoScaleError(
-            f"scale must be greater than 0 and at most 1 (1 = the whole city, about 3 million "
-            f"beneficiaries), got {scale:g}"
+            f"scale must be a number in (0, {MAX_SCALE:g}], got {scale!r}"
+        ) from None
+    if not (0 < value <= MAX_SCALE):
+        raise DemoScaleError(
+            f"scale must be greater than 0 and at most {MAX_SCALE:g} (1 = the whole city, about "
+            f"3 million beneficiaries; {MAX_SCALE:g} = a city of twice its register), got {scale:g}"
         )
     return value
 
@@ -189,8 +195,9 @@ def load_demo(
 ) -> DemoStats:
     """Replace the campaign's register and aid records with a seeded demo city.
 
-    scale is the share of the whole city in (0, 1]; 1.0 gives about 3.0 million
-    beneficiaries and 3.5 million aid records. The campaign's aid records, register,
+    scale is the share of the whole city in (0, MAX_SCALE]; 1.0 gives about 3.0 million
+    beneficiaries and 3.5 million aid records (above 1: more people in the same districts
+    and streets). The campaign's aid records, register,
     categories, duplicate registrations and earlier demo batches are deleted first, in the
     same transaction: on failure nothing changes. progress, when given, is called as
     progress(stage, fraction). earlier(ref, people, plan) -> (people, plan), when given, makes
@@ -277,6 +284,8 @@ def load_demo(
                 first_record_id = _reserve_ids(conn, "aid_records", n_records)
                 idk = idkey.for_conn(conn, write=True)
                 sealed = _seal_register(idk, people)
+                people, sealed, duplicates = _in_hash_order(people, sealed, duplicates)
+                by_key = np.argsort(people.key, kind="stable")
                 _bulk(
                     conn,
                     "beneficiaries",
@@ -312,7 +321,7 @@ def load_demo(
                         records,
                         (campaign, cid, batch_id, first_record_id),
                         days,
-                        (idk, people, sealed),
+                        (idk, people, sealed, by_key),
                         lambda f: report("records", f),
                     ),
                 )
@@ -336,8 +345,15 @@ def load_demo(
                 codes=Codes.read(conn, cat),
                 cat=cat,
                 idk=idk,
+                by_key=by_key,
             )
-            del people, records, duplicates, sealed  # the generated city: gone before the join
+            del (
+                people,
+                records,
+                duplicates,
+                sealed,
+                by_key,
+            )  # the generated city: gone before the join
             gc.collect()
             # built now from what was written, kept beside the database: a fast first view
             snapshot.build(conn, cid, made)
