@@ -22,7 +22,6 @@ from warmth.demo.rows import (
     _bulk,
     _category_chunks,
     _duplicate_rows,
-    _in_hash_order,
     _person_chunks,
     _record_chunks,
     _seal_register,
@@ -285,7 +284,6 @@ def load_demo(
                 first_record_id = _reserve_ids(conn, "aid_records", n_records)
                 idk = idkey.for_conn(conn, write=True)
                 sealed = _seal_register(idk, people)
-                people, sealed, duplicates = _in_hash_order(people, sealed, duplicates)
                 by_key = np.argsort(people.key, kind="stable")
                 _bulk(
                     conn,

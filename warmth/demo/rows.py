@@ -68,24 +68,6 @@ class _Sealed:
         return _text(self.hashes[which]), _text(self.seals[which])
 
 
-def _in_hash_order(people: _People, sealed: _Sealed, duplicates: np.ndarray):
-    """The register reordered by its hashes (by their first 8 hex digits), and the
-    duplicates' person indices with it: ids given in this order make the unique index on
-    (campaign, hash) grow at its end, as the table does, instead of at random places
-    (SQLite spent two thirds of a register row's insert there)."""
-    if not len(people.key):
-        return people, sealed, duplicates
-    width = sealed.hashes.itemsize  # idkey.HASH_CHARS: whole 8-byte words
-    order = np.argsort(np.ascontiguousarray(sealed.hashes).view(">u8")[:: width // 8])
-    moved = np.empty_like(order)
-    moved[order] = np.arange(len(order))
-    dup = duplicates.copy()
-    if len(dup):
-        dup[:, 0] = moved[dup[:, 0]]
-    people = _People(**{k: v[order] for k, v in vars(people).items()})
-    return people, _Sealed(sealed.hashes[order], sealed.seals[order]), dup
-
-
 def _register_at(people: _People, by_key: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Each key's position in the register, -1 where it is not there (by_key: argsort of
     people.key)."""
