@@ -60,9 +60,10 @@ def test_the_parsers_choices_are_the_cores():
     assert report.BYS == queries.BYS
     assert report.KINDS == worklists.KINDS
     assert imports.MODES == loading.MODES
-    assert (demo_command.DEFAULT_SCALE, demo_command.DEFAULT_SEED) == (
+    assert (demo_command.DEFAULT_SCALE, demo_command.DEFAULT_SEED, demo_command.MAX_SCALE) == (
         demo.DEFAULT_SCALE,
         demo.DEFAULT_SEED,
+        demo.MAX_SCALE,
     )
     assert commands.COMMANDS == [
         "init",
@@ -98,7 +99,7 @@ BAD = [
     (["nonsense"], 2, "invalid choice"),
     (["init", "--db", "nonsense://x"], 2, "database"),
     (["init", "--db", "postgresql+psycopg://u:secret@127.0.0.1:1/x"], 2, "127.0.0.1"),
-    (["demo", "--scale", "2", "--db", "{db}"], 2, "scale"),
+    (["demo", "--scale", "3", "--db", "{db}"], 2, "scale"),
     (["demo", "--scale", "many", "--db", "{db}"], 2, "--scale"),
     (["demo", "--seed", "1.5"], 2, "--seed"),
     (["refresh", "--campaign", "1999", "--db", "{db}"], 2, "1999"),

@@ -389,12 +389,12 @@ def test_same_seed_same_city_different_seed_different_city(tmp_path):
     assert rows["a"][1] != rows["c"][1]
 
 
-@pytest.mark.parametrize("scale", ["0", "1.5", "-1", "nan"])
-def test_scale_outside_zero_to_one_is_a_usage_error(tmp_path, capsys, scale):
+@pytest.mark.parametrize("scale", ["0", "2.5", "-1", "nan"])
+def test_scale_outside_zero_to_two_is_a_usage_error(tmp_path, capsys, scale):
     url = f"sqlite:///{tmp_path / 'never.db'}"
     assert cli.main(["demo", "--scale", scale, "--db", url]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("warmth demo: scale must be greater than 0 and at most 1")
+    assert err.startswith("warmth demo: scale must be greater than 0 and at most 2 ")
     assert len(err.splitlines()) == 1
     assert not (tmp_path / "never.db").exists()
     with pytest.raises(ValueError, match="scale"):
@@ -403,7 +403,7 @@ def test_scale_outside_zero_to_one_is_a_usage_error(tmp_path, capsys, scale):
 
 def test_python_dash_m_gives_exit_code_two_with_one_line(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "warmth.cli", "demo", "--scale", "2", "--db", "sqlite://"],
+        [sys.executable, "-m", "warmth.cli", "demo", "--scale", "3", "--db", "sqlite://"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -411,8 +411,8 @@ def test_python_dash_m_gives_exit_code_two_with_one_line(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "warmth demo: scale must be greater than 0 and at most 1 (1 = the whole city, about "
-        "3 million beneficiaries), got 2"
+        "warmth demo: scale must be greater than 0 and at most 2 (1 = the whole city, about "
+        "3 million beneficiaries; 2 = a city of twice its register), got 3"
     ]
 
 

@@ -4,6 +4,7 @@ the audit rows or the command line's output."""
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import re
@@ -65,6 +66,14 @@ def test_hash_is_stable_seal_is_not_and_opens_only_with_its_key():
     assert idkey.IdKey.parse(key.text()).fingerprint == key.fingerprint
     with pytest.raises(IdKeyError):
         idkey.IdKey.parse("c2hvcnQ")
+
+
+def test_hashes_are_the_hmac_of_each_number():
+    key = idkey.IdKey.new()
+    numbers = ["11010519491231002X", "310101195001010011", ""]
+    mac_key = hmac.digest(key.secret, b"warmth id hash", "sha256")
+    expected = [hmac.new(mac_key, n.encode(), "sha256").hexdigest()[:32] for n in numbers]
+    assert key.hashes(numbers) == expected == [key.hash(n) for n in numbers]
 
 
 def test_key_comes_from_env_then_secrets_then_the_file_beside_sqlite(tmp_path, monkeypatch):

@@ -8,9 +8,9 @@ few points either way, other districts behind pace, another New Year push. The r
 drawn afresh for that register, in that campaign's window.
 
 `load_campaigns` loads the campaigns one after the other, oldest first, each in its own
-transaction (warmth.demo.load_demo), freeing one before generating the next; then it builds
-the earlier campaigns' snapshots again at the final data version (every load moves it), so
-the first comparison reads files instead of the base tables.
+transaction (warmth.demo.load_demo), freeing one before generating the next. Each load
+records that it replaced its own campaign only, so the earlier campaigns' snapshot files
+are carried to the final data version as they are (warmth.snapshot.store), not built again.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def load_campaigns(
             progress=step,
             earlier=earlier_city(seed, max(years_before, 1), scale) if code != newest else None,
         )
-    for code in by_age[:-1]:  # each load moved the data version: the earlier snapshots again
+    for code in by_age[:-1]:  # each load moved the data version: the earlier files carried
         snapshot.forget()
         gc.collect()
         with engine.connect() as conn:

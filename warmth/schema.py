@@ -282,12 +282,13 @@ data_version = sa.Table(
 )
 
 # Per data version made by an aid batch added or removed (nothing else): which batch, so
-# that a snapshot can apply it instead of re-reading districts (warmth.snapshot.store).
+# that a snapshot can apply it instead of re-reading districts (warmth.snapshot.store);
+# or by one campaign's data loaded whole, so that the other campaigns' snapshots stand.
 data_changes = sa.Table(
     "data_changes",
     metadata,
     sa.Column("version", sa.BigInteger, primary_key=True),
-    sa.Column("kind", sa.String(16), nullable=False),  # aid_added | aid_removed
+    sa.Column("kind", sa.String(16), nullable=False),  # versions.CHANGE_KINDS
     sa.Column("batch_id", sa.Integer, nullable=False),
     sa.Column("campaign_id", sa.Integer, nullable=False),
 )

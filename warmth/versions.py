@@ -25,7 +25,8 @@ def current(conn: sa.Connection) -> int:
 
 def changes(conn: sa.Connection, after: int, upto: int) -> list[tuple[int, str, int, int]]:
     """(version, kind, batch id, campaign id) of the versions after `after` up to `upto`
-    that were an aid batch added or removed, oldest first."""
+    that recorded their change (an aid batch added or removed, a campaign loaded whole),
+    oldest first."""
     t = schema.data_changes
     rows = conn.execute(
         sa.select(t.c.version, t.c.kind, t.c.batch_id, t.c.campaign_id)
@@ -47,7 +48,9 @@ def districts(conn: sa.Connection) -> dict[str, int]:
     return {d: int(v) for d, v in conn.execute(sa.select(t.c.district_code, t.c.version))}
 
 
-CHANGE_KINDS = ("aid_added", "aid_removed")
+AID_KINDS = ("aid_added", "aid_removed")
+# a campaign's data replaced whole (warmth demo): the other campaigns are untouched
+CHANGE_KINDS = (*AID_KINDS, "campaign_loaded")
 
 
 def bump(
@@ -57,7 +60,8 @@ def bump(
 ) -> int:
     """Mark the data as changed, inside the caller's transaction, for the districts touched
     (None: every district); returns the new version. `change` (kind, batch id, campaign
-    id) says the write was only that aid batch added or removed. Concurrent writers
+    id) says the write was only that aid batch added or removed, or only that campaign's
+    data replaced (its batch the demo's). Concurrent writers
     serialise on the one row, so versions never repeat."""
     dv, t = schema.data_version, schema.district_versions
     done = conn.execute(sa.update(dv).where(dv.c.id == 1).values(version=dv.c.version + 1))

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from tests.intake.support import AID_HEADER, aid_rows, prepare, upload
 from warmth import ids, intake, schema
+from warmth.intake.checks import _id_reason
 from warmth.intake.reasons import Names, Reason, Term
 from warmth.intake.report import stored_report_frame
-from warmth.intake.validation import _id_reason
 
 
 def bad_aid_rows():

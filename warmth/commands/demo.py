@@ -8,6 +8,7 @@ from warmth.errors import UsageError
 # warmth.demo's defaults, written here so that the parser needs no numpy (a test compares)
 DEFAULT_SCALE = 0.02
 DEFAULT_SEED = 2005
+MAX_SCALE = 2.0
 CAMPAIGNS = ("2004", "2005")  # warmth.demo_years.CAMPAIGNS
 
 
@@ -20,8 +21,8 @@ def add_parser(sub):
         "--scale",
         type=float,
         default=DEFAULT_SCALE,
-        help="share of the whole city, in (0, 1]; 1 = about 3 million beneficiaries "
-        f"(default {DEFAULT_SCALE})",
+        help=f"share of the whole city, in (0, {MAX_SCALE:g}]; 1 = about 3 million "
+        f"beneficiaries, above 1 more people in the same streets (default {DEFAULT_SCALE})",
     )
     cmd.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same city)"

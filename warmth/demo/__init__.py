@@ -24,6 +24,7 @@ chunks) and `load` (load_demo, the one entry point).
 from warmth.demo.load import (
     DEFAULT_SCALE,
     DEFAULT_SEED,
+    MAX_SCALE,
     STAGES,
     DemoScaleError,
     DemoStats,
@@ -38,6 +39,7 @@ from warmth.demo.records import day_weights
 __all__ = [
     "DEFAULT_SCALE",
     "DEFAULT_SEED",
+    "MAX_SCALE",
     "PROFILES",
     "ROADS",
     "STAGES",

@@ -24,6 +24,7 @@ from warmth.demo.rows import (
     _duplicate_rows,
     _person_chunks,
     _record_chunks,
+    _seal_register,
 )
 from warmth.snapshot import store as snapshot
 from warmth.snapshot.shards import Codes
@@ -84,7 +85,10 @@ BIG_LOAD = 100_000  # people; from here on SQLite indexes are rebuilt rather tha
 
 
 class DemoScaleError(ValueError):
-    """The scale is outside (0, 1]."""
+    """The scale is outside (0, MAX_SCALE]."""
+
+
+MAX_SCALE = 2.0  # twice Shanghai's register: the same districts and streets, more people in each
 
 
 @dataclass(frozen=True)
@@ -102,15 +106,17 @@ class DemoStats:
 
 
 def check_scale(scale: float) -> float:
-    """The scale as a float, or DemoScaleError when it is not in (0, 1]."""
+    """The scale as a float, or DemoScaleError when it is not in (0, MAX_SCALE]."""
     try:
         value = float(scale)
     except (TypeError, ValueError):
-        raise DemoScaleError(f"scale must be a number in (0, 1], got {scale!r}") from None
-    if not (0 < value <= 1):
         raise DemoScaleError(
-            f"scale must be greater than 0 and at most 1 (1 = the whole city, about 3 million "
-            f"beneficiaries), got {scale:g}"
+            f"scale must be a number in (0, {MAX_SCALE:g}], got {scale!r}"
+        ) from None
+    if not (0 < value <= MAX_SCALE):
+        raise DemoScaleError(
+            f"scale must be greater than 0 and at most {MAX_SCALE:g} (1 = the whole city, about "
+            f"3 million beneficiaries; {MAX_SCALE:g} = a city of twice its register), got {scale:g}"
         )
     return value
 
@@ -188,8 +194,9 @@ def load_demo(
 ) -> DemoStats:
     """Replace the campaign's register and aid records with a seeded demo city.
 
-    scale is the share of the whole city in (0, 1]; 1.0 gives about 3.0 million
-    beneficiaries and 3.5 million aid records. The campaign's aid records, register,
+    scale is the share of the whole city in (0, MAX_SCALE]; 1.0 gives about 3.0 million
+    beneficiaries and 3.5 million aid records (above 1: more people in the same districts
+    and streets). The campaign's aid records, register,
     categories, duplicate registrations and earlier demo batches are deleted first, in the
     same transaction: on failure nothing changes. progress, when given, is called as
     progress(stage, fraction). earlier(ref, people, plan) -> (people, plan), when given, makes
@@ -261,6 +268,7 @@ def load_demo(
             # foreign-key lookups would double the load time. Takes effect outside a transaction.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.exec_driver_sql("PRAGMA cache_size=-262144")
+            conn.exec_driver_sql("PRAGMA threads=2")  # the index builds sort on both cores
             conn.commit()
         try:
             with conn.begin():
@@ -275,12 +283,20 @@ def load_demo(
                 first_id = _reserve_ids(conn, "beneficiaries", n_people)
                 first_record_id = _reserve_ids(conn, "aid_records", n_records)
                 idk = idkey.for_conn(conn, write=True)
+                sealed = _seal_register(idk, people)
+                by_key = np.argsort(people.key, kind="stable")
                 _bulk(
                     conn,
                     "beneficiaries",
                     BENEFICIARY_COLUMNS,
                     _person_chunks(
-                        ref, people, cid, batch_id, first_id, idk, lambda f: report("register", f)
+                        ref,
+                        people,
+                        cid,
+                        batch_id,
+                        first_id,
+                        sealed,
+                        lambda f: report("register", f),
                     ),
                 )
                 n_categories = _bulk(
@@ -293,7 +309,7 @@ def load_demo(
                     conn,
                     "duplicate_registrations",
                     DUPLICATE_COLUMNS,
-                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id, idk)]),
+                    iter([_duplicate_rows(ref, people, duplicates, cid, batch_id, sealed)]),
                 )
                 _bulk(
                     conn,
@@ -304,14 +320,14 @@ def load_demo(
                         records,
                         (campaign, cid, batch_id, first_record_id),
                         days,
-                        idk,
+                        (idk, people, sealed, by_key),
                         lambda f: report("records", f),
                     ),
                 )
                 for number, sql in enumerate(rebuild):
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
-                versions.bump(conn)
+                versions.bump(conn, change=("campaign_loaded", batch_id, cid))
             if not sqlite:  # statistics of the new rows, or the lists' page reads are planned blind
                 conn.exec_driver_sql("ANALYZE")
                 conn.commit()
@@ -328,8 +344,15 @@ def load_demo(
                 codes=Codes.read(conn, cat),
                 cat=cat,
                 idk=idk,
+                by_key=by_key,
             )
-            del people, records, duplicates  # the generated city: gone before the join
+            del (
+                people,
+                records,
+                duplicates,
+                sealed,
+                by_key,
+            )  # the generated city: gone before the join
             gc.collect()
             # built now from what was written, kept beside the database: a fast first view
             snapshot.build(conn, cid, made)
@@ -337,6 +360,7 @@ def load_demo(
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
+                conn.exec_driver_sql("PRAGMA threads=0")
                 conn.commit()
     report("done", 1.0)
     return DemoStats(

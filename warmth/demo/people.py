@@ -272,8 +272,8 @@ def _people(rng: np.random.Generator, ref: _Reference, scale: float) -> _People:
     people.lane = np.minimum(people.lane, 2000).astype(np.int32)
     _make_unique(rng, people)
     people.check = check_indices(people.key)
-    # Register order: by ID number, so by district (the area code) first; the unique index
-    # on the ID number then grows at its end.
+    # Register order: by ID number, so by district (the area code) first: a district's rows
+    # lie together in the table, and reading one district's people touches few pages.
     order = np.argsort(people.key)
     for field in _People.__dataclass_fields__:
         setattr(people, field, getattr(people, field)[order])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
@@ -53,6 +54,58 @@ def _protected(idk: IdKey, key: np.ndarray, check: np.ndarray) -> tuple[list[str
     return idk.protect(_id_strings(key, check))
 
 
+@dataclass(frozen=True)
+class _Sealed:
+    """The register's ID numbers protected once, in register order, as fixed-width ASCII:
+    the register, its duplicate registrations and the records of registered people all
+    write them (the hash and the seal are most of the cost of writing a row). A seal
+    shared by the rows of one number tells nothing its hash does not."""
+
+    hashes: np.ndarray  # bytes, idkey.HASH_CHARS wide
+    seals: np.ndarray  # bytes
+
+    def rows(self, which: slice | np.ndarray) -> tuple[list[str], list[str]]:
+        return _text(self.hashes[which]), _text(self.seals[which])
+
+
+def _register_at(people: _People, by_key: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Each key's position in the register, -1 where it is not there (by_key: argsort of
+    people.key)."""
+    if not len(people.key):
+        return np.full(len(keys), -1, "int64")
+    at = by_key[np.minimum(np.searchsorted(people.key, keys, sorter=by_key), len(by_key) - 1)]
+    return np.where(people.key[at] == keys, at, -1)
+
+
+def _text(values: np.ndarray) -> list[str]:
+    return values.astype(str).tolist()
+
+
+def _seal_register(idk: IdKey, people: _People) -> _Sealed:
+    n = len(people.key)
+    hashes, seals = [np.empty(0, "S1")], [np.empty(0, "S1")]
+    for start in range(0, n, CHUNK):
+        sl = slice(start, min(start + CHUNK, n))
+        h, s = _protected(idk, people.key[sl], people.check[sl])
+        hashes.append(np.array(h, dtype="S"))
+        seals.append(np.array(s, dtype="S"))
+    return _Sealed(np.concatenate(hashes), np.concatenate(seals))
+
+
+def _sealed_records(
+    idk: IdKey, people: _People, sealed: _Sealed, by_key: np.ndarray, key: np.ndarray, check
+) -> tuple[list[str], list[str]]:
+    """(hashes, seals) of records' ID numbers: a registered person's from the register's,
+    any other number (not on the register, mistyped) protected here."""
+    at = _register_at(people, by_key, key)
+    other = np.flatnonzero((at < 0) | (people.check[at] != check))
+    hashes, seals = _text(sealed.hashes[at]), _text(sealed.seals[at])
+    fresh_hashes, fresh_seals = _protected(idk, key[other], check[other])
+    for i, h, s in zip(other.tolist(), fresh_hashes, fresh_seals, strict=True):
+        hashes[i], seals[i] = h, s
+    return hashes, seals
+
+
 def _name_strings(people: _People, which: slice | np.ndarray) -> list[str]:
     return (
         _SURNAME_OBJ[people.surname[which]]
@@ -86,7 +139,7 @@ def _street_lookup(ref: _Reference) -> tuple[np.ndarray, np.ndarray]:
     return flat, offsets
 
 
-def _person_chunks(ref, people, campaign_id, batch_id, first_id, idk, report) -> Iterator[list]:
+def _person_chunks(ref, people, campaign_id, batch_id, first_id, sealed, report) -> Iterator[list]:
     n = len(people.key)
     codes = np.array(ref.districts, dtype=object)
     streets, offsets = _street_lookup(ref)
@@ -99,7 +152,7 @@ def _person_chunks(ref, people, campaign_id, batch_id, first_id, idk, report) ->
             zip(
                 range(first_id + start, first_id + sl.stop),
                 repeat(campaign_id),
-                *_protected(idk, people.key[sl], people.check[sl]),
+                *sealed.rows(sl),
                 _name_strings(people, sl),
                 codes[district].tolist(),
                 streets[offsets[district] + people.street[sl]].tolist(),
@@ -111,13 +164,13 @@ def _person_chunks(ref, people, campaign_id, batch_id, first_id, idk, report) ->
         report(sl.stop / n)
 
 
-def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id, idk):
+def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id, sealed):
     who, where, street = duplicates.T
     streets, offsets = _street_lookup(ref)
     return list(
         zip(
             repeat(campaign_id),
-            *_protected(idk, people.key[who], people.check[who]),
+            *sealed.rows(who),
             _name_strings(people, who),
             [ref.districts[d] for d in where.tolist()],
             streets[offsets[where] + street].tolist(),
@@ -136,9 +189,9 @@ def _category_chunks(people: _People, first_id: int) -> Iterator[list]:
         yield [(i, c) for i, p in zip(ids, chunk, strict=True) for c in profile_cats[p]]
 
 
-def _record_chunks(ref, records: _Records, written: tuple, days, idk, report):
+def _record_chunks(ref, records: _Records, written: tuple, days, ids: tuple, report):
     """Rows of aid_records; written is (campaign code, campaign id, batch id, first record
-    id): record ids follow the array order from there."""
+    id): record ids follow the array order from there; ids is (idk, people, sealed, by_key)."""
     campaign, campaign_id, batch_id, first_record_id = written
     n = len(records.key)
     starts = np.searchsorted(records.deliverer, np.arange(len(ref.districts)))
@@ -163,7 +216,7 @@ def _record_chunks(ref, records: _Records, written: tuple, days, idk, report):
                 repeat(campaign_id),
                 submitter,
                 record_no,
-                *_protected(idk, records.key[sl], records.check[sl]),
+                *_sealed_records(*ids, records.key[sl], records.check[sl]),
                 progs[prog].tolist(),
                 records.amount[sl].tolist(),
                 forms[prog].tolist(),

@@ -13,7 +13,7 @@ from warmth import metrics
 from warmth.demo.parameters import PROFILES
 from warmth.demo.people import _People, _Reference
 from warmth.demo.records import _Records
-from warmth.demo.rows import _id_strings, _street_lookup
+from warmth.demo.rows import _id_strings, _register_at, _street_lookup
 from warmth.idkey import IdKey
 from warmth.snapshot.shards import EPOCH, Codes, Shard
 
@@ -35,9 +35,11 @@ def shards(
     codes: Codes,
     cat: metrics.Catalogue,
     idk: IdKey,
+    by_key: np.ndarray,
 ) -> list[Shard]:
     """One shard per district of codes.districts, of the people and records as written
-    (beneficiary ids from first_id, record ids from first_record_id, in array order)."""
+    (beneficiary ids from first_id, record ids from first_record_id, in array order;
+    by_key sorts people.key)."""
     district = _positions(np.array(ref.districts, dtype=object), codes.districts)
     flat_streets, offsets = _street_lookup(ref)
     street_code = _positions(flat_streets, codes.streets)
@@ -49,9 +51,8 @@ def shards(
     ben_id = first_id + np.arange(len(people.key), dtype="int64")
 
     n = len(records.key)
-    at = np.minimum(np.searchsorted(people.key, records.key), max(len(people.key) - 1, 0))
-    registered = (people.key[at] == records.key) if len(people.key) else np.zeros(n, bool)
-    person = np.where(registered, at, -1)
+    person = _register_at(people, by_key, records.key)
+    registered = person >= 0
     deliver = district[records.deliverer].astype("int8")
     prog_bit = np.array([int(cat.prog_bit[p]) for p in ref.programmes], "int8")
     form = _positions(np.array(ref.prog_form, dtype=object), codes.forms).astype("int8")

@@ -113,6 +113,8 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     if len(steps) != version - held.version or version < held.version:
         return None
     mine = [(kind, batch) for _, kind, batch, cid in steps if cid == held.campaign_id]
+    if any(kind not in versions.AID_KINDS for kind, _ in mine):
+        return None
     # only the leakage districts change in place: every other array is shared with the held
     people = People(**{**vars(held.people), "leak_att": held.people.leak_att.copy()})
     records = held.records
@@ -200,6 +202,8 @@ def _load_or_build(
     cat = metrics.load_catalogue(conn)
     codes = Codes.read(conn, cat)
     path = folder / f"c{campaign_id}-v{version}"
+    if given is None and not path.is_dir():
+        _carry(conn, folder, campaign_id, version)
     if given is None and path.is_dir():
         loaded = _read_city(path, campaign_id, codes, cat, version)
         if loaded is not None:
@@ -229,6 +233,28 @@ def _load_or_build(
         if mapped is not None:  # the built arrays freed: the process holds the mapped ones
             return mapped
     return built
+
+
+def _carry(conn: sa.Connection, folder: Path, campaign_id: int, version: int) -> None:
+    """Rename the campaign's newest city folder to `version` when every write since it
+    recorded a change to other campaigns only (the demo loading campaigns one after the
+    other, an import into another year): its arrays still hold this campaign's data."""
+    prefix = f"c{campaign_id}-v"
+    older = [
+        int(p.name[len(prefix) :])
+        for p in folder.glob(f"{prefix}*")
+        if p.is_dir() and p.name[len(prefix) :].isdigit() and int(p.name[len(prefix) :]) < version
+    ]
+    if not older:
+        return
+    held = max(older)
+    steps = versions.changes(conn, held, version)
+    if len(steps) != version - held or any(cid == campaign_id for *_, cid in steps):
+        return
+    try:
+        os.replace(folder / f"{prefix}{held}", folder / f"{prefix}{version}")
+    except OSError:  # carried meanwhile by another process, or not writable: built again
+        return
 
 
 # --- files ------------------------------------------------------------------------------------
