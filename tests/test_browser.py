@@ -131,8 +131,9 @@ def test_a_charts_data_is_sent_when_its_expander_opens(page, app_url):
 def test_switch_to_english_and_every_page_in_both_languages(page, app_url):
     page.goto(app_url)
     expect(page.get_by_text("帮困送温暖 · 总览")).to_be_visible(timeout=60_000)
-    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
-    expect(page.get_by_text("Holiday aid campaign · Overview")).to_be_visible(timeout=30_000)
+    english = page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True)
+    english.click(timeout=60_000)  # the sidebar may still be drawing on a busy machine
+    expect(page.get_by_text("Holiday aid campaign · Overview")).to_be_visible(timeout=60_000)
     assert "lang=en" in page.url
     for lang in ("zh", "en"):
         for stem in ("", "districts", "departments", "categories", "timeline", "gaps", "data"):
