@@ -13,6 +13,7 @@ import pytest
 from components import tables
 from warmth import metrics
 from warmth.figures import charts
+from warmth.figures.tiles import tile_map
 
 GREEN, AMBER, RED = (metrics.BAND_COLOURS[b] for b in ("green", "amber", "red"))
 
@@ -83,14 +84,14 @@ def test_series_are_named_in_the_language_never_by_a_code():
         ("en", "District", "Amount (yuan)"),
     ):
         assert charts.coverage_bar(df, by="district", title="t", lang=lang).data[0].name == district
-        assert charts.tile_map(df, title="t", lang=lang).data[0].name == district
+        assert tile_map(df, title="t", lang=lang).data[0].name == district
         bar = charts.measure_bar(df, by="district", measure="amount_yuan", title="t", lang=lang)
         assert bar.data[0].name == amount
 
 
 def test_tile_map_positions_and_colours():
     df = coverage_frame()
-    fig = charts.tile_map(df, title="t", lang="zh")
+    fig = tile_map(df, title="t", lang="zh")
     tiles = fig.data[0]
     assert tiles.marker.symbol == "square"
     assert list(tiles.x) == list(df["tile_col"]) and list(tiles.y) == list(df["tile_row"])

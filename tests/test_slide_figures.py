@@ -14,6 +14,7 @@ from warmth.briefing import deck
 from warmth.briefing import facts as briefing_facts
 from warmth.database import make_engine
 from warmth.figures import charts, gaps
+from warmth.figures.tiles import tile_map
 from warmth.scope import Filters, city_scope, district_scope
 
 COUNTS = [0, 1, 4, 5, 30]
@@ -142,7 +143,7 @@ def test_a_district_map_slide_shows_its_streets(demo_db):
 
 
 def test_the_tiles_of_the_map_are_one_grid_step_apart_and_never_overlap(city_facts):
-    fig = charts.tile_map(city_facts.by_district, title="t", lang="zh", size=deck.TILE)
+    fig = tile_map(city_facts.by_district, title="t", lang="zh", size=deck.TILE)
     tiles = fig.layout.shapes
     assert len(tiles) == len(city_facts.by_district) == len(fig.data[0].x)
     for a in tiles:

@@ -1,8 +1,8 @@
 """Plotly figure builders, shared by the dashboard (components/) and the briefing
 (warmth/briefing/): tidy frame in, figure out, no streamlit.
 
-- `charts`: coverage bars, the district tile map, counts per row, pacing and the daily
-  timeline (the pages' charts);
+- `charts`: coverage bars, counts per row, pacing and the daily timeline (the pages'
+  charts); `tiles`: the district tile map;
 - `gaps`: the overlap and reporting matrices, omission beside leakage;
 - `scale.scaled(fig, k)`: a chart grown for a larger screen (a slide on a 4K projector);
 - `counts.small_bars`: bars of counts 1 to 4 drawn at 5 and hatched, on slides.
@@ -13,11 +13,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from warmth.figures import charts, gaps, scale, years
+from warmth.figures import charts, gaps, scale, tiles, years
 
 FIGURES = {
     "coverage_bar": charts.coverage_bar,
-    "tile_map": charts.tile_map,
+    "tile_map": tiles.tile_map,
     "pacing_chart": charts.pacing_chart,
     "measure_bar": charts.measure_bar,
     "timeline_chart": charts.timeline_chart,
