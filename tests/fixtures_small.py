@@ -137,3 +137,16 @@ def build_small(conn: sa.Connection) -> int:
     rec(conn, cid, IDS["U1"], "MZ01", 300, date(2005, 1, 8), district=B, submitter=B)
     rec(conn, cid, IDS["P6"], "JY01", 500, date(2005, 2, 15), submitter=B)
     return cid
+
+
+def assert_same_frames(a, b, as_of=None) -> None:
+    """Two snapshots of one campaign give the same profile and record frames (as of a day,
+    or with every record), whatever order their rows come in."""
+    import pandas as pd
+
+    for name in ("profile", "records_frame"):
+        x, y = getattr(a, name)(as_of), getattr(b, name)(as_of)
+        cols = list(x.columns)
+        x = x.sort_values(cols, na_position="last").reset_index(drop=True)
+        y = y.sort_values(cols, na_position="last").reset_index(drop=True)
+        pd.testing.assert_frame_equal(x, y, obj=f"{name} as of {as_of}")

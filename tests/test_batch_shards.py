@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 
 from tests import fixtures_small as fx
+from tests.fixtures_small import assert_same_frames
 from tests.intake.support import AID_HEADER, csv_bytes, person
 from warmth import intake, versions
 from warmth.intake import touched
@@ -62,12 +63,7 @@ def same_city(a, b) -> None:
         if name != "id_numbers":
             x, y = getattr(a.people, name), getattr(b.people, name)
             np.testing.assert_array_equal(x[pa], y[pb], err_msg=name)
-    for name in ("profile", "records_frame"):
-        x, y = getattr(a, name)(None), getattr(b, name)(None)
-        cols = list(x.columns)
-        x = x.sort_values(cols, na_position="last").reset_index(drop=True)
-        y = y.sort_values(cols, na_position="last").reset_index(drop=True)
-        assert x.equals(y), name
+    assert_same_frames(a, b)
 
 
 def small(engine) -> int:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tests.fixtures_small import protected
+from tests.fixtures_small import assert_same_frames, protected
 from warmth import bootstrap, demo, idkey, ids, schema
 from warmth.database import make_engine
 from warmth.reference import read_csv
@@ -438,11 +438,6 @@ def test_the_demo_snapshot_equals_one_read_from_the_tables(engine, tmp_path, mon
         read = store.city(conn, cid)
     assert made is not read and len(made.records) == len(read.records) > 0
     for as_of in (None, date(2005, 1, 10)):
-        for name in ("profile", "records_frame"):
-            a, b = getattr(made, name)(as_of), getattr(read, name)(as_of)
-            cols = list(a.columns)
-            a = a.sort_values(cols, na_position="last").reset_index(drop=True)
-            b = b.sort_values(cols, na_position="last").reset_index(drop=True)
-            pd.testing.assert_frame_equal(a, b, obj=f"{name} as of {as_of}")
+        assert_same_frames(made, read, as_of)
     assert sorted(made.records.rec_id.tolist()) == sorted(read.records.rec_id.tolist())
     assert sorted(made.people.id_numbers.tolist()) == sorted(read.people.id_numbers.tolist())

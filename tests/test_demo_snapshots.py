@@ -4,10 +4,10 @@ carried equals a snapshot built from the base tables."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from tests.fixtures_small import assert_same_frames
 from warmth import config, demo, demo_years, reference, versions
 from warmth.snapshot import shards, store
 
@@ -25,12 +25,7 @@ def _cities(engine, folder: str, monkeypatch) -> dict[str, object]:
 
 def _assert_same(made, read) -> None:
     assert made.version == read.version and len(made.records) == len(read.records) > 0
-    for name in ("profile", "records_frame"):
-        a, b = getattr(made, name)(None), getattr(read, name)(None)
-        cols = list(a.columns)
-        a = a.sort_values(cols, na_position="last").reset_index(drop=True)
-        b = b.sort_values(cols, na_position="last").reset_index(drop=True)
-        pd.testing.assert_frame_equal(a, b, obj=name)
+    assert_same_frames(made, read)
 
 
 def _city_folders(engine) -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fixtures_small as fx
+from tests.fixtures_small import assert_same_frames
 from tests.oracle import (
     COLUMNS,
     DISTRICTS,
@@ -88,12 +89,7 @@ def test_rereading_touched_districts_equals_a_full_rebuild(engine, tmp_path, mon
     monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "fresh"))
     with engine.connect() as conn:
         full = store.city(conn, cid)
-    for name in ("profile", "records_frame"):
-        a, b = getattr(partial, name)(None), getattr(full, name)(None)
-        cols = list(a.columns)
-        a = a.sort_values(cols, na_position="last").reset_index(drop=True)
-        b = b.sort_values(cols, na_position="last").reset_index(drop=True)
-        pd.testing.assert_frame_equal(a, b, obj=name)
+    assert_same_frames(partial, full)
     by_d = queries.coverage(engine.connect(), city_scope(engine.connect()), Filters(), "district")
     assert by_d.set_index("key").loc["310105", "leakage_beneficiaries"] == 1
 
