@@ -151,10 +151,16 @@ def table(
     column_config: dict | None = None,
     height: int | None = None,
     reveal: Reveal | None = None,
+    static: bool = False,
 ) -> None:
-    """A table on screen with its downloads (the same rows; reveal: shown unmasked)."""
-    height = height or fit_height(len(df))
-    st.dataframe(df, hide_index=True, key=key, column_config=column_config, height=height)
+    """A table on screen with its downloads (the same rows; reveal: shown unmasked).
+    static: a few rows drawn as a plain table (no data grid: a page that shows no other grid
+    then loads none of the grid's code, about 1.3 MB of scripts in the browser)."""
+    if static:
+        st.container(key=key).markdown(tables.markdown_table(df))
+    else:
+        height = height or fit_height(len(df))
+        st.dataframe(df, hide_index=True, key=key, column_config=column_config, height=height)
     if caption:
         st.caption(caption)
     keys = tuple(help_keys)

@@ -224,3 +224,26 @@ def timeline_table(df: pd.DataFrame, *, lang: str) -> pd.DataFrame:
             i18n.t("dash_col_newly_reached", lang): d["newly_reached"].astype("Int64").to_numpy(),
         }
     )
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A few rows as a Markdown table (numbers right-aligned, whole numbers with thousands
+    separators, missing as "—"): drawn as plain HTML, where a data grid would load its own
+    code and draw a canvas."""
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+
+    def cell(value: object, is_number: bool) -> str:
+        if is_number:
+            if pd.isna(value):
+                return formatting.DASH
+            number = float(value)
+            return formatting.integer(number) if number.is_integer() else f"{number:,.2f}"
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(str(c).replace("|", "\\|") for c in df.columns) + " |"
+    rule = "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"
+    rows = [
+        "| " + " | ".join(cell(v, n) for v, n in zip(row, numeric, strict=True)) + " |"
+        for row in df.itertuples(index=False, name=None)
+    ]
+    return "\n".join([head, rule, *rows])

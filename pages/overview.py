@@ -66,5 +66,6 @@ with right:
             key="overview_behind",
             kind="districts_behind_pace",
             view=view,
+            static=True,
             caption=t("dash_behind_caption", pct=formatting.percent(expected, lang)),
         )

@@ -219,3 +219,21 @@ def test_values_on_many_bars_keep_one_size_inside_tall_bars_and_above_short_ones
     few = coverage_frame().head(3)
     level = charts.coverage_bar(few, by="district", title="t", lang="en").data[0]
     assert level.textposition == "outside" and level.textangle is None
+
+
+def test_markdown_table_right_aligns_numbers_with_separators_and_escapes_pipes():
+    df = pd.DataFrame(
+        {
+            "District": ["黄浦区", "a|b"],
+            "Eligible": pd.array([1234567, None], dtype="Int64"),
+            "Amount": [12.5, 3.0],
+            "Coverage": ["83.4%", "—"],
+        }
+    )
+    lines = tables.markdown_table(df).splitlines()
+    assert lines == [
+        "| District | Eligible | Amount | Coverage |",
+        "|:---|---:|---:|:---|",
+        "| 黄浦区 | 1,234,567 | 12.50 | 83.4% |",
+        "| a\\|b | — | 3 | — |",
+    ]

@@ -368,3 +368,19 @@ def test_a_charts_data_and_downloads_are_drawn_only_while_its_expander_is_open()
     at.session_state[panels.data_key("overview_district_bar")] = False  # closed again
     at.run()
     assert len(at.dataframe) == closed
+
+
+def test_the_overview_draws_no_data_grid_and_lists_the_districts_behind_pace_as_its_csv():
+    """The behind-pace table is a plain table (a data grid would make the browser load the
+    grid's code for a few rows); its rows are exactly the CSV's."""
+    import csv
+    import io
+
+    at = run(query={"asof": "2005-01-25"})
+    assert len(at.dataframe) == 0
+    shown = [m.value for m in at.markdown if m.value.startswith("| District |")]
+    assert len(shown) == 1, [m.value[:40] for m in at.markdown]
+    rows = [line.split(" | ")[0].lstrip("| ") for line in shown[0].splitlines()[2:]]
+    raw = fetch(at, "overview_behind_dl_csv").decode("utf-8-sig")
+    exported = list(csv.DictReader(io.StringIO(raw)))
+    assert rows and rows == [r["District"] for r in exported]
