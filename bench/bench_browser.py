@@ -20,7 +20,10 @@ street chart is drawn and Streamlit's running indicator is gone ("settled").
 Bytes received on the page's WebSocket (Playwright's page.on("websocket") frames) are
 counted per load and per drill, and Chromium's own main-thread counters per load (CDP
 Performance.getMetrics: ms of tasks, of which script, style recalculation, layout), which
-tell the frontend's work from waiting. Target: overview <= 1.5x the bare page.
+tell the frontend's work from waiting, and the CPU time Chromium's renderer and GPU processes
+used per load and per drill (CDP SystemInfo.getProcessInfo): the frontend's work in CPU, which
+compares across the machine's load where wall times do not. Target: overview <= 1.5x the
+bare page.
 """
 
 from __future__ import annotations
@@ -138,10 +141,23 @@ def start(script: Path, env: dict, log: Path, cwd: Path) -> tuple[subprocess.Pop
     raise RuntimeError(f"{script.name} did not become healthy: {log.read_text()[-2000:]}")
 
 
+def renderer_cpu(browser) -> float:
+    """CPU seconds used so far by all of Chromium's renderer and GPU processes (CDP
+    SystemInfo.getProcessInfo): the frontend's work, whatever the machine's load."""
+    cdp = browser.new_browser_cdp_session()
+    try:
+        infos = cdp.send("SystemInfo.getProcessInfo")["processInfo"]
+    finally:
+        cdp.detach()
+    return sum(p["cpuTime"] for p in infos if p["type"] in ("renderer", "GPU"))
+
+
 class Session:
     """One browser context and page, with the WebSocket bytes it received."""
 
     def __init__(self, browser, shared=None) -> None:
+        self.browser = browser
+        self.cpu_at_start = renderer_cpu(browser)
         self.shared = shared is not None
         self.context = shared or new_context(browser)
         self.page = self.context.new_page()
@@ -155,7 +171,8 @@ class Session:
         """Chromium's own counters for this page (ms of the renderer's main thread): tasks in
         all, of which script, style recalculation and layout."""
         got = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
-        return {k: got.get(v, 0.0) * 1000 for k, v in MAIN_THREAD.items()}
+        out = {k: got.get(v, 0.0) * 1000 for k, v in MAIN_THREAD.items()}
+        return out | {"cpu": (renderer_cpu(self.browser) - self.cpu_at_start) * 1000}
 
     def _socket(self, ws) -> None:
         def got(payload) -> None:
@@ -222,7 +239,7 @@ def drill(browser, url: str, timeout: float, shared=None) -> dict:
         s.wait_idle(timeout)
         page.wait_for_timeout(300)  # let plotly finish its first draw
         box = bars.nth(0).bounding_box()
-        before = s.received
+        before, cpu = s.received, renderer_cpu(browser)
         began = time.perf_counter()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.locator(".st-key-districts_street_bar .js-plotly-plot .main-svg").first.wait_for(
@@ -231,8 +248,9 @@ def drill(browser, url: str, timeout: float, shared=None) -> dict:
         drawn = (time.perf_counter() - began) * 1000
         s.wait_idle(timeout)
         settled = (time.perf_counter() - began) * 1000
+        cpu = (renderer_cpu(browser) - cpu) * 1000
         return {"drawn": drawn, "settled": settled, "bytes": s.received - before,
-                "url": page.url}  # fmt: skip
+                "url": page.url, "cpu": cpu}  # fmt: skip
     finally:
         s.close()
 
@@ -299,7 +317,7 @@ def main() -> int:
                         f"  run {i + 1} {name}: first element {got['shell'] or 0:.0f} ms,"
                         f" first chart {got['first']:.0f} ms, all"
                         f" {got['count']} {got['last']:.0f} ms, idle {got['settled']:.0f} ms,"
-                        f" ws {got['bytes']:,} B; main thread {got['task']:.0f} ms"
+                        f" ws {got['bytes']:,} B; renderer CPU {got['cpu']:.0f} ms; main thread {got['task']:.0f} ms"
                         f" (script {got['script']:.0f}, style {got['style']:.0f},"
                         f" layout {got['layout']:.0f})",
                         file=sys.stderr,
@@ -311,7 +329,8 @@ def main() -> int:
                 drills.append(got)
                 print(
                     f"  drill {i + 1}: street chart {got['drawn']:.0f} ms, settled"
-                    f" {got['settled']:.0f} ms, ws {got['bytes']:,} B ({got['url']})",
+                    f" {got['settled']:.0f} ms, renderer CPU {got['cpu']:.0f} ms, ws {got['bytes']:,} B"
+                    f" ({got['url']})",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -337,20 +356,20 @@ def main() -> int:
     )
     print(
         "| page | charts | first element | first chart | all charts | idle |"
-        " WebSocket bytes received | main thread: tasks | script | style | layout |"
+        " WebSocket bytes received | renderer CPU | main thread: tasks | script | style | layout |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     stats = {}
     for name, rs in runs.items():
         stats[name] = {
             k: med([r[k] for r in rs])
-            for k in ("shell", "first", "last", "settled", "bytes", *MAIN_THREAD)
+            for k in ("shell", "first", "last", "settled", "bytes", "cpu", *MAIN_THREAD)
         }
         st_ = stats[name]
         print(
             f"| {name} | {rs[0]['count']} | {st_['shell']:.0f} | {st_['first']:.0f} |"
             f" {st_['last']:.0f} |"
-            f" {st_['settled']:.0f} | {st_['bytes']:,.0f} |"
+            f" {st_['settled']:.0f} | {st_['bytes']:,.0f} | {st_['cpu']:.0f} |"
             + "".join(f" {st_[k]:.0f} |" for k in MAIN_THREAD)
         )
     for key, label in (("first", "first chart"), ("last", "all charts")):
@@ -362,7 +381,8 @@ def main() -> int:
             f"\ndistrict page drill click ({len(drills)}x, first district bar): street chart drawn"
             f" median {med([d['drawn'] for d in drills]):.0f} ms, settled median"
             f" {med([d['settled'] for d in drills]):.0f} ms (first {drills[0]['settled']:.0f} ms,"
-            f" all {[round(d['settled']) for d in drills]}), WebSocket bytes received per click"
+            f" all {[round(d['settled']) for d in drills]}), renderer CPU per click median"
+            f" {med([d['cpu'] for d in drills]):.0f} ms, WebSocket bytes received per click"
             f" median {med([d['bytes'] for d in drills]):,.0f}"
         )
     print(f"load at end {os.getloadavg()[0]:.2f}")
