@@ -157,7 +157,9 @@ def table(
     static: a few rows drawn as a plain table (no data grid: a page that shows no other grid
     then loads none of the grid's code, about 1.3 MB of scripts in the browser)."""
     if static:
-        st.container(key=key).markdown(tables.markdown_table(df))
+        # in a box that scrolls sideways, as the grid does, where the column is narrow
+        box = f'<div style="overflow-x: auto">\n\n{tables.markdown_table(df)}\n\n</div>'
+        st.container(key=key).markdown(box, unsafe_allow_html=True)
     else:
         height = height or fit_height(len(df))
         st.dataframe(df, hide_index=True, key=key, column_config=column_config, height=height)

@@ -3,6 +3,8 @@ or "—", rows in the same order as the chart beside them. Pure: no streamlit he
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from warmth import formatting, i18n, queries
@@ -228,9 +230,12 @@ def timeline_table(df: pd.DataFrame, *, lang: str) -> pd.DataFrame:
 
 def markdown_table(df: pd.DataFrame) -> str:
     """A few rows as a Markdown table (numbers right-aligned, whole numbers with thousands
-    separators, missing as "—"): drawn as plain HTML, where a data grid would load its own
-    code and draw a canvas."""
+    separators, missing as "—"; text HTML-escaped, so the table may sit in raw HTML): drawn as
+    plain HTML, where a data grid would load its own code and draw a canvas."""
     numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+
+    def text(value: object) -> str:
+        return html.escape(str(value), quote=False).replace("|", "\\|").replace("\n", " ")
 
     def cell(value: object, is_number: bool) -> str:
         if is_number:
@@ -238,9 +243,9 @@ def markdown_table(df: pd.DataFrame) -> str:
                 return formatting.DASH
             number = float(value)
             return formatting.integer(number) if number.is_integer() else f"{number:,.2f}"
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return text(value)
 
-    head = "| " + " | ".join(str(c).replace("|", "\\|") for c in df.columns) + " |"
+    head = "| " + " | ".join(text(c) for c in df.columns) + " |"
     rule = "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"
     rows = [
         "| " + " | ".join(cell(v, n) for v, n in zip(row, numeric, strict=True)) + " |"

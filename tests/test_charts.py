@@ -224,7 +224,7 @@ def test_values_on_many_bars_keep_one_size_inside_tall_bars_and_above_short_ones
 def test_markdown_table_right_aligns_numbers_with_separators_and_escapes_pipes():
     df = pd.DataFrame(
         {
-            "District": ["黄浦区", "a|b"],
+            "District": ["黄浦区", "a|b<i>"],
             "Eligible": pd.array([1234567, None], dtype="Int64"),
             "Amount": [12.5, 3.0],
             "Coverage": ["83.4%", "—"],
@@ -235,5 +235,5 @@ def test_markdown_table_right_aligns_numbers_with_separators_and_escapes_pipes()
         "| District | Eligible | Amount | Coverage |",
         "|:---|---:|---:|:---|",
         "| 黄浦区 | 1,234,567 | 12.50 | 83.4% |",
-        "| a\\|b | — | 3 | — |",
+        "| a\\|b&lt;i&gt; | — | 3 | — |",
     ]
