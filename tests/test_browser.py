@@ -128,6 +128,22 @@ def test_a_charts_data_is_sent_when_its_expander_opens(page, app_url):
     assert len(rows) - 1 == 19  # one row per district, as on screen
 
 
+def test_the_overview_loads_no_data_grid_code_and_shows_the_districts_behind_pace(page, app_url):
+    """The behind-pace list is a plain table: the page loads none of the data grid's scripts
+    (about 1.3 MB) until a chart's data is opened."""
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.url.endswith(".js") else None)
+    page.goto(f"{app_url}/?asof=2005-01-20")
+    behind = page.locator(".st-key-overview_behind table")
+    expect(behind).to_be_visible(timeout=120_000)
+    expect(page.locator(".st-key-overview_pacing .js-plotly-plot")).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    assert behind.locator("tbody tr").count() >= 1
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    assert not [u for u in scripts if "/DataFrame." in u], scripts
+    page.screenshot(path=str(ARTIFACTS / "overview_behind_zh.png"))
+
+
 def test_switch_to_english_and_every_page_in_both_languages(page, app_url):
     page.goto(app_url)
     expect(page.get_by_text("帮困送温暖 · 总览")).to_be_visible(timeout=60_000)
