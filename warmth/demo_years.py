@@ -100,6 +100,7 @@ def load_campaigns(
             if progress is not None:
                 progress(stage, (i + done) / len(by_age))
 
+        seals.keep = i < len(by_age) - 1
         if i:
             snapshot.forget()  # the earlier campaign's snapshot is on disk; free the memory
             gc.collect()

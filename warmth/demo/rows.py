@@ -122,7 +122,8 @@ class SealBook:
     their people, and a number's hash is the same in each (its seal, like the register's
     rows sharing one, tells nothing its hash does not)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = True) -> None:
+        self.keep = keep  # False for the last load: its numbers are not asked for again
         self.fingerprint: str | None = None
         self.key = np.empty(0, "int64")  # sorted
         self.check = np.empty(0, "int64")
@@ -131,7 +132,7 @@ class SealBook:
     def seal(self, idk: IdKey, key: np.ndarray, check: np.ndarray) -> _Sealed:
         """The protected numbers (key, check), in their order; new ones protected and kept."""
         if self.fingerprint != idk.fingerprint:
-            self.__init__()
+            self.__init__(keep=self.keep)
             self.fingerprint = idk.fingerprint
         at = np.minimum(np.searchsorted(self.key, key), max(len(self.key) - 1, 0))
         known = (
@@ -142,24 +143,28 @@ class SealBook:
         new = np.flatnonzero(~known)
         fresh = _protect_both_cores(idk, key[new], check[new])
         kept = self.sealed
-        self.key = np.concatenate([self.key, key[new]])
-        order = np.argsort(self.key, kind="stable")
-        self.key = self.key[order]
-        self.check = np.concatenate([self.check, check[new]])[order]
-        self.sealed = _Sealed(
-            np.concatenate([kept.hashes, fresh.hashes])[order],
-            np.concatenate([kept.seals, fresh.seals])[order],
-        )
-        out = _Sealed(
-            np.empty(len(key), self.sealed.hashes.dtype),
-            np.empty(len(key), self.sealed.seals.dtype),
-        )
+        width = {
+            "hashes": max(kept.hashes.dtype.itemsize, fresh.hashes.dtype.itemsize),
+            "seals": max(kept.seals.dtype.itemsize, fresh.seals.dtype.itemsize),
+        }
+        out = _Sealed(*(np.empty(len(key), f"S{width[name]}") for name in ("hashes", "seals")))
         for column, old, made in (
             (out.hashes, kept.hashes, fresh.hashes),
             (out.seals, kept.seals, fresh.seals),
         ):
             column[new] = made
             column[known] = old[at[known]]
+        if not self.keep:  # nothing asked for again: the memory back before the load's writes
+            self.__init__(keep=False)
+            return out
+        keys = np.concatenate([self.key, key[new]])
+        order = np.argsort(keys, kind="stable")
+        self.key = keys[order]
+        self.check = np.concatenate([self.check, check[new]])[order]
+        self.sealed = _Sealed(
+            np.concatenate([kept.hashes, fresh.hashes])[order],
+            np.concatenate([kept.seals, fresh.seals])[order],
+        )
         return out
 
 
