@@ -148,3 +148,6 @@ def test_a_seal_book_protects_each_number_once():
     assert idk.open(later.seals.astype(str).tolist()) == numbers[200:][::-1]
     assert (later.seals[-100:] == first.seals[200:][::-1]).all()  # sealed once, reused
     assert len(book.key) == 500
+    book.keep = False  # the last load: answered from the book, which then lets go
+    last = book.seal(idk, keys[::-1], checks[::-1])
+    assert (last.seals[-300:] == first.seals[::-1]).all() and len(book.key) == 0
