@@ -22,7 +22,9 @@ import numpy as np
 import sqlalchemy as sa
 
 from warmth import demo, reference, schema
+from warmth.demo.load import build_indexes
 from warmth.demo.people import _member, _People, _people
+from warmth.demo.rows import SealBook
 from warmth.snapshot import store as snapshot
 
 CAMPAIGNS = ("2004", "2005")
@@ -74,10 +76,13 @@ def load_campaigns(
     scale: float = demo.DEFAULT_SCALE,
     seed: int = demo.DEFAULT_SEED,
     progress: demo.Progress | None = None,
+    fresh: bool = False,
 ) -> list[demo.DemoStats]:
     """Fill each campaign with the demo city of its year (the newest is "this year"), the
     oldest first; returns what each load wrote, in the order given. An unknown campaign
-    code is a LookupError before anything is written."""
+    code is a LookupError before anything is written. The loads protect each ID number
+    once. fresh: the database is a new SQLite file that is thrown away on failure
+    (warmth.demo.fresh): written without a journal, its plain indexes built once at the end."""
     with engine.connect() as conn:
         c = schema.campaigns
         starts = dict(conn.execute(sa.select(c.c.code, c.c.window_start)).all())
@@ -87,6 +92,7 @@ def load_campaigns(
     by_age = sorted(campaigns, key=lambda code: starts[code])
     newest = by_age[-1]
     got: dict[str, demo.DemoStats] = {}
+    seals, deferred = SealBook(), ([] if fresh else None)
     for i, code in enumerate(by_age):
         years_before = starts[newest].year - starts[code].year if code != newest else 0
 
@@ -94,6 +100,7 @@ def load_campaigns(
             if progress is not None:
                 progress(stage, (i + done) / len(by_age))
 
+        seals.keep = i < len(by_age) - 1
         if i:
             snapshot.forget()  # the earlier campaign's snapshot is on disk; free the memory
             gc.collect()
@@ -104,7 +111,12 @@ def load_campaigns(
             campaign=code,
             progress=step,
             earlier=earlier_city(seed, max(years_before, 1), scale) if code != newest else None,
+            seals=seals,
+            deferred=deferred,
         )
+    del seals
+    if deferred:
+        build_indexes(engine, deferred)
     for code in by_age[:-1]:  # each load moved the data version: the earlier files carried
         snapshot.forget()
         gc.collect()

@@ -39,31 +39,54 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    import sqlalchemy as sa
-
-    from warmth import bootstrap, demo, demo_years
-    from warmth.database import redact
+    from warmth import demo
+    from warmth.database import database_url, redact
+    from warmth.demo import fresh
 
     try:
         scale = demo.check_scale(args.scale)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    engine = open_database(args.db)
+    url = database_url(args.db)
+    new_file = fresh.new_file(url)  # a new file is built beside it, renamed when whole
+    engine = open_database(args.db if new_file is None else fresh.start(url))
+    shown = redact(url)
+    try:
+        codes, loaded = _load(engine, args, scale, fresh=new_file is not None)
+    except BaseException:
+        engine.dispose()
+        if new_file is not None:
+            fresh.discard(url)
+        raise
+    engine.dispose()
+    if new_file is not None:
+        fresh.finish(url)
+    for code, stats in zip(codes, loaded, strict=True):
+        print(
+            f"demo city for campaign {code} (scale {scale:g}, seed {args.seed}) in "
+            f"{shown}: {stats.beneficiaries:,} beneficiaries, {stats.records:,} "
+            f"aid records, {stats.duplicate_registrations:,} cross-district duplicate "
+            f"registrations, {stats.seconds:.1f} s"
+        )
+    return 0
+
+
+def _load(engine, args, scale: float, *, fresh: bool):
+    """(campaign codes, their DemoStats): the database initialised and the demo loaded."""
+    import sqlalchemy as sa
+
+    from warmth import bootstrap, demo_years
+
     try:
         bootstrap.init_database(engine)
         codes = demo_years.parse_campaigns(args.campaign or args.campaigns)
         if not codes:
             raise UsageError("--campaigns names no campaign")
-        loaded = demo_years.load_campaigns(engine, campaigns=codes, scale=scale, seed=args.seed)
+        loaded = demo_years.load_campaigns(
+            engine, campaigns=codes, scale=scale, seed=args.seed, fresh=fresh
+        )
     except LookupError as exc:
         raise UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
     except sa.exc.OperationalError as exc:
         raise write_failed(engine, exc) from exc
-    for code, stats in zip(codes, loaded, strict=True):
-        print(
-            f"demo city for campaign {code} (scale {scale:g}, seed {args.seed}) in "
-            f"{redact(engine.url)}: {stats.beneficiaries:,} beneficiaries, {stats.records:,} "
-            f"aid records, {stats.duplicate_registrations:,} cross-district duplicate "
-            f"registrations, {stats.seconds:.1f} s"
-        )
-    return 0
+    return codes, loaded

@@ -19,13 +19,17 @@ from warmth.demo import snapshot as demo_snapshot
 from warmth.demo.people import _people, _reference
 from warmth.demo.records import _duplicates, _plan, _records, day_weights
 from warmth.demo.rows import (
+    SealBook,
     _bulk,
     _category_chunks,
+    _category_count,
     _duplicate_rows,
+    _insert_many,
     _person_chunks,
     _record_chunks,
     _seal_register,
 )
+from warmth.demo.side import SideWriter
 from warmth.snapshot import store as snapshot
 from warmth.snapshot.shards import Codes
 
@@ -81,6 +85,7 @@ RECORD_COLUMNS = (
     "district_code",
     "batch_id",
 )
+CATEGORY_COLUMNS = ("beneficiary_id", "category_code")
 BIG_LOAD = 100_000  # people; from here on SQLite indexes are rebuilt rather than grown
 
 
@@ -166,6 +171,24 @@ def _drop_indexes(conn: sa.Connection) -> list[str]:
     return [sql for _, sql in found]
 
 
+def build_indexes(engine: sa.Engine, statements: list[str]) -> None:
+    """Build the indexes that loads left to their caller (deferred), one sort each, on both
+    cores, in a fresh file (no journal)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=OFF")
+        conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+        conn.exec_driver_sql("PRAGMA threads=2")
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA cache_size=-2000")
+        conn.exec_driver_sql("PRAGMA threads=0")
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        conn.commit()
+
+
 def _reserve_ids(conn: sa.Connection, table: str, n: int) -> int:
     """The first of n consecutive free ids of a table (the PostgreSQL sequence moved past)."""
     t = schema.metadata.tables[table]
@@ -191,6 +214,8 @@ def load_demo(
     campaign: str = "2005",
     progress: Progress | None = None,
     earlier: Callable | None = None,
+    seals: SealBook | None = None,
+    deferred: list[str] | None = None,
 ) -> DemoStats:
     """Replace the campaign's register and aid records with a seeded demo city.
 
@@ -200,7 +225,11 @@ def load_demo(
     categories, duplicate registrations and earlier demo batches are deleted first, in the
     same transaction: on failure nothing changes. progress, when given, is called as
     progress(stage, fraction). earlier(ref, people, plan) -> (people, plan), when given, makes
-    the city of an earlier campaign out of the seed's (warmth.demo_years)."""
+    the city of an earlier campaign out of the seed's (warmth.demo_years). seals keeps the
+    ID numbers protected by an earlier load of the same demo. deferred, when given (a fresh
+    SQLite file, see warmth.demo.fresh), receives the statements of the plain indexes this
+    load dropped, and the caller builds them once after its last load; such a file is
+    written without a rollback journal, so on failure it is to be thrown away."""
     scale = check_scale(scale)
     began = time.perf_counter()
 
@@ -269,11 +298,20 @@ def load_demo(
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.exec_driver_sql("PRAGMA cache_size=-262144")
             conn.exec_driver_sql("PRAGMA threads=2")  # the index builds sort on both cores
+            if deferred is not None:  # a new file, thrown away on failure: no journal to keep
+                conn.exec_driver_sql("PRAGMA journal_mode=OFF")
+                conn.exec_driver_sql("PRAGMA synchronous=OFF")
             conn.commit()
+        # a fresh file's big load writes two tables in a second process (warmth.demo.side)
+        two = sqlite and deferred is not None and n_people >= BIG_LOAD
+        side = SideWriter(conn, ("beneficiary_categories", "aid_records")) if two else None
         try:
             with conn.begin():
                 report("removing the earlier data", 0.0)
                 rebuild = _drop_indexes(conn) if sqlite and n_people >= BIG_LOAD else []
+                if deferred is not None:
+                    deferred += rebuild
+                    rebuild = []
                 replaced = _delete_campaign(conn, cid)
                 batch_id = conn.execute(
                     schema.import_batches.insert().values(
@@ -283,8 +321,30 @@ def load_demo(
                 first_id = _reserve_ids(conn, "beneficiaries", n_people)
                 first_record_id = _reserve_ids(conn, "aid_records", n_records)
                 idk = idkey.for_conn(conn, write=True)
-                sealed = _seal_register(idk, people)
+                sealed = _seal_register(idk, people, seals)
                 by_key = np.argsort(people.key, kind="stable")
+                categories = (_category_chunks(people, first_id),)
+                record_rows = (
+                    ref,
+                    records,
+                    (campaign, cid, batch_id, first_record_id),
+                    days,
+                    (idk, people, sealed, by_key),
+                )
+                if side is not None:  # the child writes categories and records meanwhile
+                    side.start(
+                        lambda raw: (
+                            _insert_many(
+                                raw, "beneficiary_categories", CATEGORY_COLUMNS, *categories
+                            ),
+                            _insert_many(
+                                raw,
+                                "aid_records",
+                                RECORD_COLUMNS,
+                                _record_chunks(*record_rows, lambda _: None),
+                            ),
+                        )
+                    )
                 _bulk(
                     conn,
                     "beneficiaries",
@@ -299,31 +359,24 @@ def load_demo(
                         lambda f: report("register", f),
                     ),
                 )
-                n_categories = _bulk(
-                    conn,
-                    "beneficiary_categories",
-                    ("beneficiary_id", "category_code"),
-                    _category_chunks(people, first_id),
-                )
                 n_duplicates = _bulk(
                     conn,
                     "duplicate_registrations",
                     DUPLICATE_COLUMNS,
                     iter([_duplicate_rows(ref, people, duplicates, cid, batch_id, sealed)]),
                 )
-                _bulk(
-                    conn,
-                    "aid_records",
-                    RECORD_COLUMNS,
-                    _record_chunks(
-                        ref,
-                        records,
-                        (campaign, cid, batch_id, first_record_id),
-                        days,
-                        (idk, people, sealed, by_key),
-                        lambda f: report("records", f),
-                    ),
-                )
+                n_categories = _category_count(people)
+                if side is not None:
+                    report("records", 0.0)
+                    side.copy_in(conn)
+                else:
+                    _bulk(conn, "beneficiary_categories", CATEGORY_COLUMNS, *categories)
+                    _bulk(
+                        conn,
+                        "aid_records",
+                        RECORD_COLUMNS,
+                        _record_chunks(*record_rows, lambda f: report("records", f)),
+                    )
                 for number, sql in enumerate(rebuild):
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
@@ -357,10 +410,15 @@ def load_demo(
             # built now from what was written, kept beside the database: a fast first view
             snapshot.build(conn, cid, made)
         finally:
+            if side is not None:
+                side.close(conn)
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
                 conn.exec_driver_sql("PRAGMA threads=0")
+                if deferred is not None:
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                    conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
                 conn.commit()
     report("done", 1.0)
     return DemoStats(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -17,24 +20,31 @@ from warmth.idkey import IdKey
 from warmth.ids import CHECK_CHARS
 
 CHUNK = 100_000
+PARALLEL_SEALS = 200_000  # numbers; from here on half of them are protected in a worker
 
 
 def _bulk(conn: sa.Connection, table: str, columns: Sequence[str], chunks: Iterator[list]) -> int:
     raw = conn.connection.driver_connection
+    if is_sqlite(conn):
+        return _insert_many(raw, table, columns, chunks)
+    written = 0
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for rows in chunks:
+            for row in rows:
+                copy.write_row(row)
+            written += len(rows)
+    return written
+
+
+def _insert_many(raw, table: str, columns: Sequence[str], chunks: Iterator[list]) -> int:
+    """sqlite3 executemany of each chunk on a driver connection; returns the rows written."""
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     written = 0
     cur = raw.cursor()
     try:
-        if is_sqlite(conn):
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            for rows in chunks:
-                cur.executemany(sql, rows)
-                written += len(rows)
-        else:
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for rows in chunks:
-                    for row in rows:
-                        copy.write_row(row)
-                    written += len(rows)
+        for rows in chunks:
+            cur.executemany(sql, rows)
+            written += len(rows)
     finally:
         cur.close()
     return written
@@ -81,15 +91,85 @@ def _text(values: np.ndarray) -> list[str]:
     return values.astype(str).tolist()
 
 
-def _seal_register(idk: IdKey, people: _People) -> _Sealed:
-    n = len(people.key)
+def _protect_arrays(secret: bytes, key: np.ndarray, check: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(hashes, seals) of the ID numbers as fixed-width bytes, chunk by chunk (a worker
+    process's task: the key travels as its secret, the answers as two arrays)."""
+    idk = IdKey(secret)
     hashes, seals = [np.empty(0, "S1")], [np.empty(0, "S1")]
-    for start in range(0, n, CHUNK):
-        sl = slice(start, min(start + CHUNK, n))
-        h, s = _protected(idk, people.key[sl], people.check[sl])
+    for start in range(0, len(key), CHUNK):
+        sl = slice(start, start + CHUNK)
+        h, s = _protected(idk, key[sl], check[sl])
         hashes.append(np.array(h, dtype="S"))
         seals.append(np.array(s, dtype="S"))
-    return _Sealed(np.concatenate(hashes), np.concatenate(seals))
+    return np.concatenate(hashes), np.concatenate(seals)
+
+
+def _protect_both_cores(idk: IdKey, key: np.ndarray, check: np.ndarray) -> _Sealed:
+    """_protect_arrays on two cores when there are many numbers: the hash and the seal are
+    one Python call each per number, the load's largest single cost."""
+    if len(key) < PARALLEL_SEALS or (os.cpu_count() or 1) < 2:
+        return _Sealed(*_protect_arrays(idk.secret, key, check))
+    half = len(key) // 2
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        later = pool.submit(_protect_arrays, idk.secret, key[half:], check[half:])
+        first = _protect_arrays(idk.secret, key[:half], check[:half])
+        second = later.result()
+    return _Sealed(*(np.concatenate([a, b]) for a, b in zip(first, second, strict=True)))
+
+
+class SealBook:
+    """ID numbers protected once for every campaign of one demo: the years share most of
+    their people, and a number's hash is the same in each (its seal, like the register's
+    rows sharing one, tells nothing its hash does not)."""
+
+    def __init__(self, *, keep: bool = True) -> None:
+        self.keep = keep  # False for the last load: its numbers are not asked for again
+        self.fingerprint: str | None = None
+        self.key = np.empty(0, "int64")  # sorted
+        self.check = np.empty(0, "int64")
+        self.sealed = _Sealed(np.empty(0, "S32"), np.empty(0, "S1"))
+
+    def seal(self, idk: IdKey, key: np.ndarray, check: np.ndarray) -> _Sealed:
+        """The protected numbers (key, check), in their order; new ones protected and kept."""
+        if self.fingerprint != idk.fingerprint:
+            self.__init__(keep=self.keep)
+            self.fingerprint = idk.fingerprint
+        at = np.minimum(np.searchsorted(self.key, key), max(len(self.key) - 1, 0))
+        known = (
+            (self.key[at] == key) & (self.check[at] == check)
+            if len(self.key)
+            else np.zeros(len(key), bool)
+        )
+        new = np.flatnonzero(~known)
+        fresh = _protect_both_cores(idk, key[new], check[new])
+        kept = self.sealed
+        width = {
+            "hashes": max(kept.hashes.dtype.itemsize, fresh.hashes.dtype.itemsize),
+            "seals": max(kept.seals.dtype.itemsize, fresh.seals.dtype.itemsize),
+        }
+        out = _Sealed(*(np.empty(len(key), f"S{width[name]}") for name in ("hashes", "seals")))
+        for column, old, made in (
+            (out.hashes, kept.hashes, fresh.hashes),
+            (out.seals, kept.seals, fresh.seals),
+        ):
+            column[new] = made
+            column[known] = old[at[known]]
+        if not self.keep:  # nothing asked for again: the memory back before the load's writes
+            self.__init__(keep=False)
+            return out
+        keys = np.concatenate([self.key, key[new]])
+        order = np.argsort(keys, kind="stable")
+        self.key = keys[order]
+        self.check = np.concatenate([self.check, check[new]])[order]
+        self.sealed = _Sealed(
+            np.concatenate([kept.hashes, fresh.hashes])[order],
+            np.concatenate([kept.seals, fresh.seals])[order],
+        )
+        return out
+
+
+def _seal_register(idk: IdKey, people: _People, book: SealBook | None = None) -> _Sealed:
+    return (book or SealBook()).seal(idk, people.key, people.check)
 
 
 def _sealed_records(
@@ -178,6 +258,12 @@ def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, b
             repeat(batch_id),
         )
     )
+
+
+def _category_count(people: _People) -> int:
+    """The rows _category_chunks makes: one per person and category."""
+    sizes = np.array([len(cats) for cats, _, _ in PROFILES], "int64")
+    return int(sizes[people.profile].sum())
 
 
 def _category_chunks(people: _People, first_id: int) -> Iterator[list]:

@@ -1,0 +1,153 @@
+"""`warmth demo` on a new SQLite file: built beside it without a journal, two tables written
+by a second process, ID numbers protected once for both campaigns on two cores; the same
+rows as the load into an existing database, the same snapshot as one read from the tables,
+and an interrupted build leaves no database that looks whole."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from tests.fixtures_small import assert_same_frames
+from warmth import bootstrap, cli, idkey, reference, schema
+from warmth.database import make_engine
+from warmth.demo import fresh, load, rows, side
+from warmth.demo_years import load_campaigns
+from warmth.snapshot import store
+
+SMALL = 0.003
+TABLES = {
+    "beneficiaries": "id",
+    "beneficiary_categories": "beneficiary_id, category_code",
+    "duplicate_registrations": "id",
+    "aid_records": "id",
+}
+
+
+@pytest.fixture
+def every_fast_path(monkeypatch):
+    """The paths of a big load at a small scale: the second writer and the sealing worker."""
+    monkeypatch.setenv(idkey.ENV_VAR, idkey.IdKey.new().text())  # one key for both files
+    monkeypatch.setattr(load, "BIG_LOAD", 0)
+    monkeypatch.setattr(rows, "PARALLEL_SEALS", 0)
+
+
+def _tables(url: str) -> dict[str, pd.DataFrame]:
+    """Every loaded table, ordered, the seals opened to the clear numbers they hold."""
+    engine = make_engine(url)
+    out = {}
+    with engine.connect() as conn:
+        idk = idkey.for_conn(conn)
+        for table, order in TABLES.items():
+            frame = pd.read_sql(f"SELECT * FROM {table} ORDER BY {order}", conn)  # noqa: S608
+            if "id_cipher" in frame:
+                frame["id_cipher"] = idk.open(frame["id_cipher"].tolist())
+            out[table] = frame
+    engine.dispose()
+    return out
+
+
+def test_a_new_file_gets_the_rows_of_a_load_in_place(tmp_path, every_fast_path, capsys):
+    new, old = f"sqlite:///{tmp_path / 'new.db'}", f"sqlite:///{tmp_path / 'old.db'}"
+    assert cli.main(["demo", "--scale", str(SMALL), "--seed", "7", "--db", new]) == 0
+    assert "beneficiaries" in capsys.readouterr().out
+    engine = make_engine(old)
+    bootstrap.init_database(engine)
+    load_campaigns(engine, scale=SMALL, seed=7)  # the load into a database that exists
+    engine.dispose()
+    made, kept = _tables(new), _tables(old)
+    for table in TABLES:
+        assert len(made[table]) > 5, table
+        pd.testing.assert_frame_equal(made[table], kept[table], obj=table)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"new.db", "new.db.snapshots"} <= names
+    assert not [n for n in names if ".building" in n or ".side" in n]
+    engine = make_engine(new)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        indexes = {
+            name
+            for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")
+        }
+        assert {"ix_aid_records_person", "ix_beneficiaries_street"} <= indexes
+    engine.dispose()
+
+
+def test_the_new_files_snapshots_equal_ones_read_from_the_tables(
+    tmp_path, every_fast_path, monkeypatch
+):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert cli.main(["demo", "--scale", str(SMALL), "--seed", "8", "--db", url]) == 0
+    engine = make_engine(url)
+    store.forget()
+    with engine.connect() as conn:
+        ids = [reference.campaign_id(conn, code) for code in ("2004", "2005")]
+        made = [store.city(conn, cid) for cid in ids]
+    store.forget()
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "read"))
+    with engine.connect() as conn:
+        read = [store.city(conn, cid) for cid in ids]
+    engine.dispose()
+    for a, b in zip(made, read, strict=True):
+        assert len(a.records) == len(b.records) > 0
+        assert_same_frames(a, b)
+
+
+def test_an_interrupted_build_leaves_no_database_that_looks_whole(
+    tmp_path, every_fast_path, monkeypatch, capsys
+):
+    url = f"sqlite:///{tmp_path / 'cut.db'}"
+
+    def cut(self, conn):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(side.SideWriter, "copy_in", cut)
+        assert cli.main(["demo", "--scale", str(SMALL), "--db", url]) != 0
+    assert capsys.readouterr().err.strip() == "warmth demo: interrupted"
+    assert list(tmp_path.iterdir()) == []  # no database, no half-built file beside it
+    (tmp_path / "cut.db.building").write_bytes(b"a build cut off by a kill")
+    assert cli.main(["demo", "--scale", str(SMALL), "--db", url]) == 0
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(schema.beneficiaries)).scalar()
+    engine.dispose()
+    assert n > 0
+    assert not (tmp_path / "cut.db.building").exists()
+
+
+def test_a_database_with_data_is_loaded_in_place(tmp_path, every_fast_path):
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    assert cli.main(["demo", "--scale", str(SMALL), "--campaign", "2005", "--db", url]) == 0
+    assert fresh.new_file(url) is None
+    assert cli.main(["demo", "--scale", str(SMALL), "--campaign", "2004", "--db", url]) == 0
+    assert not (tmp_path / "kept.db.building").exists()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        b, c = schema.beneficiaries, schema.campaigns
+        codes = conn.execute(
+            sa.select(c.c.code).join(b, b.c.campaign_id == c.c.id).distinct()
+        ).scalars()
+        assert sorted(codes) == ["2004", "2005"]
+    engine.dispose()
+
+
+def test_a_seal_book_protects_each_number_once():
+    import numpy as np
+
+    idk = idkey.IdKey.new()
+    keys = np.arange(310101190001010000, 310101190001010000 + 500, dtype="int64")
+    checks = np.arange(500, dtype="int64") % 11
+    book = rows.SealBook()
+    first = book.seal(idk, keys[:300], checks[:300])
+    later = book.seal(idk, keys[200:][::-1], checks[200:][::-1])
+    numbers = rows._id_strings(keys, checks)
+    assert first.hashes.astype(str).tolist() == idk.hashes(numbers[:300])
+    assert later.hashes.astype(str).tolist() == idk.hashes(numbers[200:][::-1])
+    assert idk.open(later.seals.astype(str).tolist()) == numbers[200:][::-1]
+    assert (later.seals[-100:] == first.seals[200:][::-1]).all()  # sealed once, reused
+    assert len(book.key) == 500
+    book.keep = False  # the last load: answered from the book, which then lets go
+    last = book.seal(idk, keys[::-1], checks[::-1])
+    assert (last.seals[-300:] == first.seals[::-1]).all() and len(book.key) == 0
