@@ -121,8 +121,8 @@ def _counted_records(city: City, sl: Slice, districts, streets) -> np.ndarray:
     """Positions of the records of the slice (metrics.records_in, on the arrays)."""
     rec = city.records
     bits, counted = city._static("record_bits", lambda: _record_bits(city))
-    ok = (
-        counted
+    ok = (  # a copy: narrowed in place below, and `counted` is kept
+        counted.copy()
         if sl.programmes == city.catalogue.all_programmes
         else counted & ((bits & sl.programmes) != 0)
     )
@@ -228,29 +228,40 @@ def reach_days_by_department(
     wanted = np.array([codes.index(d) for d in departments], dtype="int64")
     f, at = _reached_firsts(city, sl, districts, streets)
     if len(wanted) < len(codes):
-        at = at[np.isin(f["dept"][at], wanted)]
-    person, dept = f["person"][at], f["dept"][at]
-    # earliest per (person, department): a person's reaching records are one run, in day
-    # order; a record is not the first of its department when an earlier one in the run is
-    seen = np.zeros(len(at), dtype=bool)
-    lag = 1
-    while lag < len(at):
-        same_person = person[lag:] == person[:-lag]
-        if not same_person.any():
-            break
-        seen[lag:] |= same_person & (dept[lag:] == dept[:-lag])
-        lag += 1
-    first = at[~seen]
+        at = at[_among(f["dept"][at], wanted, tuple(codes))]
+    first = _department_firsts(city, f, at)
     reached = _grid(k["first_dept"][first], k["ndays"], k["day0"], "newly_reached")
     r = _counted_records(city, sl, districts, streets)
     if len(wanted) < len(codes):
-        r = r[np.isin(k["rec_dept_code"][r], wanted)]
+        r = r[_among(k["rec_dept_code"][r], wanted, tuple(codes))]
     counted = _grid(
         k["rec_dept"][r], k["ndays"], k["day0"], "records", {"amount_fen": rec.amount_fen[r]}
     )
     both = reached.merge(counted, on=["group", "day"], how="outer")
     both["key"] = np.array(codes, dtype=object)[both["group"].to_numpy(dtype="int64")]
     return _finish([both.drop(columns="group").assign(district=-1)])
+
+
+def _by_department(f) -> np.ndarray:
+    """The first records (positions into _firsts) in (person, department, day) order: the
+    records are in (person, day) order, so a stable sort on a key that is nearly sorted
+    already (a few records per person out of place)."""
+    key = f["person"].astype("int64") * 64 + f["dept"].astype("int64")
+    return np.argsort(key, kind="stable").astype("int32")
+
+
+def _department_firsts(city: City, f, at: np.ndarray) -> np.ndarray:
+    """Of the reaching first records `at` (ascending), each person's earliest in each
+    department: walk them in (person, department, day) order, keep the first of each run."""
+    order = city._static("firsts_by_department", lambda: _by_department(f))
+    reaching = np.zeros(len(f["person"]), dtype=bool)
+    reaching[at] = True
+    sel = order[reaching[order]]
+    person, dept = f["person"][sel], f["dept"][sel]
+    start = np.ones(len(sel), dtype=bool)
+    if len(sel) > 1:
+        start[1:] = (person[1:] != person[:-1]) | (dept[1:] != dept[:-1])
+    return sel[start]
 
 
 def _starts(values: np.ndarray) -> np.ndarray:
