@@ -29,6 +29,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -135,6 +136,9 @@ class City:
     # the data version its registered people were read at: aid batches applied since keep
     # it (the cross-year match, warmth.snapshot.matches, depends on the registers alone)
     register_version: int = 0
+    # the folder of files it was read from (warmth.snapshot.store), where what it derives
+    # once (its day changes) is kept for the next process too; None: built in memory
+    folder: Path | None = field(default=None, repr=False)
     _frames: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _arrays: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _statics: dict = field(default_factory=dict, repr=False)
@@ -186,10 +190,11 @@ class City:
         return changes.masks(changes.day(day_number(as_of)))  # 35 MB a day: not kept
 
     def day_changes(self):
-        """What each day changes (warmth.snapshot.days), made on the first dated request."""
+        """What each day changes (warmth.snapshot.days): read from beside the snapshot's
+        files, else made on the first dated request (and written there)."""
         from warmth.snapshot import days  # days builds on this module's City
 
-        return self._static("day_changes", lambda: days.build(self))
+        return self._static("day_changes", lambda: days.kept(self))
 
     def _masks(self):
         """The whole campaign's masks (a day's come from day_changes)."""
