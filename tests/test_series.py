@@ -12,7 +12,7 @@ import pytest
 
 from tests.oracle import DISTRICTS, World, random_filters, seeded_world, universe_of
 from warmth import queries
-from warmth.scope import Filters, Scope, city_scope
+from warmth.scope import Filters, Scope, city_scope, district_scope
 
 
 def expected_days(world: World, f: Filters, by: str) -> dict[tuple, tuple]:
@@ -87,3 +87,16 @@ def test_a_department_viewer_sees_its_own_department_day_by_day(world_db):
                 world, Filters(**{**f.__dict__, "departments": (dept,)}), "department"
             )
             assert got_days(conn, scope, f, "department") == pytest.approx(want), (dept, f)
+
+
+def test_a_district_viewer_sees_its_own_district_day_by_day(world_db):
+    conn, world = world_db
+    rng = np.random.default_rng(5)
+    for d in DISTRICTS:
+        scope = district_scope(conn, d)
+        for f in [Filters(), *(random_filters(rng, world) for _ in range(6))]:
+            f = Filters(**{**f.__dict__, "districts": ()})
+            want_f = Filters(**{**f.__dict__, "districts": (d,)})
+            for by in ("department", "district"):
+                want = expected_days(world, want_f, by)
+                assert got_days(conn, scope, f, by) == pytest.approx(want), (d, by, f)

@@ -82,6 +82,19 @@ def runs(keys: np.ndarray) -> np.ndarray:
     return out
 
 
+def or_within_runs(keys: np.ndarray, arrays: list[np.ndarray]) -> None:
+    """Each array made its running OR within each run of equal keys (keys sorted), in
+    place: a doubling scan, log2 of the longest run passes."""
+    k = 1
+    while k < len(keys):
+        same = keys[k:] == keys[:-k]
+        if not same.any():
+            return
+        for a in arrays:
+            a[k:] |= np.where(same, a[:-k], 0)
+        k *= 2
+
+
 @dataclass
 class People:
     registered: np.ndarray  # bool

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from warmth.snapshot.city import City, mask_type, narrow, runs
+from warmth.snapshot.city import City, mask_type, narrow, or_within_runs, runs
 
 BEFORE = np.iinfo("int32").min  # the day of the cells that hold everyone's rows before any record
 
@@ -172,7 +172,7 @@ def build(city: City) -> Days:
         np.where(rec.rank == 1, bits, 0),  # repeat: the second record of a programme
         np.where(~rec.matching, bits, 0),  # leak: the records that match nobody
     ]
-    _or_within_runs(rec.person, masks)
+    or_within_runs(rec.person, masks)
     last = np.ones(len(rec), dtype=bool)  # the last record of a (person, day)
     if len(rec) > 1:
         last[:-1] = (rec.person[1:] != rec.person[:-1]) | (rec.day[1:] != rec.day[:-1])
@@ -216,19 +216,6 @@ def build(city: City) -> Days:
         rec_group=rec_cells[1],
         rec_sums=rec_cells[2],
     )
-
-
-def _or_within_runs(keys: np.ndarray, arrays: list[np.ndarray]) -> None:
-    """Each array made its running OR within each run of equal keys (keys sorted), in
-    place: a doubling scan, log2 of the longest run passes."""
-    k = 1
-    while k < len(keys):
-        same = keys[k:] == keys[:-k]
-        if not same.any():
-            return
-        for a in arrays:
-            a[k:] |= np.where(same, a[:-k], 0)
-        k *= 2
 
 
 def _row_keys(city: City, ev_person, packed, sizes: tuple[int, int, int]):
