@@ -188,6 +188,34 @@ class City:
         with self._lock:
             return self._statics.setdefault(name, got)
 
+    def district_rows(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per district (code position), the first and past-the-last rows of the people
+        registered there (the registered are in district order, see the module docstring);
+        None if they are not, and callers then test every row."""
+
+        def make():
+            home = self.people.home[: self.people.n_registered]
+            if len(home) > 1 and bool(np.any(home[1:] < home[:-1])):
+                return None
+            codes = np.arange(len(self.codes.districts))
+            return np.searchsorted(home, codes, "left"), np.searchsorted(home, codes, "right")
+
+        return self._static("district_rows", make)
+
+    def registered_in(self, districts) -> np.ndarray:
+        """Per person: registered in one of the districts (codes)."""
+        index = {c: i for i, c in enumerate(self.codes.districts)}
+        wanted = sorted({index[c] for c in districts if c in index})
+        bounds = self.district_rows()
+        if bounds is None:
+            table = np.zeros(len(self.codes.districts) + 1, dtype=bool)
+            table[wanted] = True
+            return self.people.registered & table[self.people.home]  # -1 reads False
+        out = np.zeros(len(self.people), dtype=bool)
+        for d in wanted:
+            out[bounds[0][d] : bounds[1][d]] = True
+        return out
+
     def in_window(self, as_of: date | None) -> np.ndarray | None:
         """Records dated up to as_of (None: all records count)."""
         if as_of is None:

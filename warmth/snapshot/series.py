@@ -85,24 +85,13 @@ def _among(values: np.ndarray, wanted: np.ndarray, codes: tuple[str, ...]) -> np
     return table[values]  # -1 reads the last slot, which is False
 
 
-def _district_rows(city: City):
-    """Per district (code position), where its registered people start and stop in
-    City.people (the registered are in district order, warmth.snapshot.city); None when
-    they are not, and every request then reads every row."""
-    home = city.people.home[: city.people.n_registered]
-    if len(home) > 1 and bool(np.any(home[1:] < home[:-1])):
-        return None
-    codes = np.arange(len(city.codes.districts))
-    return np.searchsorted(home, codes, "left"), np.searchsorted(home, codes, "right")
-
-
 def _spans(city: City, districts, keys: np.ndarray) -> np.ndarray | None:
     """Positions into `keys` (rows of City.people, ascending) of the people registered in
     the districts, ascending; None for every district (or no usable order)."""
     d = _positions(city.codes.districts, districts)
     if d is None or len(d) == len(city.codes.districts):
         return None
-    bounds = city._static("district_rows", lambda: _district_rows(city))
+    bounds = city.district_rows()
     if bounds is None:
         return None
     d = np.unique(d)
