@@ -10,7 +10,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from tests.oracle import DISTRICTS, World, random_filters, seeded_world, universe_of
+from tests.oracle import DISTRICTS, World, random_filters, universe_of, world_on
 from warmth import queries
 from warmth.scope import Filters, Scope, city_scope, district_scope
 
@@ -58,9 +58,7 @@ def got_days(conn, scope: Scope, f: Filters, by: str) -> dict[tuple, tuple]:
 
 @pytest.fixture
 def world_db(engine):
-    world = seeded_world(engine, 20041218)
-    with engine.connect() as conn:
-        yield conn, world
+    yield from world_on(engine, 20041218)
 
 
 def test_the_timelines_equal_the_count_day_by_day(world_db):

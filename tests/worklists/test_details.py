@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from tests.oracle import DISTRICTS, World, random_filters, seeded_world, universe_of
+from tests.oracle import DISTRICTS, World, random_filters, universe_of, world_on
 from warmth import worklists
 from warmth.scope import Filters, Scope
 
@@ -67,9 +67,7 @@ def leak_detail(world: World, f: Filters, who: str) -> tuple:
 
 @pytest.fixture
 def world_db(engine):
-    world = seeded_world(engine, 20050201)
-    with engine.connect() as conn:
-        yield conn, world
+    yield from world_on(engine, 20050201)
 
 
 def test_each_members_details_equal_the_count_from_the_records(world_db):
