@@ -298,6 +298,13 @@ def seeded_world(engine, seed: int) -> World:
     return world
 
 
+def world_on(engine, seed: int):
+    """For a fixture: a seeded world loaded into the (fresh) database, and a connection."""
+    world = seeded_world(engine, seed)
+    with engine.connect() as conn:
+        yield conn, world
+
+
 def random_filters(rng: np.random.Generator, world: World) -> Filters:
     """Any combination the sidebar and the URL allow, each filter present or not."""
     chosen: dict = {}

@@ -18,6 +18,7 @@ from tests.oracle import DISTRICTS, WINDOW, compare, seeded_world
 from warmth import queries, worklists
 from warmth.request import resolve
 from warmth.scope import Filters, Scope, city_scope, district_scope
+from warmth.snapshot import days as days_module
 from warmth.snapshot import store
 from warmth.snapshot.city import EPOCH, City, Records
 from warmth.snapshot.people import Members
@@ -149,3 +150,41 @@ def test_queries_on_a_day_reuse_the_day_changes(world_db):
     changes = city.day_changes()
     queries.coverage(conn, scope, Filters(as_of=date(2005, 1, 4)), "district")
     assert city.day_changes() is changes
+
+
+def test_a_new_process_reads_the_day_changes_kept_beside_the_snapshot(world_db, monkeypatch):
+    """The day changes are written into the snapshot's folder once; a process that starts
+    afresh reads them (no build) and gives the oracle's figures on any day. A folder that
+    cannot be read is built and written again."""
+    conn, world = world_db
+    scope = city_scope(conn)
+    scope = Scope(frozenset(DISTRICTS), scope.departments, role="city")
+    req = resolve(conn, scope, Filters())
+    city = store.city(conn, req.campaign_id)
+    built = city.day_changes()
+    assert city.folder is not None and (city.folder / days_module.FOLDER).is_dir()
+    store.forget()  # a new process: nothing in memory
+
+    def refuse(_city):
+        raise AssertionError("the day changes were built again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(days_module, "build", refuse)
+        again = store.city(conn, req.campaign_id)
+        assert again is not city
+        read = again.day_changes()
+        for f in dataclasses.fields(days_module.Days):
+            mine, theirs = getattr(read, f.name), getattr(built, f.name)
+            if f.name == "rows":
+                assert mine.keys() == theirs.keys()
+                assert all(np.array_equal(mine[k], theirs[k]) for k in mine)
+            else:
+                assert np.array_equal(mine, theirs), f.name
+        for day in (WINDOW[0] - timedelta(days=1), date(2005, 1, 9), WINDOW[1]):
+            compare(conn, world, "district", Filters(as_of=day), scope)
+    (again.folder / days_module.FOLDER / "ev_state.npy").unlink()
+    store.forget()
+    third = store.city(conn, req.campaign_id)
+    assert np.array_equal(third.day_changes().ev_state, built.ev_state)
+    assert (third.folder / days_module.FOLDER / "ev_state.npy").is_file()  # written again
+    compare(conn, world, "city", Filters(as_of=date(2005, 1, 20)), scope)

@@ -29,6 +29,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,19 @@ def runs(keys: np.ndarray) -> np.ndarray:
     if len(keys) > 1:
         out[1:] = keys[1:] != keys[:-1]
     return out
+
+
+def or_within_runs(keys: np.ndarray, arrays: list[np.ndarray]) -> None:
+    """Each array made its running OR within each run of equal keys (keys sorted), in
+    place: a doubling scan, log2 of the longest run passes."""
+    k = 1
+    while k < len(keys):
+        same = keys[k:] == keys[:-k]
+        if not same.any():
+            return
+        for a in arrays:
+            a[k:] |= np.where(same, a[:-k], 0)
+        k *= 2
 
 
 @dataclass
@@ -135,6 +149,9 @@ class City:
     # the data version its registered people were read at: aid batches applied since keep
     # it (the cross-year match, warmth.snapshot.matches, depends on the registers alone)
     register_version: int = 0
+    # the folder of files it was read from (warmth.snapshot.store), where what it derives
+    # once (its day changes) is kept for the next process too; None: built in memory
+    folder: Path | None = field(default=None, repr=False)
     _frames: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _arrays: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _statics: dict = field(default_factory=dict, repr=False)
@@ -171,6 +188,34 @@ class City:
         with self._lock:
             return self._statics.setdefault(name, got)
 
+    def district_rows(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per district (code position), the first and past-the-last rows of the people
+        registered there (the registered are in district order, see the module docstring);
+        None if they are not, and callers then test every row."""
+
+        def make():
+            home = self.people.home[: self.people.n_registered]
+            if len(home) > 1 and bool(np.any(home[1:] < home[:-1])):
+                return None
+            codes = np.arange(len(self.codes.districts))
+            return np.searchsorted(home, codes, "left"), np.searchsorted(home, codes, "right")
+
+        return self._static("district_rows", make)
+
+    def registered_in(self, districts) -> np.ndarray:
+        """Per person: registered in one of the districts (codes)."""
+        index = {c: i for i, c in enumerate(self.codes.districts)}
+        wanted = sorted({index[c] for c in districts if c in index})
+        bounds = self.district_rows()
+        if bounds is None:
+            table = np.zeros(len(self.codes.districts) + 1, dtype=bool)
+            table[wanted] = True
+            return self.people.registered & table[self.people.home]  # -1 reads False
+        out = np.zeros(len(self.people), dtype=bool)
+        for d in wanted:
+            out[bounds[0][d] : bounds[1][d]] = True
+        return out
+
     def in_window(self, as_of: date | None) -> np.ndarray | None:
         """Records dated up to as_of (None: all records count)."""
         if as_of is None:
@@ -186,10 +231,11 @@ class City:
         return changes.masks(changes.day(day_number(as_of)))  # 35 MB a day: not kept
 
     def day_changes(self):
-        """What each day changes (warmth.snapshot.days), made on the first dated request."""
+        """What each day changes (warmth.snapshot.days): read from beside the snapshot's
+        files, else made on the first dated request (and written there)."""
         from warmth.snapshot import days  # days builds on this module's City
 
-        return self._static("day_changes", lambda: days.build(self))
+        return self._static("day_changes", lambda: days.kept(self))
 
     def _masks(self):
         """The whole campaign's masks (a day's come from day_changes)."""

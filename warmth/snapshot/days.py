@@ -10,6 +10,11 @@ records. So a snapshot keeps, once (`Days`, built on the first dated request):
 - the record groups of City._record_groups, and per day each group's records, repeat
   records and amount.
 
+Built once per snapshot and kept on disk in the snapshot's folder (`days/`, one .npy file per
+array, beside the city's own files and so keyed by the same data version), memory-mapped
+read-only: a new server process, a replica or the command line reads it instead of
+building it again.
+
 "Records up to day D" is then a prefix of day-sorted cells (one bincount over a few hundred
 thousand cells), and a person's masks as of D are the state of their last event up to D:
 the same counts as filtering the records and grouping again, without touching a record.
@@ -17,12 +22,16 @@ the same counts as filtering the records and grouping again, without touching a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from warmth.snapshot.city import City, mask_type, narrow, runs
+from warmth.snapshot.city import City, mask_type, narrow, or_within_runs, runs
 
 BEFORE = np.iinfo("int32").min  # the day of the cells that hold everyone's rows before any record
 
@@ -90,6 +99,63 @@ class Days:
         return out
 
 
+FOLDER = "days"  # inside the city's folder (warmth.snapshot.store)
+
+
+def kept(city: City) -> Days:
+    """The snapshot's Days: from its folder when written there, else built (and written
+    there, for the next process; a folder that cannot be written only costs it the build)."""
+    folder = None if city.folder is None else Path(city.folder) / FOLDER
+    if folder is not None:
+        got = read(folder)
+        if got is not None and got.people == len(city.people):
+            return got
+        shutil.rmtree(folder, ignore_errors=True)  # unreadable: written again below
+    built = build(city)
+    if folder is not None:
+        write(folder, built)
+    return built
+
+
+def _arrays(d: Days) -> dict[str, np.ndarray]:
+    out = {"day0": np.array([d.day0, d.people], dtype="int64")}
+    for f in fields(Days):
+        value = getattr(d, f.name)
+        if f.name == "rows":
+            out.update({f"rows_{k}": v for k, v in value.items()})
+        elif isinstance(value, np.ndarray):
+            out[f.name] = value
+    return out
+
+
+def write(folder: Path, d: Days) -> None:
+    """Write atomically: a temporary folder beside, then renamed (another process that
+    wrote it meanwhile wrote the same arrays)."""
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, suffix=".tmp"))
+        for name, values in _arrays(d).items():
+            np.save(tmp / f"{name}.npy", values, allow_pickle=False)
+        try:
+            os.replace(tmp, folder)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError:
+        return
+
+
+def read(folder: Path) -> Days | None:
+    """The Days written in the folder, memory-mapped (None: none, or unreadable)."""
+    if not folder.is_dir():
+        return None
+    try:
+        got = {f.name[:-4]: np.load(f, mmap_mode="r") for f in folder.glob("*.npy")}
+        day0, people = (int(v) for v in got.pop("day0"))
+        rows = {k[5:]: got.pop(k) for k in list(got) if k.startswith("rows_")}
+        return Days(day0=day0, people=people, rows=rows, **got)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
 def _int32(day: int) -> int:
     info = np.iinfo("int32")
     return min(max(day, info.min + 1), info.max)
@@ -106,7 +172,7 @@ def build(city: City) -> Days:
         np.where(rec.rank == 1, bits, 0),  # repeat: the second record of a programme
         np.where(~rec.matching, bits, 0),  # leak: the records that match nobody
     ]
-    _or_within_runs(rec.person, masks)
+    or_within_runs(rec.person, masks)
     last = np.ones(len(rec), dtype=bool)  # the last record of a (person, day)
     if len(rec) > 1:
         last[:-1] = (rec.person[1:] != rec.person[:-1]) | (rec.day[1:] != rec.day[:-1])
@@ -150,19 +216,6 @@ def build(city: City) -> Days:
         rec_group=rec_cells[1],
         rec_sums=rec_cells[2],
     )
-
-
-def _or_within_runs(keys: np.ndarray, arrays: list[np.ndarray]) -> None:
-    """Each array made its running OR within each run of equal keys (keys sorted), in
-    place: a doubling scan, log2 of the longest run passes."""
-    k = 1
-    while k < len(keys):
-        same = keys[k:] == keys[:-k]
-        if not same.any():
-            return
-        for a in arrays:
-            a[k:] |= np.where(same, a[:-k], 0)
-        k *= 2
 
 
 def _row_keys(city: City, ev_person, packed, sizes: tuple[int, int, int]):

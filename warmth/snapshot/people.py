@@ -157,18 +157,40 @@ class _Person:
         return codes, allowed, eligible
 
     @cached_property
+    def _rows(self) -> list[tuple[int, int]] | None:
+        """The rows of the people registered in the request's districts, as (start, stop)
+        runs (None: every row may count): only they can be at home, so the per-person
+        values that are read only where at_home holds are computed on these rows alone."""
+        bounds = None if self.req.every_district else self.city.district_rows()
+        if bounds is None:
+            return None
+        wanted = set(self.req.districts)
+        return [
+            (int(bounds[0][i]), int(bounds[1][i]))
+            for i, c in enumerate(self.city.codes.districts)
+            if c in wanted
+        ]
+
+    def _looked_up(self, table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """table[codes] on the request's rows (_rows), zero (False) on the others."""
+        if self._rows is None:
+            return table[codes]
+        out = np.zeros(len(codes), dtype=table.dtype)
+        for lo, hi in self._rows:
+            out[lo:hi] = table[codes[lo:hi]]
+        return out
+
+    @cached_property
     def allowed(self) -> np.ndarray:
+        """Per person, the programmes that would match them (read only where at_home)."""
         codes, allowed, _ = self._tables
-        return allowed[codes]
+        return self._looked_up(allowed, codes)
 
     @cached_property
     def at_home(self) -> np.ndarray:
         """Registered in the request's districts (and streets)."""
         city, req, p = self.city, self.req, self.city.people
-        if req.every_district:
-            at_home = p.registered
-        else:
-            at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
+        at_home = p.registered if req.every_district else city.registered_in(req.districts)
         if req.streets is not None:
             at_home = at_home & _inside(p.street, city.codes.streets, req.streets)
         return at_home
@@ -176,7 +198,7 @@ class _Person:
     @cached_property
     def eligible(self) -> np.ndarray:
         codes, _, eligible = self._tables
-        return self.at_home & eligible[codes]
+        return self.at_home & self._looked_up(eligible, codes)
 
     @cached_property
     def reached(self) -> np.ndarray:
@@ -195,7 +217,7 @@ def _members(city: City, req: Request, chosen: np.ndarray, district: np.ndarray)
     p = city.people
     if req.every_district:
         return Members(chosen, p.registered, order, district)
-    at_home = p.registered & _inside(p.home, city.codes.districts, req.districts)
+    at_home = city.registered_in(req.districts)
     firsts = city._static("district_starts", lambda: _district_starts(city, order))
     start = min((firsts.get(d, len(order)) for d in req.districts), default=len(order))
     return Members(chosen, at_home, order, district, start)

@@ -4,7 +4,10 @@
 record of a programme of the slice that serves one of their categories that count (the
 definition of `reached`, taken day by day), so the cumulative sum up to d equals `reached`
 as of d. Records per day count every record of the slice (matching or not) by the day it
-is dated, attributed as in the coverage tables.
+is dated, attributed as in the coverage tables: summed from the per-day cells of the
+record groups (warmth.snapshot.days), never from the records one by one. A district's people
+are one run of the snapshot's rows, so inside some districts only their first records are
+looked at.
 
 Each function takes the City, where to look (district and street codes, None: any) and the
 slice, and returns a frame with integer days since 1970-01-01 (`day`) so that callers
@@ -18,7 +21,7 @@ import pandas as pd
 
 from warmth import metrics
 from warmth.metrics import Slice
-from warmth.snapshot.city import City, narrow
+from warmth.snapshot.city import City, narrow, runs
 
 SERIES_COLUMNS = ["key", "district", "day", "newly_reached", "records", "amount_fen"]
 
@@ -82,8 +85,26 @@ def _among(values: np.ndarray, wanted: np.ndarray, codes: tuple[str, ...]) -> np
     return table[values]  # -1 reads the last slot, which is False
 
 
+def _spans(city: City, districts, keys: np.ndarray) -> np.ndarray | None:
+    """Positions into `keys` (rows of City.people, ascending) of the people registered in
+    the districts, ascending; None for every district (or no usable order)."""
+    d = _positions(city.codes.districts, districts)
+    if d is None or len(d) == len(city.codes.districts):
+        return None
+    bounds = city.district_rows()
+    if bounds is None:
+        return None
+    d = np.unique(d)
+    lo = np.searchsorted(keys, bounds[0][d], "left")
+    hi = np.searchsorted(keys, bounds[1][d], "left")
+    parts = [np.arange(a, b, dtype="int64") for a, b in zip(lo, hi, strict=True)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype="int64")
+
+
 def _reached_firsts(city: City, sl: Slice, districts, streets):
-    """Positions (into _firsts) of the first records that reach inside the slice."""
+    """Positions (into _firsts) of the first records that reach inside the slice,
+    ascending. Inside some districts only their people's first records are looked at (a
+    person's records, and so their first ones, are one run in district order)."""
     f = city._static("firsts", lambda: _firsts(city))
     kc = metrics.ALL if sl.categories is None else sl.categories
     # per (category code, programme bit): a first record of it reaches inside the slice
@@ -97,45 +118,70 @@ def _reached_firsts(city: City, sl: Slice, districts, streets):
         ],
         dtype=bool,
     ).reshape(-1, 64)
-    ok = reaches.ravel()[f["cat"].astype("int32") * 64 + f["pbit"]]
+    span = _spans(city, districts, f["person"])
+    if span is None:
+        cat, pbit, person, where = f["cat"], f["pbit"], f["person"], districts
+    else:  # the districts hold already: only the streets are left to test
+        cat, pbit, person, where = f["cat"][span], f["pbit"][span], f["person"][span], None
+    ok = reaches.ravel()[cat.astype("int32") * 64 + pbit]
     people = city.people
     inside = _where(
-        city,
-        lambda: people.home[f["person"]],
-        lambda: people.street[f["person"]],
-        districts,
-        streets,
+        city, lambda: people.home[person], lambda: people.street[person], where, streets
     )
     if inside is not None:
         ok &= inside
-    return f, np.flatnonzero(ok)
+    return f, (np.flatnonzero(ok) if span is None else span[ok])
 
 
-def _record_bits(city: City):
-    """Each record's programme bit, and whether it is attributed to a district at all."""
-    rec = city.records
-    return np.left_shift(np.int32(1), rec.pbit.astype("int32")), rec.att >= 0
-
-
-def _counted_records(city: City, sl: Slice, districts, streets) -> np.ndarray:
-    """Positions of the records of the slice (metrics.records_in, on the arrays)."""
-    rec = city.records
-    bits, counted = city._static("record_bits", lambda: _record_bits(city))
-    ok = (
-        counted
-        if sl.programmes == city.catalogue.all_programmes
-        else counted & ((bits & sl.programmes) != 0)
+def _groups(city: City) -> dict[str, np.ndarray]:
+    """The record groups' columns (City._record_groups: attribution district and street,
+    programme bit, the person's categories, matching, form) as integer arrays."""
+    _, table = city._static("record_groups", city._record_groups)
+    return city._static(
+        "record_group_arrays",
+        lambda: {c: table[c].to_numpy().astype("int64") for c in table.columns},
     )
+
+
+def _slice_groups(city: City, sl: Slice, districts, streets) -> np.ndarray:
+    """Per record group: its records are records of the slice (metrics.records_in)."""
+    g, cat = _groups(city), city.catalogue
+    ok = (g["district_code"] >= 0) & ((np.left_shift(1, g["programme_code"]) & sl.programmes) != 0)
     if sl.categories is not None:
-        serves = city.catalogue.serves_array()[rec.pbit.astype("int64")]
-        ok &= rec.matching & ((serves & city.people.cat_mask[rec.person] & sl.categories) != 0)
+        serves = cat.serves_array()[g["programme_code"]]
+        ok &= (g["matching"] == 1) & ((serves & g["cat_mask"] & sl.categories) != 0)
     if sl.forms is not None:
         wanted = np.array([i for i, f in enumerate(city.codes.forms) if f in sl.forms], "int64")
-        ok &= _among(rec.form, wanted, city.codes.forms)
-    inside = _where(city, rec.att, rec.att_street, districts, streets)
+        ok &= _among(g["form"], wanted, city.codes.forms)
+    inside = _where(city, g["district_code"], g["street_code"], districts, streets)
     if inside is not None:
         ok &= inside
-    return np.flatnonzero(ok)
+    return ok
+
+
+def _record_grid(city: City, ok: np.ndarray, key: np.ndarray) -> pd.DataFrame:
+    """Records and amount per (key, day), summed from the day cells of the record groups
+    that are `ok` (warmth.snapshot.days: per day and group, its records and amount), so
+    no pass over the records; key: per record group, the row it counts in."""
+    changes = city.day_changes()
+    keep = ok[changes.rec_group]
+    group = changes.rec_group[keep]
+    k = city._static("keys", lambda: _keys(city))
+    ndays, day0 = k["ndays"], k["day0"]
+    day = changes.rec_day[keep].astype("int64") + (changes.day0 - day0)
+    cells = key[group] * ndays + day
+    sums = changes.rec_sums[keep]
+    counts = np.bincount(cells, weights=sums[:, 0], minlength=ndays)
+    used = np.flatnonzero(counts)
+    amount = np.bincount(cells, weights=sums[:, 2], minlength=ndays)
+    return pd.DataFrame(
+        {
+            "group": used // ndays,
+            "day": used % ndays + day0,
+            "records": np.rint(counts[used]).astype("int64"),
+            "amount_fen": np.rint(amount[used]).astype("int64"),
+        }
+    )
 
 
 def _first_reached(city: City, sl: Slice, districts, streets):
@@ -151,21 +197,16 @@ def _first_reached(city: City, sl: Slice, districts, streets):
 
 
 def _keys(city: City):
-    """Static per-record and per-first-record integer keys: (district, day) and
-    (department, day) cells of a grid of days from the campaign's first record's day."""
+    """Static per-first-record integer keys: (district, day) and (department, day) cells
+    of a grid of days from the campaign's first record's day."""
     rec = city.records
     f = city._static("firsts", lambda: _firsts(city))
     day0 = int(rec.day.min()) if len(rec) else 0
     ndays = int(rec.day.max()) - day0 + 1 if len(rec) else 1
-    dept = city_depts(city)[rec.pbit].astype("int32")
-    days = rec.day.astype("int32") - day0
     first_days = f["day"].astype("int32") - day0
     return {  # the narrowest cells: a few thousand of them
         "day0": day0,
         "ndays": ndays,
-        "rec_district": narrow(np.where(rec.att >= 0, rec.att.astype("int32") * ndays + days, 0)),
-        "rec_dept": narrow(dept * ndays + days),
-        "rec_dept_code": narrow(dept),
         "first_district": narrow(
             city.people.home[f["person"]].astype("int32") * ndays + first_days
         ),
@@ -195,21 +236,14 @@ def reach_days(
     """Per slice key, district and day: people first reached (under their district) and,
     unless records=False, the records and amount of the slice (under the record's
     attribution district)."""
-    rec = city.records
     k = city._static("keys", lambda: _keys(city))
     out = []
     for key, sl in slices:
         first = _first_reached(city, sl, districts, streets)
         both = _grid(k["first_district"][first], k["ndays"], k["day0"], "newly_reached")
         if records:
-            r = _counted_records(city, sl, districts, streets)
-            counted = _grid(
-                k["rec_district"][r],
-                k["ndays"],
-                k["day0"],
-                "records",
-                {"amount_fen": rec.amount_fen[r]},
-            )
+            ok = _slice_groups(city, sl, districts, streets)
+            counted = _record_grid(city, ok, _groups(city)["district_code"])
             both = both.merge(counted, on=["group", "day"], how="outer")
         out.append(both.rename(columns={"group": "district"}).assign(key=key))
     return _finish(out)
@@ -222,35 +256,55 @@ def reach_days_by_department(
     first reached inside the department's programmes (a person is first reached inside a
     department on the day of their earliest reaching record of its programmes), and the
     department's records and amount."""
-    rec = city.records
     k = city._static("keys", lambda: _keys(city))
     codes = sorted(city.catalogue.departments["code"])
     wanted = np.array([codes.index(d) for d in departments], dtype="int64")
     f, at = _reached_firsts(city, sl, districts, streets)
     if len(wanted) < len(codes):
-        at = at[np.isin(f["dept"][at], wanted)]
-    person, dept = f["person"][at], f["dept"][at]
-    # earliest per (person, department): a person's reaching records are one run, in day
-    # order; a record is not the first of its department when an earlier one in the run is
-    seen = np.zeros(len(at), dtype=bool)
-    lag = 1
-    while lag < len(at):
-        same_person = person[lag:] == person[:-lag]
-        if not same_person.any():
-            break
-        seen[lag:] |= same_person & (dept[lag:] == dept[:-lag])
-        lag += 1
-    first = at[~seen]
+        at = at[_among(f["dept"][at], wanted, tuple(codes))]
+    first = _department_firsts(city, f, at)
     reached = _grid(k["first_dept"][first], k["ndays"], k["day0"], "newly_reached")
-    r = _counted_records(city, sl, districts, streets)
+    ok = _slice_groups(city, sl, districts, streets)
+    dept = city_depts(city)[_groups(city)["programme_code"]]
     if len(wanted) < len(codes):
-        r = r[np.isin(k["rec_dept_code"][r], wanted)]
-    counted = _grid(
-        k["rec_dept"][r], k["ndays"], k["day0"], "records", {"amount_fen": rec.amount_fen[r]}
-    )
+        ok &= _among(dept, wanted, tuple(codes))
+    counted = _record_grid(city, ok, dept)
     both = reached.merge(counted, on=["group", "day"], how="outer")
     both["key"] = np.array(codes, dtype=object)[both["group"].to_numpy(dtype="int64")]
     return _finish([both.drop(columns="group").assign(district=-1)])
+
+
+def _shared_groups(f):
+    """The first records that share their (person, department) with another (a person
+    reached by two programmes of one department; few), in (person, department, day)
+    order, with a group number each, and per first record whether it is one of them."""
+    key = f["person"].astype("int64") * 64 + f["dept"].astype("int64")
+    order = np.argsort(key, kind="stable")  # nearly sorted already: (person, day) order
+    k = key[order]
+    shared = np.zeros(len(k), dtype=bool)
+    if len(k) > 1:
+        same = k[1:] == k[:-1]
+        shared[1:] |= same
+        shared[:-1] |= same
+    members, mk = order[shared], k[shared]
+    group = np.cumsum(runs(mk)) - 1
+    flag = np.zeros(len(k), dtype=bool)
+    flag[members] = True
+    return members, group, flag
+
+
+def _department_firsts(city: City, f, at: np.ndarray) -> np.ndarray:
+    """Of the reaching first records `at` (ascending), each person's earliest in each
+    department: every one alone in its (person, department), and of those that share it,
+    the earliest that reaches."""
+    members, group, flag = city._static("shared_groups", lambda: _shared_groups(f))
+    alone = at[~flag[at]]
+    if not len(at) or not len(members):
+        return alone
+    where = np.minimum(np.searchsorted(at, members), len(at) - 1)
+    reaching = np.flatnonzero(at[where] == members)  # in (person, department, day) order
+    earliest = reaching[runs(group[reaching])]
+    return np.concatenate([alone, members[earliest]])
 
 
 def _starts(values: np.ndarray) -> np.ndarray:

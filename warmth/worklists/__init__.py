@@ -3,7 +3,9 @@ departments for one need, helped without being eligible, or registered in two di
 
 The omission, repeat, overlap and leakage lists choose their members on the columnar
 snapshot (warmth.snapshot.people) with the figures' own definitions, so a list's total is
-its figure; SQL reads only the rows of the page shown. A street's people and registrations
+its figure; the records and categories shown beside a page's members come from the
+snapshot too (warmth.worklists.records), and SQL reads only the registrations of the page's
+people (names, addresses, sealed ID numbers: by id, one indexed read). A street's people and registrations
 in two districts are read from the base tables through indexes, a page at a time. The
 definitions are those of DEFINITIONS.md:
 - a record *matches* when its ID number is registered and its programme serves at least one

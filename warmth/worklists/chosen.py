@@ -10,20 +10,22 @@ import numpy as np
 import sqlalchemy as sa
 
 from warmth import years
-from warmth.request import resolve
+from warmth.request import Request, resolve
 from warmth.scope import Filters, Scope
 from warmth.snapshot import people, store
 from warmth.snapshot.city import City
 from warmth.snapshot.people import Members
 from warmth.worklists._common import Page, b, chunks, list_frame, mask_frame
-from warmth.worklists.slicing import SqlSlice, sql_slice
+from warmth.worklists.slicing import sql_slice
 
 
 @dataclass(frozen=True)
 class MemberRow:
-    """What a list's finish reads of a member: their registration (None fields when the
-    ID number is registered nowhere) and the district the member counts under."""
+    """What a list's finish reads of a member: their row in City.people, their
+    registration (None fields when the ID number is registered nowhere) and the district
+    the member counts under."""
 
+    person: int
     id: int | None
     id_number: str
     name: str | None
@@ -59,10 +61,12 @@ def member_rows(
         code = city.codes.districts[district] if district >= 0 else None
         if ben >= 0 and int(ben) in found:
             idn, name, street, size, address, cipher = found[int(ben)]
-            out.append(MemberRow(int(ben), idn, name, code, street, size, address, cipher))
+            out.append(
+                MemberRow(int(row), int(ben), idn, name, code, street, size, address, cipher)
+            )
         elif ben < 0:
             idn = str(people.id_numbers[int(row) - n_registered])
-            out.append(MemberRow(None, idn, None, code, None, None, None))
+            out.append(MemberRow(int(row), None, idn, None, code, None, None, None))
     return out
 
 
@@ -88,7 +92,8 @@ _MEMBERS: dict[str, Callable] = {
     "left-out": lambda conn, city, req, cell: years.left_out(conn, city, req),
 }
 
-Finisher = Callable[[SqlSlice, tuple], Callable]
+Finish = Callable[[sa.Connection, City, list[MemberRow]], list[dict]]
+Finisher = Callable[[Request, tuple], Finish]
 
 
 def chosen(
@@ -100,7 +105,7 @@ def chosen(
     cell: tuple = (None,) * 3,
 ) -> tuple[City, Members, Callable] | None:
     """The snapshot, the list's members and its finish (made by `finisher` from the request
-    as SQL and the overlap cell); None when nothing is visible."""
+    and the overlap cell); None when nothing is visible."""
     req = resolve(conn, scope, filters)
     if req is None or not req.districts or (req.streets is not None and not req.streets):
         return None
@@ -108,7 +113,7 @@ def chosen(
     if sl.empty:
         return None
     city = store.city(conn, req.campaign_id)
-    return city, _MEMBERS[kind](conn, city, req, cell), finisher(sl, cell)
+    return city, _MEMBERS[kind](conn, city, req, cell), finisher(req, cell)
 
 
 def chosen_page(
@@ -131,6 +136,6 @@ def chosen_page(
     city, members, finish = got
     shown = page_rows(conn, city, members, offset, limit)
     seals = {row.id_number: row.id_cipher for row in shown if row.id_cipher is not None}
-    rows = finish(conn, shown)
+    rows = finish(conn, city, shown)
     frame = mask_frame(conn, city.campaign_id, list_frame(rows, kind), scope, unmask, seals)
     return Page(frame, len(members), limit, offset)

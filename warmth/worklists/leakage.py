@@ -2,61 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 
+from warmth.request import Request
 from warmth.scope import Filters, Scope
-from warmth.worklists._common import Page, chunks, pc, r, yuan
-from warmth.worklists.chosen import chosen_page
-from warmth.worklists.slicing import SqlSlice, nonmatching, person_join
+from warmth.snapshot.city import City
+from warmth.worklists import records
+from warmth.worklists._common import Page, yuan
+from warmth.worklists.chosen import Finish, MemberRow, chosen_page
 
 
-def _leak_records(sl: SqlSlice, rec, ben, *, scan: bool = False) -> list:
-    """Non-matching records of the slice's programmes (with a category filter: of
-    programmes meant for those categories)."""
-    conds = [*sl.records(rec, scan=scan), nonmatching(sl, rec, ben)]
-    if sl.restrict is not None:
-        pcf = pc.alias("pc_f")
-        conds.append(
-            sa.select(1)
-            .where(
-                pcf.c.programme_code == rec.c.programme_code, pcf.c.category_code.in_(sl.restrict)
-            )
-            .exists()
-        )
-    return conds
+def leakage_finish(req: Request, cell: tuple = ()) -> Finish:
+    """Rows of the leakage list: per ID number, its non-matching records of the slice's
+    programmes (with a category filter: of programmes meant for those categories) in the
+    date window and forms."""
+    programmes = req.universe
+    if req.categories is not None:
+        programmes &= req.cat.serving(req.categories)
 
-
-def leakage_finish(sl: SqlSlice, cell: tuple = ()) -> Callable:
-    """Rows of the leakage list: per ID number, its non-matching records."""
-
-    def finish(c: sa.Connection, rows: list) -> list[dict]:
-        rec = r.alias("r_lk")
-        ben2, joined2 = person_join(rec)
-        found: dict[str, list] = {}
-        for part in chunks([row.id_number for row in rows]):
-            q2 = (
-                sa.select(
-                    rec.c.id_number, ben2.c.id, ben2.c.name, rec.c.programme_code, rec.c.amount_fen
-                )
-                .select_from(joined2)
-                .where(rec.c.id_number.in_(part), *_leak_records(sl, rec, ben2))
-            )
-            for idn, bid, name, prog, fen in c.execute(q2):
-                found.setdefault(idn, []).append((bid, name, prog, int(fen)))
+    def finish(c: sa.Connection, city: City, rows: list[MemberRow]) -> list[dict]:
+        recs = records.of_people(city, [row.person for row in rows])
+        keep = recs.window(req) & recs.of_programmes(programmes) & ~recs.matching()
+        found: dict[int, list] = {}
+        for who, prog, fen, _ in recs.where(keep).rows():
+            found.setdefault(who, []).append((prog, fen))
         out = []
-        for row in rows:
-            recs = found.get(row.id_number, [])
-            bid, name = (recs[0][0], recs[0][1]) if recs else (None, None)
+        for i, row in enumerate(rows):
+            recs_of = found.get(i, [])
+            registered = bool(recs_of) and row.id is not None
             out.append(
                 {
                     "id_number": row.id_number,
-                    "name": name,
-                    "reason": "not_registered" if bid is None else "category_mismatch",
-                    "programmes": ";".join(sorted({x[2] for x in recs})),
-                    "records": len(recs),
-                    "amount_yuan": yuan(sum(x[3] for x in recs)),
+                    "name": row.name if registered else None,
+                    "reason": "category_mismatch" if registered else "not_registered",
+                    "programmes": ";".join(sorted({x[0] for x in recs_of})),
+                    "records": len(recs_of),
+                    "amount_yuan": yuan(sum(x[1] for x in recs_of)),
                     "district_code": row.district_code,
                 }
             )

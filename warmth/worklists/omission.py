@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 
+from warmth.request import Request
 from warmth.scope import Filters, Scope
-from warmth.worklists._common import Page, categories_of
-from warmth.worklists.chosen import chosen_page
-from warmth.worklists.slicing import SqlSlice
+from warmth.snapshot.city import City
+from warmth.worklists._common import Page
+from warmth.worklists.chosen import Finish, MemberRow, chosen_page
 
 
-def omission_finish(sl: SqlSlice, cell: tuple = ()) -> Callable:
-    """Rows of the omission list from beneficiaries (id, id_number, name, district_code,
-    street_code, household_size, address)."""
+def omission_finish(req: Request, cell: tuple = ()) -> Finish:
+    """Rows of the omission list: the registration's fields, and every category the
+    person is registered in (from the snapshot's category bits)."""
+    names = sorted(req.cat.cat_bit.items())
 
-    def finish(c: sa.Connection, rows: list) -> list[dict]:
-        cats = categories_of(c, [row.id for row in rows])
+    def finish(c: sa.Connection, city: City, rows: list[MemberRow]) -> list[dict]:
+        masks = city.people.cat_mask[[row.person for row in rows]].tolist()
+        spelled: dict[int, str] = {}
+        for m in set(masks):
+            spelled[m] = ";".join(code for code, bit in names if m >> int(bit) & 1)
         return [
             {
                 "id_number": row.id_number,
                 "name": row.name,
                 "district_code": row.district_code,
                 "street_code": row.street_code,
-                "categories": cats.get(row.id, ""),
+                "categories": spelled[m],
                 "household_size": row.household_size,
                 "address": row.address,
             }
-            for row in rows
+            for row, m in zip(rows, masks, strict=True)
         ]
 
     return finish

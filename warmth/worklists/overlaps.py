@@ -2,63 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 
+from warmth.request import Request
 from warmth.scope import Filters, Scope
-from warmth.worklists._common import Page, b, chunks, p, r, yuan
-from warmth.worklists.chosen import chosen_page
-from warmth.worklists.slicing import SqlSlice
+from warmth.snapshot.city import City
+from warmth.worklists import records
+from warmth.worklists._common import Page, yuan
+from warmth.worklists.chosen import Finish, MemberRow, chosen_page
 
 
-def overlap_finish(sl: SqlSlice, cell: tuple = (None,) * 3) -> Callable:
+def overlap_finish(req: Request, cell: tuple = (None,) * 3) -> Finish:
     """Rows of the overlap list: per beneficiary, the needs met by several departments
-    (only the cell's need and departments when asked: cell = (dept_a, dept_b, need))."""
+    (only the cell's need and departments when asked: cell = (dept_a, dept_b, need)), from
+    their matching records in the date window and forms (with a category filter: by
+    programmes serving their chosen categories)."""
     dept_a, dept_b, need = cell
     cell = tuple(sorted({d for d in (dept_a, dept_b) if d}))
+    cat = req.cat
+    chosen = {code for code, bit in cat.prog_bit.items() if req.universe >> int(bit) & 1}
+    need_of = dict(zip(cat.programmes.code, cat.programmes.need, strict=True))
+    every = req.universe == cat.all_programmes
 
-    def finish(c: sa.Connection, rows: list) -> list[dict]:
-        rec = r.alias("r_ov")
-        found: dict[str, list] = {}
-        for part in chunks([row.id_number for row in rows]):
-            # driven by id_number IN (...) on ix_aid_records_person, whatever the statistics
-            q = (
-                sa.select(
-                    rec.c.id_number,
-                    p.c.need,
-                    p.c.department_code,
-                    rec.c.programme_code,
-                    rec.c.amount_fen,
-                )
-                .select_from(
-                    rec.join(
-                        b,
-                        sa.and_(
-                            b.c.campaign_id == rec.c.campaign_id, b.c.id_number == rec.c.id_number
-                        ),
-                    ).join(p, p.c.code == rec.c.programme_code)
-                )
-                .where(rec.c.id_number.in_(part), *sl.window(rec), sl.matches(rec, b))
-            )
-            for idn, nd, dept, prog, fen in c.execute(q):
-                found.setdefault(idn, []).append((nd, dept, prog, int(fen)))
+    def finish(c: sa.Connection, city: City, rows: list[MemberRow]) -> list[dict]:
+        recs = records.of_people(city, [row.person for row in rows])
+        keep = recs.window(req) & recs.matching()
+        if req.categories is not None:
+            keep &= recs.serving(req.categories)
+        found: dict[int, list] = {}
+        for who, prog, fen, _ in recs.where(keep).rows():
+            found.setdefault(who, []).append((prog, fen))
         out = []
-        for row in rows:
+        for i, row in enumerate(rows):
             by_need: dict[str, list] = {}
-            for nd, dept, prog, fen in found.get(row.id_number, []):
-                by_need.setdefault(nd, []).append((dept, prog, fen))
+            for prog, fen in found.get(i, []):
+                by_need.setdefault(need_of[prog], []).append((cat.prog_dept[prog], prog, fen))
             needs, depts, progs, fen_total = [], set(), set(), 0
-            for nd, recs in sorted(by_need.items()):
-                ds = {x[0] for x in recs}
+            for nd, recs_of in sorted(by_need.items()):
+                ds = {x[0] for x in recs_of}
                 if len(ds) < 2 or (need is not None and nd != need) or not set(cell) <= ds:
                     continue
-                if not sl.all_programmes and not {x[1] for x in recs} & set(sl.programmes):
+                if not every and not {x[1] for x in recs_of} & chosen:
                     continue
                 needs.append(nd)
                 depts |= ds
-                progs |= {x[1] for x in recs}
-                fen_total += sum(x[2] for x in recs)
+                progs |= {x[1] for x in recs_of}
+                fen_total += sum(x[2] for x in recs_of)
             out.append(
                 {
                     "id_number": row.id_number,

@@ -2,92 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-
 import sqlalchemy as sa
 
+from warmth.request import Request
 from warmth.scope import Filters, Scope
-from warmth.worklists._common import Page, b, chunks, r, yuan
-from warmth.worklists.chosen import chosen_page
-from warmth.worklists.slicing import SqlSlice, leak_district, person_join
+from warmth.snapshot.city import City
+from warmth.worklists import records
+from warmth.worklists._common import Page, yuan
+from warmth.worklists.chosen import Finish, MemberRow, chosen_page
 
 
-def _repeat_records(sl: SqlSlice, rec, ben) -> list:
-    """Records that count towards repeats: the slice's programmes; with a category filter,
-    only registered beneficiaries in those categories and programmes serving them."""
-    conds = sl.records(rec)
-    if sl.restrict is not None:
-        conds.append(sl.matches(rec, ben))
-    return conds
+def repeat_finish(req: Request, cell: tuple = ()) -> Finish:
+    """Rows of the repeat list: per ID number, the programmes of the slice paid twice or
+    more (with a category filter, only those serving the person's chosen categories)."""
 
-
-def repeat_finish(sl: SqlSlice, cell: tuple = ()) -> Callable:
-    """Rows of the repeat list: per ID number, the programmes paid twice or more."""
-
-    def finish(c: sa.Connection, rows: list) -> list[dict]:
-        rec = r.alias("r_rep")
-        ben2, joined2 = person_join(rec)
-        detail: dict[str, list] = {}
-        for part in chunks([row.id_number for row in rows]):
-            q2 = (
-                sa.select(
-                    rec.c.id_number,
-                    rec.c.programme_code,
-                    sa.func.count(),
-                    sa.func.sum(rec.c.amount_fen),
-                    sa.func.min(rec.c.date),
-                    sa.func.max(rec.c.date),
-                )
-                .select_from(joined2)
-                .where(rec.c.id_number.in_(part), *_repeat_records(sl, rec, ben2))
-                .group_by(rec.c.id_number, rec.c.programme_code)
-                .having(sa.func.count() >= 2)
-            )
-            for idn, prog, n, fen, first, last in c.execute(q2):
-                detail.setdefault(idn, []).append((prog, int(n), int(fen or 0), first, last))
-        who = _who(c, sl, [row.id_number for row in rows])
+    def finish(c: sa.Connection, city: City, rows: list[MemberRow]) -> list[dict]:
+        recs = records.of_people(city, [row.person for row in rows])
+        keep = recs.window(req) & recs.of_programmes(req.universe)
+        if req.categories is not None:
+            keep &= recs.serving(req.categories)
+        paid: dict[tuple[int, str], list] = {}
+        for who, prog, fen, day in recs.where(keep).rows():
+            got = paid.setdefault((who, prog), [0, 0, day, day])
+            got[0] += 1
+            got[1] += fen
+            got[3] = day  # a member's records are in day order
+        detail: dict[int, list] = {}
+        for (who, prog), (n, fen, first, last) in sorted(paid.items()):
+            if n >= 2:
+                detail.setdefault(who, []).append((prog, n, fen, first, last))
         out = []
-        for row in rows:
-            d = sorted(detail.get(row.id_number, []))
-            name, district, street = who.get(row.id_number, (None, None, None))
+        for i, row in enumerate(rows):
+            d = detail.get(i, [])
             out.append(
                 {
                     "id_number": row.id_number,
-                    "name": name,
+                    "name": row.name,
                     "programme_code": ";".join(x[0] for x in d),
                     "records": sum(x[1] for x in d),
                     "amount_yuan": yuan(sum(x[2] for x in d)),
-                    "first_date": as_date(min((x[3] for x in d), default=None)),
-                    "last_date": as_date(max((x[4] for x in d), default=None)),
-                    "district_code": district,
-                    "street_code": street,
+                    "first_date": min((x[3] for x in d), default=None),
+                    "last_date": max((x[4] for x in d), default=None),
+                    "district_code": row.district_code,
+                    "street_code": row.street_code,
                 }
             )
         return out
 
     return finish
-
-
-def _who(c: sa.Connection, sl: SqlSlice, id_numbers: list[str]) -> dict[str, tuple]:
-    """Name, district and street of each ID number: the registration, else (not registered)
-    the district where its leakage counts and no name or street."""
-    out: dict[str, tuple] = {}
-    for part in chunks(id_numbers):
-        q = sa.select(b.c.id_number, b.c.name, b.c.district_code, b.c.street_code).where(
-            b.c.campaign_id == sl.campaign_id, b.c.id_number.in_(part)
-        )
-        out.update({row[0]: tuple(row[1:]) for row in c.execute(q)})
-    for idn in sorted({i for i in id_numbers if i not in out}):  # few: one query each
-        district = c.execute(sa.select(leak_district(sl, sa.literal(idn, sa.String)))).scalar()
-        out[idn] = (None, district, None)
-    return out
-
-
-def as_date(value):
-    if isinstance(value, str):  # SQLite aggregates of dates come back as text
-        return date.fromisoformat(value[:10])
-    return value
 
 
 def repeats(

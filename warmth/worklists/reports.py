@@ -59,7 +59,7 @@ def iter_frames(
     for start in range(0, len(members), REPORT_CHUNK):
         shown = page_rows(conn, city, members, start, REPORT_CHUNK)
         seals = {row.id_number: row.id_cipher for row in shown if row.id_cipher is not None}
-        rows = finish(conn, shown)
+        rows = finish(conn, city, shown)
         yield mask_frame(conn, city.campaign_id, list_frame(rows, kind), scope, unmask, seals)
 
 

@@ -1,5 +1,5 @@
 """The request as SQL conditions, for the lists that still read the base tables (a
-street's people, registrations in two districts) and for the details of a page's rows.
+street's people, registrations in two districts).
 
 Built from the one resolved request (warmth.request): nothing here turns filters into what
 counts a second time."""
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from warmth import schema
 from warmth.request import Request
-from warmth.worklists._common import b, bc, pc, r
+from warmth.worklists._common import bc, pc, r
 
 
 @dataclass(frozen=True)
@@ -149,45 +149,3 @@ def sql_slice(conn: sa.Connection, req: Request | None) -> SqlSlice:
 def _codes(bits: dict[str, int], mask: int) -> tuple[str, ...]:
     """The codes whose bit is set in the mask, sorted."""
     return tuple(sorted(code for code, bit in bits.items() if mask >> int(bit) & 1))
-
-
-def delivering(rec, ben):
-    """The district that delivered a record: its own, else the beneficiary's, else the
-    submitter when the submitter is a district (warmth.snapshot.city, attribution)."""
-    d = schema.districts
-    submitter = (
-        sa.select(d.c.code).where(d.c.code == rec.c.submitter).correlate_except(d).scalar_subquery()
-    )
-    return sa.func.coalesce(rec.c.district_code, ben.c.district_code, submitter)
-
-
-def nonmatching(sl: SqlSlice, rec, ben):
-    """The record names no registered beneficiary, or its programme serves none of theirs."""
-    return sa.or_(ben.c.id.is_(None), ~sl.matches(rec, ben, restrict=False))
-
-
-def leak_district(sl: SqlSlice, id_number):
-    """Where an ID number's leakage counts: the delivering district of its earliest
-    non-matching record (ties by record id), as in warmth.snapshot.city."""
-    rec, ben = r.alias("r_att"), b.alias("b_att")
-    return (
-        sa.select(delivering(rec, ben))
-        .select_from(
-            rec.outerjoin(
-                ben,
-                sa.and_(ben.c.campaign_id == rec.c.campaign_id, ben.c.id_number == rec.c.id_number),
-            )
-        )
-        .where(rec.c.id_number == id_number, *sl.window(rec), nonmatching(sl, rec, ben))
-        .order_by(rec.c.date, rec.c.id)
-        .limit(1)
-        .correlate_except(rec, ben)
-        .scalar_subquery()
-    )
-
-
-def person_join(rec):
-    ben = b.alias("b")
-    return ben, rec.outerjoin(
-        ben, sa.and_(ben.c.campaign_id == rec.c.campaign_id, ben.c.id_number == rec.c.id_number)
-    )
