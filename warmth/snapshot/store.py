@@ -19,10 +19,12 @@ The cross-year match of two campaigns lives in the same folder (warmth.snapshot.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import shutil
 import tempfile
 import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -212,8 +214,9 @@ def _load_or_build(
     if given is not None:
         kept, fresh = dict.fromkeys(codes.districts), given
     else:
+        coding = _coding(codes, cat)
         kept = {
-            d: _read_shard_file(folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d)
+            d: _read_shard_file(folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d, coding)
             for d in codes.districts
         }
         todo = [d for d, shard in kept.items() if shard is None]
@@ -223,7 +226,8 @@ def _load_or_build(
             fresh = {d: read_shard(conn, campaign_id, d, codes, cat) for d in todo}
     missing = [d for d, shard in kept.items() if shard is None]
     for d in missing:
-        _write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), _shard_arrays(fresh[d]))
+        arrays = _shard_arrays(fresh[d], _coding(codes, cat))
+        _write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), arrays)
     shards = [kept[d] if kept[d] is not None else fresh[d] for d in codes.districts]
     built = join(campaign_id, shards, codes, cat, {d: wanted.get(d, 0) for d in codes.districts})
     built.version = built.register_version = version
@@ -302,14 +306,27 @@ def _write_city(folder: Path, campaign_id: int, version: int, arrays: dict) -> N
         return
 
 
-def _shard_arrays(shard: Shard) -> dict[str, np.ndarray]:
+def _coding(codes: Codes, cat: metrics.Catalogue) -> str:
+    """What a shard's integer codes mean (the code lists, the programmes' and categories'
+    bits), as a digest kept in each shard file: a file coded otherwise is read again, so
+    reference data loaded anew (warmth init) need not mark every district changed."""
+    meaning = (codes, sorted(cat.prog_bit.items()), sorted(cat.cat_bit.items()))
+    return hashlib.sha256(repr(meaning).encode()).hexdigest()
+
+
+def _shard_arrays(shard: Shard, coding: str) -> dict[str, np.ndarray]:
     out = {f"p_{k}": v for k, v in shard.people.items()}
+    out["coding"] = np.array(coding)
     out.update({f"r_{k}": v for k, v in shard.records.items()})
     out["orphan_ids"] = np.asarray(shard.orphan_ids, dtype=f"U{idkey.HASH_CHARS}")
     return out
 
 
-def _read_shard_file(path: Path, district: str) -> Shard | None:
+def _read_shard_file(path: Path, district: str, coding: str) -> Shard | None:
+    """The shard in a file, or None when there is none or it does not read whole: every
+    member is read to its end, so a changed byte fails the archive's CRC-32, and the arrays
+    must fit together (Shard.is_whole) and be coded as now (_coding). The caller then
+    reads the district afresh."""
     if not path.exists():
         return None
     try:
@@ -317,9 +334,12 @@ def _read_shard_file(path: Path, district: str) -> Shard | None:
             people = {k[2:]: z[k] for k in z.files if k.startswith("p_")}
             records = {k[2:]: z[k] for k in z.files if k.startswith("r_")}
             orphans = z["orphan_ids"].astype(object)
-    except (OSError, ValueError, KeyError):
+            if str(z["coding"]) != coding:
+                return None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
-    return Shard(district, people, records, orphans)
+    shard = Shard(district, people, records, orphans)
+    return shard if shard.is_whole() else None
 
 
 def _city_arrays(c: City) -> dict[str, np.ndarray]:
