@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import config, idkey, metrics, rls, schema, versions
+from warmth.snapshot import patch
 from warmth.snapshot.build import join, with_records, without_batch
 from warmth.snapshot.city import City, People, Records
 from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
@@ -120,17 +121,21 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     # only the leakage districts change in place: every other array is shared with the held
     people = People(**{**vars(held.people), "leak_att": held.people.leak_att.copy()})
     records = held.records
+    touched = [np.zeros(0, "int64")]  # the people whose records the batches change
     for kind, batch in mine:
         if kind == "aid_removed":
+            touched.append(records.person[records.batch_id == batch])
             records = without_batch(people, records, batch)
         else:
             people, added = _batch_records(conn, held, people, batch)
+            touched.append(added["person"])
             records = with_records(people, records, added, held.catalogue)
     got = City(
         held.campaign_id, held.codes, held.catalogue, people, records, versions.districts(conn)
     )
     got.version = version
     got.register_version = held.register_version  # aid batches only: the same registers
+    patch.carry(held, got, np.concatenate(touched))
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
         arrays = _city_arrays(got)
         threading.Thread(
@@ -391,7 +396,9 @@ def _read_city(
 
 def campaign_ids(conn: sa.Connection) -> list[int]:
     """Campaigns that hold a register or records (the ones worth a snapshot)."""
-    b, r = schema.beneficiaries, schema.aid_records
-    ids = set(conn.execute(sa.select(b.c.campaign_id).distinct()).scalars())
-    ids |= set(conn.execute(sa.select(r.c.campaign_id).distinct()).scalars())
-    return sorted(ids)
+    b, r, c = schema.beneficiaries, schema.aid_records, schema.campaigns
+    # one index probe per campaign (DISTINCT would walk every row's index entry)
+    held = sa.exists().where(b.c.campaign_id == c.c.id) | sa.exists().where(
+        r.c.campaign_id == c.c.id
+    )
+    return sorted(conn.execute(sa.select(c.c.id).where(held)).scalars())
