@@ -15,20 +15,19 @@ def batch_shards(conn: sa.Connection, batch_id: int) -> set[str]:
     registered nowhere the record's delivering district (its own, else its submitter's).
     Only those shards change when the batch is added or taken away; each district's
     figures are the city's, joined again from the shards (so a leakage moving to another
-    district needs no other shard read again). Two passes over the batch's own records."""
+    district needs no other shard read again). One pass over the batch's own records (on
+    ix_aid_records_batch), each probing the register's unique index once."""
     a, b = schema.aid_records, schema.beneficiaries
-    mine = a.c.batch_id == batch_id
     registered = (b.c.campaign_id == a.c.campaign_id) & (b.c.id_number == a.c.id_number)
-    homes = conn.execute(
-        sa.select(b.c.district_code).distinct().select_from(a.join(b, registered)).where(mine)
-    ).scalars()
-    delivered = conn.execute(
-        sa.select(sa.func.coalesce(a.c.district_code, a.c.submitter))
+    pairs = conn.execute(
+        sa.select(b.c.district_code, sa.func.coalesce(a.c.district_code, a.c.submitter))
         .distinct()
-        .where(mine, ~sa.select(b.c.id).where(registered).exists())
-    ).scalars()
+        .select_from(a.outerjoin(b, registered))
+        .where(a.c.batch_id == batch_id)
+    ).all()
+    found = {home if home is not None else delivered for home, delivered in pairs}
     every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
-    return (set(homes) | set(delivered)) & every
+    return found & every
 
 
 def districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:

@@ -51,8 +51,13 @@ def _combined(held: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame, kin
     keys = [c for c in held.columns if c not in sums]
     out = both.groupby(keys, sort=False, dropna=False)[sums].sum().reset_index()
     out = out.loc[out[sums[0]] != 0].reset_index(drop=True)
+    if out.empty:  # nothing left anywhere: the touched people's frame is the empty one
+        return after.iloc[:0]
     for c in sums:
         out[c] = out[c].astype("int64")
+    for c in keys:  # codes set as warmth.snapshot.city sets them: pandas infers the type
+        if not pd.api.types.is_numeric_dtype(held[c]) and held[c].dtype != bool:
+            out[c] = out[c].to_numpy(dtype=object, na_value=None)
     return out[list(held.columns)]
 
 
