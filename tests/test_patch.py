@@ -9,6 +9,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tests import fixtures_small as fx
 from tests.fixtures_small import assert_same_frames
@@ -64,13 +65,20 @@ def carried(city) -> None:
         pd.testing.assert_frame_equal(kept, fresh, obj=kind)
 
 
-def test_an_import_and_its_undo_carry_the_held_figures_exactly(engine, tmp_path, monkeypatch):
+@pytest.mark.parametrize("offered", [True, False], ids=["this-process", "another-process"])
+def test_an_import_and_its_undo_carry_the_held_figures_exactly(
+    engine, tmp_path, monkeypatch, offered
+):
     monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
     cid = campaign(engine)
     with engine.connect() as conn:
         worked_out(store.city(conn, cid))  # a running server, showing the figures
     batch = upload(engine, ROWS, fx.A)
-    with engine.connect() as conn:
+    with monkeypatch.context() as m, engine.connect() as conn:
+        if offered:  # the importing process applies the records it wrote: none read back
+            m.setattr(store, "fetch", lambda *a: pytest.fail("the batch was read back"))
+        else:  # imported by another process: this one reads the batch
+            store._offered.clear()
         patched = store.city(conn, cid)
     carried(patched)
     fresh = rebuilt(engine, cid, tmp_path / "fresh", monkeypatch)

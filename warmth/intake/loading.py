@@ -21,7 +21,7 @@ from warmth.intake.reading import safe_file_name
 from warmth.intake.reasons import Reason
 from warmth.intake.result import AccountingError, ImportFailedError, ImportResult, message
 from warmth.intake.status import classify
-from warmth.intake.touched import batch_shards, districts_of, mark_changed
+from warmth.intake.touched import districts_of, landed, mark_changed, offer_batch, written_records
 from warmth.intake.validation import Validation
 from warmth.scope import Scope
 
@@ -154,8 +154,12 @@ def import_batch(
                 why = Reason.of("submitter_denied", submitter=submitter)
                 return _refuse(engine, v, user, name, file_sha256, why)
             lock_for_import(conn)
-            result = _import_locked(conn, v, mode, user, name, file_sha256, progress, submitter)
+            result, written = _import_locked(
+                conn, v, mode, user, name, file_sha256, progress, submitter
+            )
             conn.commit()
+            if written is not None:
+                offer_batch(conn, *written)
             return result
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
@@ -200,7 +204,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
         return ImportResult.of(
             "already_imported", note, earlier.id, rows_in=v.rows,
             submitted_by=earlier.submitted_by, submitted_at=earlier.submitted_at,
-        )  # fmt: skip
+        ), None  # fmt: skip
     departments = set(conn.execute(sa.select(schema.departments.c.code)).scalars())
     batch_values = {
         "campaign_id": campaign_id,
@@ -226,7 +230,9 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
     idkey.for_conn(conn, write=True)  # the ID numbers' key: checked, recorded on a first write
     status = classify(conn, v, submitter)
     load = _load_register if v.kind == "register" else _load_aid
-    counts, districts = load(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
+    counts, districts, written = load(
+        conn, v, status, mode, batch_id, campaign_id, submitter, progress
+    )
     rejected = 0
     if mode == "quarantine":
         rejected = _quarantine(conn, v, batch_id)
@@ -255,7 +261,9 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
     )
     # records only added: the snapshot can add this batch to what it holds
     appended = v.kind == "aid" and counts["replaced"] == 0
-    mark_changed(conn, districts, ("aid_added", batch_id, campaign_id) if appended else None)
+    version = mark_changed(
+        conn, districts, ("aid_added", batch_id, campaign_id) if appended else None
+    )
     result = ImportResult.of(
         "imported",
         message(v.kind, rows_in, counts),
@@ -280,7 +288,8 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
                     "second_registrations", 0)},
         row_count=rows_in, file_sha256=sha,
     )  # fmt: skip
-    return result
+    # the records as written, for this process's snapshot to apply without reading them back
+    return result, ((version, batch_id, written) if appended and written else None)
 
 
 def _write(conn, table, rows: Rows, progress: Progress | None, done: int, total: int) -> int:
@@ -329,7 +338,8 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
     rows = _rows(conn, write, AID_COLUMNS, campaign_id=campaign_id, submitter=submitter,
                     batch_id=batch_id)  # fmt: skip
     _write(conn, a, rows, progress, 0, len(rows))
-    districts |= batch_shards(conn, batch_id)
+    found, ids = landed(conn, batch_id)
+    districts |= found
     counts = {
         "inserted": len(rows),
         "already_present": 0 if replacing else int(present.sum()),
@@ -337,7 +347,7 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
         "cross_district": 0,
         "held": int(held.sum()),
     }
-    return counts, {d for d in districts if d}
+    return counts, {d for d in districts if d}, written_records(rows.columns, rows.values, ids)
 
 
 AID_COLUMNS = ["record_no", "id_number", "id_cipher", "programme_code", "amount_fen", "form",
@@ -420,7 +430,7 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
         conn, sa.select(ben.c.id_number).where(ben.c.batch_id == batch_id), campaign_id
     )
     districts |= set(clean.loc[cross, "district_code"]) | set(write["district_code"])
-    return counts, districts
+    return counts, districts, None
 
 
 def _record_cross_district(conn, rows: pd.DataFrame, campaign_id: int, batch_id: int) -> int:

@@ -35,7 +35,15 @@ from warmth import config, idkey, metrics, rls, schema, versions
 from warmth.snapshot import patch
 from warmth.snapshot.build import join, with_records, without_batch
 from warmth.snapshot.city import City, People, Records
-from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
+from warmth.snapshot.shards import (
+    Codes,
+    Shard,
+    _array,
+    fetch,
+    read_all,
+    read_shard,
+    record_columns,
+)
 
 # bytes: allocations this large are served by mmap (see below). 8 MB keeps the page faults
 # of fresh mappings off the many small temporaries (1 MB cost 15 % more CPU on new days)
@@ -61,6 +69,9 @@ _map_large_allocations()
 _memory: dict[tuple[str, str, int], City] = {}
 _locks: dict[tuple[str, str, int], threading.Lock] = {}
 _guard = threading.Lock()
+# aid batches this process committed, as written: (url, identity, batch, version) -> columns
+_offered: dict[tuple[str, str, int, int], dict] = {}
+OFFERS_KEPT = 4
 
 
 def _lock(key: tuple[str, str, int]) -> threading.Lock:
@@ -115,19 +126,19 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     steps = versions.changes(conn, held.version, version)
     if len(steps) != version - held.version or version < held.version:
         return None
-    mine = [(kind, batch) for _, kind, batch, cid in steps if cid == held.campaign_id]
-    if any(kind not in versions.AID_KINDS for kind, _ in mine):
+    mine = [(v, kind, batch) for v, kind, batch, cid in steps if cid == held.campaign_id]
+    if any(kind not in versions.AID_KINDS for _, kind, _ in mine):
         return None
     # only the leakage districts change in place: every other array is shared with the held
     people = People(**{**vars(held.people), "leak_att": held.people.leak_att.copy()})
     records = held.records
     touched = [np.zeros(0, "int64")]  # the people whose records the batches change
-    for kind, batch in mine:
+    for at, kind, batch in mine:
         if kind == "aid_removed":
             touched.append(records.person[records.batch_id == batch])
             records = without_batch(people, records, batch)
         else:
-            people, added = _batch_records(conn, held, people, batch)
+            people, added = _batch_records(conn, held, people, batch, at)
             touched.append(added["person"])
             records = with_records(people, records, added, held.catalogue)
     got = City(
@@ -144,19 +155,39 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     return got
 
 
-def _batch_records(conn: sa.Connection, held: City, people: People, batch: int):
-    """One aid batch's records as raw snapshot records, and the people with any ID number
-    registered nowhere that is new to the snapshot added."""
+def offer_batch(conn: sa.Connection, version: int, batch: int, records: dict) -> None:
+    """Keep an aid batch this process has just committed at `version`, as the values it
+    wrote (columns named as record_columns' types, and ben_id), so that a snapshot held
+    here applies it without reading it back (_batch_records). The last few are kept."""
+    key = (_url(conn), versions.identity(conn), batch, version)
+    with _guard:
+        _offered[key] = records
+        while len(_offered) > OFFERS_KEPT:
+            _offered.pop(next(iter(_offered)))
+
+
+def _batch_records(conn: sa.Connection, held: City, people: People, batch: int, version: int):
+    """One aid batch's records as raw snapshot records (those this process offered at that
+    version, else read from the base tables), and the people with any ID number registered
+    nowhere that is new to the snapshot added."""
     r, b = schema.aid_records, schema.beneficiaries
     cols, types = record_columns(conn, held.codes, held.catalogue)
-    query = (
-        sa.select(*cols, sa.func.coalesce(b.c.id, -1))
-        .select_from(
-            r.outerjoin(b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number))
+    types = {**types, "ben_id": "int64"}
+    with _guard:
+        offered = _offered.pop((_url(conn), versions.identity(conn), batch, version), None)
+    if offered is not None:
+        rec = {name: _array(offered[name], kind) for name, kind in types.items()}
+    else:
+        query = (
+            sa.select(*cols, sa.func.coalesce(b.c.id, -1))
+            .select_from(
+                r.outerjoin(
+                    b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number)
+                )
+            )
+            .where(r.c.batch_id == batch)  # on ix_aid_records_batch (one campaign's batch)
         )
-        .where(r.c.batch_id == batch)  # on ix_aid_records_batch (a batch is one campaign's)
-    )
-    rec = fetch(conn, query, {**types, "ben_id": "int64"})
+        rec = fetch(conn, query, types)
     registered = np.flatnonzero(people.registered)
     at = pd.Index(people.ben_id[registered]).get_indexer(rec["ben_id"])
     person = np.where(at >= 0, registered[np.maximum(at, 0)], -1)
@@ -192,8 +223,9 @@ def _with_orphans(people: People, ids: np.ndarray) -> People:
 
 
 def forget() -> None:
-    """Drop every snapshot held in memory (files stay)."""
+    """Drop every snapshot held in memory (files stay), and the batches offered."""
     _memory.clear()
+    _offered.clear()
 
 
 def _load_or_build(
