@@ -10,11 +10,13 @@ from warmth import migrate, reference, schema, versions
 
 def init_database(engine: sa.Engine) -> dict[str, int]:
     """Create or upgrade the schema and load the reference data. Safe to run twice. The
-    reference load (campaigns among it) bumps the data version in its own transaction."""
+    reference load (campaigns among it) bumps the data version in its own transaction,
+    marking no district changed: a snapshot shard file records what its codes meant
+    (warmth.snapshot.store) and is read again only when reference data changed that."""
     migrate.upgrade(engine)
     with engine.begin() as conn:
         counts = reference.load(conn)
-        versions.bump(conn)
+        versions.bump(conn, ())
         return counts
 
 
@@ -50,15 +52,19 @@ def is_ready(engine: sa.Engine) -> bool:
     return is_initialised(engine) and has_data(engine)
 
 
-def rebuild_snapshots(engine: sa.Engine, campaign: str | None = None) -> int:
+def rebuild_snapshots(engine: sa.Engine, campaign: str | None = None, *, full: bool = True) -> int:
     """Build the columnar snapshot of every campaign that holds data (or of one, by code)
-    afresh from the base tables, after marking every district changed; the next view
-    loads it from beside the database. Returns the number of campaigns built."""
+    again under a new data version; the next view loads it from beside the database.
+    full: every district is marked changed, so every shard is read afresh from the base
+    tables. Otherwise no district is: each district's shard file written at that
+    district's last change is loaded and checked (warmth.snapshot.store), and only the
+    districts whose file is missing, older or damaged are read again; the city is joined
+    anew from the shards either way. Returns the number of campaigns built."""
     from warmth import campaigns
     from warmth.snapshot import store  # heavy; only a rebuild needs it
 
     with engine.begin() as conn:
-        versions.bump(conn)
+        versions.bump(conn, None if full else ())
     with engine.connect() as conn:
         if campaign:
             found = campaigns.campaign(conn, campaign)

@@ -1,4 +1,6 @@
-"""warmth refresh: rebuild the columnar snapshot the dashboard reads, from the base tables."""
+"""warmth refresh: rebuild the columnar snapshot the dashboard reads: the districts whose
+snapshot file is missing, stale or damaged read again from the base tables (--full: every
+district), the city joined anew."""
 
 from __future__ import annotations
 
@@ -14,6 +16,12 @@ def add_parser(sub):
         help="rebuild the dashboard's snapshot from the register and the aid records",
     )
     cmd.add_argument("--campaign", metavar="CODE", help="campaign code (default: every campaign)")
+    cmd.add_argument(
+        "--full",
+        action="store_true",
+        help="read every district again from the base tables (default: only the districts "
+        "whose snapshot file is missing, older than their last write, or damaged)",
+    )
     return cmd
 
 
@@ -34,7 +42,7 @@ def run(args) -> int:
                     reference.campaign_id(conn, args.campaign)
                 except LookupError as exc:
                     raise UsageError(key="cli_no_campaign", code=args.campaign) from exc
-        built = bootstrap.rebuild_snapshots(engine, args.campaign)
+        built = bootstrap.rebuild_snapshots(engine, args.campaign, full=args.full)
     except sa.exc.OperationalError as exc:
         raise write_failed(engine, exc) from exc
     print(

@@ -8,6 +8,7 @@ never be used to look people up across the city.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,6 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import schema
+
+JSON_PART = 10_000
 
 if TYPE_CHECKING:
     from warmth.intake.validation import Validation
@@ -63,10 +66,17 @@ def _registered_in(conn: sa.Connection, campaign_id: int, numbers: pd.Series) ->
 
 def _in_parts(conn: sa.Connection, query: sa.Select, column, values: pd.Series) -> list[tuple]:
     """The query's rows whose column is one of the values, looked up 900 values at a time
-    (under SQLite's bound-parameter limit), each part through the index the column leads
+    (under SQLite's bound-parameter limit; on SQLite JSON_PART values as one JSON array
+    parameter, which costs less to bind than 900 parameters), each part through the index the column leads
     with the query's equalities: a file's worth of lookups, never the table read whole."""
     wanted = sorted(set(values.dropna()))
     found: list[tuple] = []
+    if conn.dialect.name == "sqlite":  # one JSON parameter per part: no statement to expand
+        for start in range(0, len(wanted), JSON_PART):
+            given = sa.func.json_each(json.dumps(wanted[start : start + JSON_PART]))
+            one_of = column.in_(sa.select(given.table_valued("value").c.value))
+            found += conn.execute(query.where(one_of)).all()
+        return found
     for start in range(0, len(wanted), 900):
         found += conn.execute(query.where(column.in_(wanted[start : start + 900]))).all()
     return found

@@ -15,20 +15,42 @@ def batch_shards(conn: sa.Connection, batch_id: int) -> set[str]:
     registered nowhere the record's delivering district (its own, else its submitter's).
     Only those shards change when the batch is added or taken away; each district's
     figures are the city's, joined again from the shards (so a leakage moving to another
-    district needs no other shard read again). Two passes over the batch's own records."""
+    district needs no other shard read again). One pass over the batch's own records (on
+    ix_aid_records_batch), each probing the register's unique index once."""
     a, b = schema.aid_records, schema.beneficiaries
-    mine = a.c.batch_id == batch_id
     registered = (b.c.campaign_id == a.c.campaign_id) & (b.c.id_number == a.c.id_number)
-    homes = conn.execute(
-        sa.select(b.c.district_code).distinct().select_from(a.join(b, registered)).where(mine)
-    ).scalars()
-    delivered = conn.execute(
-        sa.select(sa.func.coalesce(a.c.district_code, a.c.submitter))
+    pairs = conn.execute(
+        sa.select(b.c.district_code, sa.func.coalesce(a.c.district_code, a.c.submitter))
         .distinct()
-        .where(mine, ~sa.select(b.c.id).where(registered).exists())
-    ).scalars()
+        .select_from(a.outerjoin(b, registered))
+        .where(a.c.batch_id == batch_id)
+    ).all()
+    found = {home if home is not None else delivered for home, delivered in pairs}
     every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
-    return (set(homes) | set(delivered)) & every
+    return found & every
+
+
+def landed(conn: sa.Connection, batch_id: int) -> tuple[set[str], dict[str, dict]]:
+    """An aid batch just written: its shards (as batch_shards) and, per record number,
+    the record's id and its beneficiary's id (-1: registered nowhere), from one pass over
+    the batch's records (each probing the register's unique index once)."""
+    a, b = schema.aid_records, schema.beneficiaries
+    registered = (b.c.campaign_id == a.c.campaign_id) & (b.c.id_number == a.c.id_number)
+    rows = conn.execute(
+        sa.select(
+            a.c.record_no,
+            a.c.id,
+            sa.func.coalesce(b.c.id, -1),
+            b.c.district_code,
+            sa.func.coalesce(a.c.district_code, a.c.submitter),
+        )
+        .select_from(a.outerjoin(b, registered))
+        .where(a.c.batch_id == batch_id)
+    ).all()
+    every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
+    found = {home if home is not None else delivered for *_, home, delivered in rows}
+    ids = {"rec_id": {r[0]: r[1] for r in rows}, "ben_id": {r[0]: r[2] for r in rows}}
+    return found & every, ids
 
 
 def districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:
@@ -57,8 +79,33 @@ def districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:
     return {d for d in found if d} & every
 
 
-def mark_changed(conn: sa.Connection, districts: set[str], change: tuple | None = None) -> None:
+def mark_changed(conn: sa.Connection, districts: set[str], change: tuple | None = None) -> int:
     """Say, in the caller's transaction, which districts' data changed and, when it is only
     an aid batch added or removed, which (versions.bump): the data version moves, and the
-    snapshot applies the batch or re-reads those districts (warmth.snapshot)."""
-    versions.bump(conn, sorted(districts), change)
+    snapshot applies the batch or re-reads those districts (warmth.snapshot). Returns
+    the new data version."""
+    return versions.bump(conn, sorted(districts), change)
+
+
+def written_records(columns: tuple[str, ...], values: list[tuple], ids: dict) -> dict[str, list]:
+    """Aid records as inserted (the columns and value tuples given to the driver), with
+    their ids (landed), as the columns the snapshot reads of a batch
+    (warmth.snapshot.store.offer_batch)."""
+    by_name = dict(zip(columns, zip(*values, strict=True), strict=True)) if values else {}
+    numbers = by_name.get("record_no", ())
+    out = {
+        "rec_id": [ids["rec_id"][n] for n in numbers],
+        "ben_id": [ids["ben_id"][n] for n in numbers],
+    }
+    names = {"id_number": "id_number", "pbit": "programme_code", "amount_fen": "amount_fen",
+             "form": "form", "day": "date", "deliver": "district_code",
+             "submitter": "submitter", "batch_id": "batch_id"}  # fmt: skip
+    out.update({k: list(by_name.get(column, ())) for k, column in names.items()})
+    return out
+
+
+def offer_batch(conn: sa.Connection, version: int, batch_id: int, records: dict) -> None:
+    """Hand a committed aid batch's records to this process's snapshot store."""
+    from warmth.snapshot import store  # heavy: only once an aid batch is committed
+
+    store.offer_batch(conn, version, batch_id, records)

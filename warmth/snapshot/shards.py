@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from warmth import metrics, schema
 
 EPOCH = date(1970, 1, 1)
+PEOPLE_ARRAYS = ("ben_id", "street", "cat_mask")
 RECORD_ARRAYS = (
     "rec_id",
     "person",
@@ -66,6 +67,33 @@ class Shard:
     people: dict[str, np.ndarray]
     records: dict[str, np.ndarray]
     orphan_ids: np.ndarray  # object: ID numbers of the orphan records, in record order
+
+    def is_whole(self) -> bool:
+        """The arrays fit together: every column there, one length for the people's and one
+        for the records', each record's person a row of the people or -1, one ID number per
+        orphan record. A shard file that was cut short or altered fails this (or its read)."""
+        if set(self.people) != set(PEOPLE_ARRAYS) or set(self.records) != set(RECORD_ARRAYS):
+            return False
+        n = {len(v) for v in self.people.values()}
+        m = {len(v) for v in self.records.values()}
+        if len(n) != 1 or len(m) != 1:
+            return False
+        person = self.records["person"]
+        if len(person) and (person.min() < -1 or person.max() >= n.pop()):
+            return False
+        return len(self.orphan_ids) == int(np.count_nonzero(person < 0))
+
+    def in_order(self) -> Shard:
+        """The shard with its records sorted by (person, day, record id), orphans first:
+        joined shards then come close to the city's record order, which sorts in
+        near-linear time (warmth.snapshot.build)."""
+        r = self.records
+        order = np.lexsort((r["rec_id"], r["day"], r["person"]))
+        orphan = r["person"] < 0
+        rank = np.cumsum(orphan) - 1  # each orphan record's place in orphan_ids
+        orphan_ids = self.orphan_ids[rank[order[orphan[order]]]]
+        records = {k: v[order] for k, v in r.items()}
+        return Shard(self.district, self.people, records, orphan_ids)
 
 
 DAY = "day"  # a fetched column of dates (ISO text on SQLite, dates on PostgreSQL) as day numbers
@@ -222,7 +250,7 @@ def read_shard(
         people={"ben_id": people["ben_id"], "street": people["street"], "cat_mask": cat_mask},
         records=records,
         orphan_ids=orphans["id_number"],
-    )
+    ).in_order()
 
 
 def read_all(
@@ -301,6 +329,6 @@ def read_all(
                 },
                 records=records,
                 orphan_ids=rec["id_number"][orphan],
-            )
+            ).in_order()
         )
     return shards

@@ -19,10 +19,12 @@ The cross-year match of two campaigns lives in the same folder (warmth.snapshot.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import shutil
 import tempfile
 import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +32,18 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import config, idkey, metrics, rls, schema, versions
+from warmth.snapshot import patch
 from warmth.snapshot.build import join, with_records, without_batch
 from warmth.snapshot.city import City, People, Records
-from warmth.snapshot.shards import Codes, Shard, fetch, read_all, read_shard, record_columns
+from warmth.snapshot.shards import (
+    Codes,
+    Shard,
+    _array,
+    fetch,
+    read_all,
+    read_shard,
+    record_columns,
+)
 
 # bytes: allocations this large are served by mmap (see below). 8 MB keeps the page faults
 # of fresh mappings off the many small temporaries (1 MB cost 15 % more CPU on new days)
@@ -58,6 +69,9 @@ _map_large_allocations()
 _memory: dict[tuple[str, str, int], City] = {}
 _locks: dict[tuple[str, str, int], threading.Lock] = {}
 _guard = threading.Lock()
+# aid batches this process committed, as written: (url, identity, batch, version) -> columns
+_offered: dict[tuple[str, str, int, int], dict] = {}
+OFFERS_KEPT = 4
 
 
 def _lock(key: tuple[str, str, int]) -> threading.Lock:
@@ -112,23 +126,27 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     steps = versions.changes(conn, held.version, version)
     if len(steps) != version - held.version or version < held.version:
         return None
-    mine = [(kind, batch) for _, kind, batch, cid in steps if cid == held.campaign_id]
-    if any(kind not in versions.AID_KINDS for kind, _ in mine):
+    mine = [(v, kind, batch) for v, kind, batch, cid in steps if cid == held.campaign_id]
+    if any(kind not in versions.AID_KINDS for _, kind, _ in mine):
         return None
     # only the leakage districts change in place: every other array is shared with the held
     people = People(**{**vars(held.people), "leak_att": held.people.leak_att.copy()})
     records = held.records
-    for kind, batch in mine:
+    touched = [np.zeros(0, "int64")]  # the people whose records the batches change
+    for at, kind, batch in mine:
         if kind == "aid_removed":
+            touched.append(records.person[records.batch_id == batch])
             records = without_batch(people, records, batch)
         else:
-            people, added = _batch_records(conn, held, people, batch)
+            people, added = _batch_records(conn, held, people, batch, at)
+            touched.append(added["person"])
             records = with_records(people, records, added, held.catalogue)
     got = City(
         held.campaign_id, held.codes, held.catalogue, people, records, versions.districts(conn)
     )
     got.version = version
     got.register_version = held.register_version  # aid batches only: the same registers
+    patch.carry(held, got, np.concatenate(touched))
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
         arrays = _city_arrays(got)
         threading.Thread(
@@ -137,19 +155,39 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     return got
 
 
-def _batch_records(conn: sa.Connection, held: City, people: People, batch: int):
-    """One aid batch's records as raw snapshot records, and the people with any ID number
-    registered nowhere that is new to the snapshot added."""
+def offer_batch(conn: sa.Connection, version: int, batch: int, records: dict) -> None:
+    """Keep an aid batch this process has just committed at `version`, as the values it
+    wrote (columns named as record_columns' types, and ben_id), so that a snapshot held
+    here applies it without reading it back (_batch_records). The last few are kept."""
+    key = (_url(conn), versions.identity(conn), batch, version)
+    with _guard:
+        _offered[key] = records
+        while len(_offered) > OFFERS_KEPT:
+            _offered.pop(next(iter(_offered)))
+
+
+def _batch_records(conn: sa.Connection, held: City, people: People, batch: int, version: int):
+    """One aid batch's records as raw snapshot records (those this process offered at that
+    version, else read from the base tables), and the people with any ID number registered
+    nowhere that is new to the snapshot added."""
     r, b = schema.aid_records, schema.beneficiaries
     cols, types = record_columns(conn, held.codes, held.catalogue)
-    query = (
-        sa.select(*cols, sa.func.coalesce(b.c.id, -1))
-        .select_from(
-            r.outerjoin(b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number))
+    types = {**types, "ben_id": "int64"}
+    with _guard:
+        offered = _offered.pop((_url(conn), versions.identity(conn), batch, version), None)
+    if offered is not None:
+        rec = {name: _array(offered[name], kind) for name, kind in types.items()}
+    else:
+        query = (
+            sa.select(*cols, sa.func.coalesce(b.c.id, -1))
+            .select_from(
+                r.outerjoin(
+                    b, (b.c.campaign_id == r.c.campaign_id) & (b.c.id_number == r.c.id_number)
+                )
+            )
+            .where(r.c.batch_id == batch)  # on ix_aid_records_batch (one campaign's batch)
         )
-        .where(r.c.batch_id == batch)  # on ix_aid_records_batch (a batch is one campaign's)
-    )
-    rec = fetch(conn, query, {**types, "ben_id": "int64"})
+        rec = fetch(conn, query, types)
     registered = np.flatnonzero(people.registered)
     at = pd.Index(people.ben_id[registered]).get_indexer(rec["ben_id"])
     person = np.where(at >= 0, registered[np.maximum(at, 0)], -1)
@@ -185,8 +223,9 @@ def _with_orphans(people: People, ids: np.ndarray) -> People:
 
 
 def forget() -> None:
-    """Drop every snapshot held in memory (files stay)."""
+    """Drop every snapshot held in memory (files stay), and the batches offered."""
     _memory.clear()
+    _offered.clear()
 
 
 def _load_or_build(
@@ -212,8 +251,9 @@ def _load_or_build(
     if given is not None:
         kept, fresh = dict.fromkeys(codes.districts), given
     else:
+        coding = _coding(codes, cat)
         kept = {
-            d: _read_shard_file(folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d)
+            d: _read_shard_file(folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d, coding)
             for d in codes.districts
         }
         todo = [d for d, shard in kept.items() if shard is None]
@@ -223,7 +263,8 @@ def _load_or_build(
             fresh = {d: read_shard(conn, campaign_id, d, codes, cat) for d in todo}
     missing = [d for d, shard in kept.items() if shard is None]
     for d in missing:
-        _write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), _shard_arrays(fresh[d]))
+        arrays = _shard_arrays(fresh[d], _coding(codes, cat))
+        _write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), arrays)
     shards = [kept[d] if kept[d] is not None else fresh[d] for d in codes.districts]
     built = join(campaign_id, shards, codes, cat, {d: wanted.get(d, 0) for d in codes.districts})
     built.version = built.register_version = version
@@ -302,14 +343,27 @@ def _write_city(folder: Path, campaign_id: int, version: int, arrays: dict) -> N
         return
 
 
-def _shard_arrays(shard: Shard) -> dict[str, np.ndarray]:
+def _coding(codes: Codes, cat: metrics.Catalogue) -> str:
+    """What a shard's integer codes mean (the code lists, the programmes' and categories'
+    bits), as a digest kept in each shard file: a file coded otherwise is read again, so
+    reference data loaded anew (warmth init) need not mark every district changed."""
+    meaning = (codes, sorted(cat.prog_bit.items()), sorted(cat.cat_bit.items()))
+    return hashlib.sha256(repr(meaning).encode()).hexdigest()
+
+
+def _shard_arrays(shard: Shard, coding: str) -> dict[str, np.ndarray]:
     out = {f"p_{k}": v for k, v in shard.people.items()}
+    out["coding"] = np.array(coding)
     out.update({f"r_{k}": v for k, v in shard.records.items()})
     out["orphan_ids"] = np.asarray(shard.orphan_ids, dtype=f"U{idkey.HASH_CHARS}")
     return out
 
 
-def _read_shard_file(path: Path, district: str) -> Shard | None:
+def _read_shard_file(path: Path, district: str, coding: str) -> Shard | None:
+    """The shard in a file, or None when there is none or it does not read whole: every
+    member is read to its end, so a changed byte fails the archive's CRC-32, and the arrays
+    must fit together (Shard.is_whole) and be coded as now (_coding). The caller then
+    reads the district afresh."""
     if not path.exists():
         return None
     try:
@@ -317,9 +371,12 @@ def _read_shard_file(path: Path, district: str) -> Shard | None:
             people = {k[2:]: z[k] for k in z.files if k.startswith("p_")}
             records = {k[2:]: z[k] for k in z.files if k.startswith("r_")}
             orphans = z["orphan_ids"].astype(object)
-    except (OSError, ValueError, KeyError):
+            if str(z["coding"]) != coding:
+                return None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
-    return Shard(district, people, records, orphans)
+    shard = Shard(district, people, records, orphans)
+    return shard if shard.is_whole() else None
 
 
 def _city_arrays(c: City) -> dict[str, np.ndarray]:
@@ -372,7 +429,9 @@ def _read_city(
 
 def campaign_ids(conn: sa.Connection) -> list[int]:
     """Campaigns that hold a register or records (the ones worth a snapshot)."""
-    b, r = schema.beneficiaries, schema.aid_records
-    ids = set(conn.execute(sa.select(b.c.campaign_id).distinct()).scalars())
-    ids |= set(conn.execute(sa.select(r.c.campaign_id).distinct()).scalars())
-    return sorted(ids)
+    b, r, c = schema.beneficiaries, schema.aid_records, schema.campaigns
+    # one index probe per campaign (DISTINCT would walk every row's index entry)
+    held = sa.exists().where(b.c.campaign_id == c.c.id) | sa.exists().where(
+        r.c.campaign_id == c.c.id
+    )
+    return sorted(conn.execute(sa.select(c.c.id).where(held)).scalars())
