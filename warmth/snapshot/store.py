@@ -366,6 +366,7 @@ def _read_city(
         dict(zip(codes.districts, shard_versions, strict=True)),
     )
     got.version, got.register_version = version, register_version
+    got.folder = path  # its whole-campaign frames are kept beside its arrays
     return got
 
 
