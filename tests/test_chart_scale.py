@@ -74,3 +74,10 @@ def test_a_grown_chart_s_type_margins_and_markers_are_times_k():
     assert grown.layout.title.font.size == 2.5 * plain.layout.title.font.size
     assert grown.layout.margin.t == 2.5 * plain.layout.margin.t
     assert grown.layout.height == 2.5 * plain.layout.height
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_a_timeline_whose_first_trace_is_a_hatched_bar_s_key_keeps_a_date_axis(k):
+    fig = _timeline(k, small=True)  # a count of 3: hatched, its key a bar with no points
+    assert fig.data[0].x == (None,)
+    assert fig.layout.xaxis.type == "date"  # plotly guessed "linear" from that first trace

@@ -437,6 +437,8 @@ def timeline_chart(
     fig.update_yaxes(title={"text": label(measure, lang)}, gridcolor="#eeeeee")
     if window is not None:
         fig.update_xaxes(range=[window[0] - timedelta(days=1), window[1] + timedelta(days=1)])
-    fig.update_xaxes(tickformat="%m-%d")
+    # dates, said outright: a first trace with no points (a hatched bar's legend key) made
+    # plotly guess a linear axis, and a district's timeline drew no bars
+    fig.update_xaxes(type="date", tickformat="%m-%d")
     _mark_days(fig, marks or {})
     return fig
