@@ -128,8 +128,8 @@ def steps(url: str, lang: str, district: str | None) -> None:
     step(f"chart figures ({len(figs)})")
     pictures = render.pictures(figs, width=pdf.CHART_PX, fmt=pdf.PICTURES)
     step(f"charts drawn ({len(figs)}, one page)")
-    doc = pdf.new(lang, at)
-    step("fonts (overlaps the drawing in the command line)")
+    doc = pdf.new(lang, at, pdf.faces(found, lang))
+    step("fonts: the cut faces (overlaps the drawing in the command line)")
     made = pdf.write(doc, found, lang, figs, pictures, at)
     step(f"pages laid out and written, fonts subset ({made.pages} pages)")
     with engine.begin() as conn:

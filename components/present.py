@@ -2,8 +2,9 @@
 full screen, without sidebar or menus.
 
 - The slide is in the URL (&slide=3, from 1), so one can be linked; Previous / Next buttons,
-  and the keys a presentation clicker sends (Left / Right arrows, PageUp / PageDown) as
-  the buttons' keyboard shortcuts (st.button(shortcut=...), no script of our own).
+  and the keys a presentation clicker sends (Left / Right arrows, PageUp / PageDown), heard
+  by the slide's counter itself (components/clicker.py), so a key pressed as soon as a
+  slide shows moves exactly one slide.
 - &every=30 advances by itself every 30 seconds (5 to 3600) for a wall screen: the slide is
   a fragment that runs again on that timer and reads the data version each time, so the
   figures shown are those of the last committed write.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import data, screen
+from components import clicker, data, screen
 from components.session import View
 from warmth import formatting
 from warmth.briefing import deck
@@ -108,19 +109,17 @@ def _controls(view: View, n: int, every: int | None) -> None:
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     row.button(
         view.t("present_prev"), key="present_prev", on_click=_step, args=(-1,),
-        shortcut="Left", icon=":material/chevron_left:", disabled=n == 1,
+        icon=":material/chevron_left:", disabled=n == 1,
     )  # fmt: skip
-    row.markdown(view.t("present_counter", n=n, total=len(deck.SLIDES)))
+    with row:
+        clicker.show(view.t("present_counter", n=n, total=len(deck.SLIDES)), _step)
     row.button(
         view.t("present_next"), key="present_next", on_click=_step, args=(1,),
-        shortcut="Right", icon=":material/chevron_right:", disabled=n == len(deck.SLIDES),
+        icon=":material/chevron_right:", disabled=n == len(deck.SLIDES),
     )  # fmt: skip
     row.button(view.t("present_exit"), key="present_exit", on_click=_leave, type="tertiary")
     if every:
         row.caption(view.t("present_every", s=every))
-    # clickers send PageUp / PageDown: two more shortcuts on buttons the stylesheet hides
-    row.button("PageUp", key="present_pgup", on_click=_step, args=(-1,), shortcut="PageUp")
-    row.button("PageDown", key="present_pgdn", on_click=_step, args=(1,), shortcut="PageDown")
 
 
 def _tiles(items: list[tuple[str, str, str]]) -> str:
@@ -231,7 +230,10 @@ def _charts(view: View, facts: Facts, slide: str, grow: float) -> None:
         box.plotly_chart(fig, key=f"present_{slide}_{i}", config=CONFIG, height="stretch")
 
 
-def _slide(view: View, every: int | None, grow: float) -> None:
+def _slide(view: View, every: int | None) -> None:
+    # in the fragment, like the buttons: a new size reruns the slide, never the whole page
+    size = screen.size()
+    grow = deck.type_scale(*size) if size else 1.0
     if due(st.session_state.get(SHOWN_AT, time.monotonic()), time.monotonic(), every):
         _show(st.session_state.get(KEY, 1) % len(deck.SLIDES) + 1)
     data.read_version()  # a wall screen shows the last committed write
@@ -259,9 +261,7 @@ def _slide(view: View, every: int | None, grow: float) -> None:
 def show(view: View) -> None:
     """The presentation: the slide the URL names (or the one the session is on)."""
     st.html(CSS)
-    size = screen.size()  # outside the fragment: a new size reruns the whole slide
-    grow = deck.type_scale(*size) if size else 1.0
     every = every_seconds(st.query_params.get(EVERY))
     if KEY not in st.session_state:
         _show(slide_number(st.query_params.get(SLIDE)))
-    st.fragment(_slide, run_every=every)(view, every, grow)
+    st.fragment(_slide, run_every=every)(view, every)

@@ -7,8 +7,10 @@ those runs are skipped with the reason, so a missing server is visible, never si
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 
 import pytest
@@ -22,6 +24,11 @@ from warmth.database import make_engine
 # of the key itself set their own.
 TEST_ID_KEY = "dGVzdC1rZXktZm9yLXdhcm10aC1pZC1udW1iZXJzLTA"
 os.environ.setdefault(idkey.ENV_VAR, TEST_ID_KEY)
+# The briefing's cut fonts (warmth.briefing.fonts) in a folder of the run's own, removed at
+# its end: every run makes them once, and the worktree's data/cache stays untouched.
+if "WARMTH_CACHE_DIR" not in os.environ:
+    os.environ["WARMTH_CACHE_DIR"] = tempfile.mkdtemp(prefix="warmth-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["WARMTH_CACHE_DIR"], ignore_errors=True)
 
 PG_URL = os.environ.get("WARMTH_TEST_PG_URL")
 PG_TEMPLATE = "warmth_test_template"

@@ -76,6 +76,19 @@ def test_english_names_and_wrapping():
     assert "<br>" in charts._tick_labels(["Labour and Social Security Bureau"], "en")[0]
 
 
+@pytest.mark.parametrize(("streets", "size"), [(6, 12), (5, 14)])
+def test_six_long_english_street_names_get_smaller_type_so_their_words_do_not_touch(streets, size):
+    words = ["Xiaodongmen", "Bansongyuan", "Laoximen", "Yuyuan", "Nanjing Donglu", "Waitan"]
+    df = coverage_frame().iloc[:1].loc[[0] * streets].reset_index(drop=True)
+    df["key"] = [f"31010100{i}" for i in range(streets)]
+    df["name_en"] = [f"{w} Subdistrict" for w in words[:streets]]
+    fig = charts.measure_bar(df, by="street", measure="omitted", title="t", lang="en")
+    assert fig.layout.xaxis.tickfont.size == size
+    assert fig.layout.xaxis.tickangle == 0
+    zh = charts.measure_bar(df, by="street", measure="omitted", title="t", lang="zh")
+    assert zh.layout.xaxis.tickfont.size == 14
+
+
 def test_series_are_named_in_the_language_never_by_a_code():
     """A trace's name is a label (hover and legend show it), not a code like "district"."""
     df = coverage_frame()

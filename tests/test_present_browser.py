@@ -158,3 +158,28 @@ def test_the_tile_map_fills_its_slide_with_every_name_whole(page, app_url, lang)
     for width, height in SIZES[1:]:  # the tiles grow with the type
         k = deck.type_scale(width, height)
         assert sides[width] >= 0.95 * k * sides[SIZES[0][0]], (lang, width, sides)
+
+
+# ms after the first slide is drawn: at once (the screen-size rerun not yet started), while
+# that rerun runs, and after it
+KEY_DELAYS = (0, 50, 150, 300, 600, 1200, 2500)
+
+
+@pytest.mark.parametrize("key", ["ArrowRight", "PageDown"])
+def test_a_key_pressed_at_any_time_after_a_slide_appears_moves_one_slide(browser, app_url, key):
+    for delay in KEY_DELAYS:
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})  # a new session
+        try:
+            page.goto(f"{app_url}/?present=1&lang=en&slide=1")
+            counter = page.get_by_text(f"1 / {len(deck.SLIDES)}", exact=True)
+            expect(counter).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(delay)
+            page.keyboard.press(key)
+            second = page.get_by_text(f"2 / {len(deck.SLIDES)}", exact=True)
+            expect(second, f"{key} {delay} ms after the slide").to_be_visible(timeout=30_000)
+            page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+            page.wait_for_timeout(1500)  # and it stays there: one press, one slide
+            assert page.get_by_text(f"2 / {len(deck.SLIDES)}", exact=True).is_visible(), delay
+            assert "slide=2" in page.url, (delay, page.url)
+        finally:
+            page.close()

@@ -7,7 +7,9 @@ was made.
 
 Chinese is set in Debian's Noto Sans CJK SC (fonts-noto-cjk), embedded as a subset with a
 ToUnicode map so that its text can be searched and copied out. The font is OpenType with
-CFF outlines inside a collection (.ttc), which reportlab cannot embed; fpdf2 can.
+CFF outlines inside a collection (.ttc), which reportlab cannot embed; fpdf2 can. fpdf2 is
+given the face cut down to the briefing's characters (warmth.briefing.fonts), kept between
+runs, instead of the whole collection.
 """
 
 from __future__ import annotations
@@ -15,21 +17,19 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from warmth import figures, formatting, i18n
-from warmth.briefing import deck, render
+from warmth import figures, formatting, i18n, metrics
+from warmth.briefing import deck, fonts, render
 from warmth.briefing.facts import Facts
 
-FONT_DIR = Path("/usr/share/fonts/opentype/noto")
-FONTS = {"": "NotoSansCJK-Regular.ttc", "B": "NotoSansCJK-Bold.ttc"}
-SC = 2  # Noto Sans CJK SC in the collections (JP, KR, SC, TC, HK, then the mono faces)
 INK, GREY = (51, 51, 51), (110, 110, 110)
 PACE = {"behind": (198, 40, 40), "on_track": (46, 125, 50)}
 CHART_PX = 900  # the width charts are drawn at (CSS pixels), at scale 2
@@ -42,11 +42,17 @@ STREET_ROWS = 40  # behind-pace streets listed; the rest counted
 class Briefing(FPDF):
     """An A4 page with the footer every page of a briefing carries."""
 
-    def __init__(self, footer: Callable[[int], str]):
+    def __init__(self, footer: Callable[[int], str], faces: dict[str, Path] | None = None):
+        """faces: a font file per style (fonts.face); None: the whole collections."""
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self._footer = footer
-        for style, name in FONTS.items():
-            self.add_font("noto", style, str(FONT_DIR / name), collection_font_number=SC)
+        for style in fonts.FONTS:
+            if faces is None:
+                self.add_font(
+                    "noto", style, str(fonts.source(style)), collection_font_number=fonts.SC
+                )
+            else:
+                self.add_font("noto", style, str(faces[style]))
         # The subset keeps the whole font's bounding box (a box that holds every glyph is
         # still right) instead of fontTools drawing each glyph again to measure it: 0.45 s
         for font in self.fonts.values():
@@ -185,20 +191,51 @@ def stamp(made: datetime | None = None) -> str:
     return (made or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def new(lang: str, made: str) -> Briefing:
+def words(facts: Facts, lang: str):
+    """Every text a briefing of facts in lang can be written from: its language's strings,
+    the metrics' labels and definitions, the campaign's fields and the names in the figures."""
+    for row in i18n.table().values():
+        yield row[lang]
+    for d in metrics.DEFINITIONS.values():
+        yield from (d.label_zh, d.help_zh) if lang == "zh" else (d.label_en, d.help_en)
+    yield from (str(v) for v in facts.campaign.values() if v is not None)
+    for field in fields(facts):
+        frame = getattr(facts, field.name)
+        if isinstance(frame, pd.DataFrame):
+            for column in frame.select_dtypes(include=["object", "string"]).columns:
+                yield from (str(v) for v in frame[column].dropna().unique())
+
+
+def faces(facts: Facts, lang: str) -> dict[str, Path]:
+    """The font file per style for a briefing of facts (fonts.face: made once, then kept)."""
+    chars = fonts.characters(words(facts, lang))
+    return {style: fonts.face(style, chars) for style in fonts.FONTS}
+
+
+def new(lang: str, made: str, faces: dict[str, Path] | None = None) -> Briefing:
     """An empty briefing, its fonts loaded and its footer saying when it was made."""
-    return Briefing(lambda n: i18n.t("briefing_footer", lang, n=n, total="{nb}", at=made))
+    footer = lambda n: i18n.t("briefing_footer", lang, n=n, total="{nb}", at=made)  # noqa: E731
+    return Briefing(footer, faces)
+
+
+def missing(pdf: Briefing) -> bool:
+    """Did the briefing meet a character its fonts lack?"""
+    return any(getattr(f, "missing_glyphs", None) for f in pdf.fonts.values())
 
 
 def build(facts: Facts, lang: str, *, made: datetime | None = None) -> Document:
-    """The briefing of these facts in lang."""
+    """The briefing of these facts in lang: with the cut faces, or, when a text held a
+    character they lack, written again with the whole fonts."""
     at = stamp(made)
     figs = chart_figures(facts, lang)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the browser draws while fonts load
         drawn = pool.submit(render.pictures, figs, width=CHART_PX, fmt=PICTURES)
-        pdf = new(lang, at)
+        pdf = new(lang, at, faces(facts, lang))
         pictures = drawn.result()
-    return write(pdf, facts, lang, figs, pictures, at)
+    made_doc = write(pdf, facts, lang, figs, pictures, at)
+    if not missing(pdf):
+        return made_doc
+    return write(new(lang, at), facts, lang, figs, pictures, at)
 
 
 def write(

@@ -25,6 +25,7 @@ INK = "#333333"
 EXPECTED = "#555555"
 # letters on a line of an English name under up to 4 bars, else (16 touched under 6 streets)
 TICK_LINE = {4: 16, None: 12}
+TICK_WORDS = 60  # bars × their longest word's letters that fit a half-slide at 14 px
 # bars × characters of the longest value beyond which values on bars stand upright: a value
 # of 14 px takes about 8 px a character, and half a 1280×720 slide gives bars 416/n px wide
 LEVEL_TEXT = 52
@@ -114,9 +115,14 @@ def _category_axis(fig: go.Figure, keys: list[str], labels: list[str], lang: str
     """Codes on the axis (what a click returns), names as tick text: English names wrapped
     when there are few bars, slanted (and shortened) when there are many."""
     longest = max((len(x) for x in labels), default=0)
+    size = 13 if len(keys) > 12 else 14
     if lang == "en":
         crowded = len(keys) > 6
         ticks = [_short(x, 28) for x in labels] if crowded else _tick_labels(labels, lang)
+        # a word is not wrapped: six bars of "Xiaodongmen Subdistrict" on half a slide
+        # left their words touching at 14 px
+        word = max((len(w) for x in labels for w in x.split()), default=0)
+        size = 12 if not crowded and len(keys) * word > TICK_WORDS else size
     else:
         crowded = len(keys) > 12 or len(keys) * longest > 60
         ticks = labels
@@ -126,7 +132,7 @@ def _category_axis(fig: go.Figure, keys: list[str], labels: list[str], lang: str
         tickvals=keys,
         ticktext=ticks,
         tickangle=-40 if crowded else 0,
-        tickfont={"size": 13 if len(keys) > 12 else 14},
+        tickfont={"size": size},
         automargin=True,
     )
 
@@ -431,6 +437,8 @@ def timeline_chart(
     fig.update_yaxes(title={"text": label(measure, lang)}, gridcolor="#eeeeee")
     if window is not None:
         fig.update_xaxes(range=[window[0] - timedelta(days=1), window[1] + timedelta(days=1)])
-    fig.update_xaxes(tickformat="%m-%d")
+    # dates, said outright: a first trace with no points (a hatched bar's legend key) made
+    # plotly guess a linear axis, and a district's timeline drew no bars
+    fig.update_xaxes(type="date", tickformat="%m-%d")
     _mark_days(fig, marks or {})
     return fig

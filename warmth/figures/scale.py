@@ -2,7 +2,11 @@
 margins, markers, line widths, legend symbols) times a factor, so a chart laid out for
 1280×720 is the same chart, k times larger, on a screen k times larger (the slides' type
 scale, warmth.briefing.deck.type_scale). Sizes in paper fractions (legend, annotation
-positions) stay as they are: the figure grows as a whole."""
+positions) stay as they are: the figure grows as a whole.
+
+plotly draws a bar's legend key as a 12 px square whatever the type's size (and caps a
+marker's there at 16 px), so on a grown figure each bar's key is a coloured "■" in the
+legend's own type instead (`_bar_keys`): it grows with the names beside it."""
 
 from __future__ import annotations
 
@@ -57,4 +61,47 @@ def scaled(fig: go.Figure, k: float) -> go.Figure:
     _walk(spec, k)
     if "height" in layout:
         layout["height"] = layout["height"] * k
+    _bar_keys(spec)
     return go.Figure(spec)
+
+
+KEY = "■"  # U+25A0, in the Noto CJK faces the figures name
+
+
+def _colour(trace: dict) -> str | None:
+    colour = (trace.get("marker") or {}).get("color")
+    if isinstance(colour, list | tuple):
+        return colour[0] if colour else None
+    return colour if isinstance(colour, str) else None
+
+
+def _bar_keys(spec: dict) -> None:
+    """Each bar trace the legend shows gets its key drawn as KEY in its colour, in the
+    legend's type: a legend entry of its own (a trace with no points and no symbol, in the bar's legend group, so a click still hides the bar), the bar itself
+    left out of the legend. The symbol's room shrinks to plotly's least (30 px)."""
+    layout, data = spec["layout"], spec.get("data", [])
+    if layout.get("showlegend") is False or len(data) < 2 and not layout.get("showlegend"):
+        return
+    keys = []
+    for trace in data:
+        shown = trace.get("showlegend", True) and trace.get("visible", True) is not False
+        colour = _colour(trace)
+        if trace.get("type") != "bar" or not shown or not trace.get("name") or colour is None:
+            continue
+        group = trace.get("legendgroup") or f"key-{len(keys)}-{trace['name']}"
+        trace.update(showlegend=False, legendgroup=group)
+        keys.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "none",  # no symbol of its own
+                "name": f'<span style="color:{colour}">{KEY}</span> {trace["name"]}',
+                "legendgroup": group,
+                "showlegend": True,
+                "hoverinfo": "skip",
+            }
+        )
+    if keys:
+        data.extend(keys)
+        layout.setdefault("legend", {})["itemwidth"] = LEGEND_ITEM

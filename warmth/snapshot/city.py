@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from warmth import metrics
+from warmth.snapshot import kept
 from warmth.snapshot.shards import EPOCH, Codes
 
 PROFILE_COLUMNS = [
@@ -150,7 +151,8 @@ class City:
     # it (the cross-year match, warmth.snapshot.matches, depends on the registers alone)
     register_version: int = 0
     # the folder of files it was read from (warmth.snapshot.store), where what it derives
-    # once (its day changes) is kept for the next process too; None: built in memory
+    # once (its day changes, warmth.snapshot.days; its whole-campaign frames,
+    # warmth.snapshot.kept) is kept for the next process too; None: made in memory only
     folder: Path | None = field(default=None, repr=False)
     _frames: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _arrays: OrderedDict = field(default_factory=OrderedDict, repr=False)
@@ -292,8 +294,12 @@ class City:
     def _profile(self, as_of):
         if as_of is not None:
             return self._dated_profile(as_of)
+        return _decoded(kept.frame(self.folder, "profile", self._whole_profile), self.codes)
+
+    def _whole_profile(self) -> pd.DataFrame:
+        """The whole campaign's profile, district and street as integer codes."""
         p, m = self.people, self.people.n_registered
-        reach, repeat, leak = self.masks(as_of)
+        reach, repeat, leak = self.masks(None)
         codes, table = self._static("home", self._home_groups)
         # most registered people leak nothing: grouped by (home code, reach, repeat) with
         # integer codes; the few that leak, and the unregistered, by pandas
@@ -325,8 +331,7 @@ class City:
         frame = pd.concat([fast, rare], ignore_index=True)
         # a leaky person can share a profile with a plain one: sum them into one row
         frame = frame.groupby(PROFILE_COLUMNS[:-1], sort=False)["n"].sum().reset_index()
-        frame = frame.loc[frame["n"] > 0].reset_index(drop=True)
-        return _decoded(frame, self.codes)
+        return frame.loc[frame["n"] > 0].reset_index(drop=True)
 
     def _dated_profile(self, as_of: date) -> pd.DataFrame:
         """The profile counting records up to as_of, from what each day changes."""
@@ -365,26 +370,33 @@ class City:
         return narrow(codes), table
 
     def _records(self, as_of):
-        rec = self.records
-        codes, table = self._static("record_groups", self._record_groups)
-        size = len(table)
         if as_of is not None:  # from what each day changes
+            codes, table = self._static("record_groups", self._record_groups)
             changes = self.day_changes()
-            sums = changes.record_sums(changes.day(day_number(as_of)), size)
+            sums = changes.record_sums(changes.day(day_number(as_of)), len(table))
             out = table.assign(records=sums[:, 0], repeat_records=sums[:, 1], amount_fen=sums[:, 2])
+            out = out.loc[(out["records"] > 0) & (out["district_code"] >= 0)]
         else:
-            out = table.assign(
-                records=np.bincount(codes, minlength=size),
-                repeat_records=np.bincount(codes[rec.rank >= 1], minlength=size),
-                amount_fen=np.bincount(codes, weights=rec.amount_fen, minlength=size).round(),
-            )
-        out = out.loc[(out["records"] > 0) & (out["district_code"] >= 0)].reset_index(drop=True)
+            out = kept.frame(self.folder, "records", self._whole_records)
+        out = out.reset_index(drop=True)
         names = dict(
             zip(self.catalogue.programmes.bit, self.catalogue.programmes.code, strict=True)
         )
         out["programme_code"] = out["programme_code"].map(names)
         out["form"] = np.array(self.codes.forms, dtype=object)[out["form"].to_numpy()]
         return _decoded(out, self.codes)
+
+    def _whole_records(self) -> pd.DataFrame:
+        """The whole campaign's record groups, every column an integer code."""
+        rec = self.records
+        codes, table = self._static("record_groups", self._record_groups)
+        size = len(table)
+        out = table.assign(
+            records=np.bincount(codes, minlength=size),
+            repeat_records=np.bincount(codes[rec.rank >= 1], minlength=size),
+            amount_fen=np.bincount(codes, weights=rec.amount_fen, minlength=size).round(),
+        )
+        return out.loc[(out["records"] > 0) & (out["district_code"] >= 0)]
 
     def level(self, kind: str, as_of: date | None, level: str) -> pd.DataFrame:
         """profile or records at a coarser level: "street" as is, "district" with the

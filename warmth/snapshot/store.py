@@ -423,7 +423,7 @@ def _read_city(
         dict(zip(codes.districts, shard_versions, strict=True)),
     )
     got.version, got.register_version = version, register_version
-    got.folder = path  # its day changes are kept beside (warmth.snapshot.days)
+    got.folder = path  # what it derives once is kept beside (snapshot.days, snapshot.kept)
     return got
 
 
