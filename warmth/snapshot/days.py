@@ -22,15 +22,14 @@ the same counts as filtering the records and grouping again, without touching a 
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from warmth.snapshot import kept as kept_arrays  # days.kept below is the Days' own
 from warmth.snapshot.city import City, mask_type, narrow, or_within_runs, runs
 
 BEFORE = np.iinfo("int32").min  # the day of the cells that hold everyone's rows before any record
@@ -129,30 +128,20 @@ def _arrays(d: Days) -> dict[str, np.ndarray]:
 
 
 def write(folder: Path, d: Days) -> None:
-    """Write atomically: a temporary folder beside, then renamed (another process that
-    wrote it meanwhile wrote the same arrays)."""
-    try:
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, suffix=".tmp"))
-        for name, values in _arrays(d).items():
-            np.save(tmp / f"{name}.npy", values, allow_pickle=False)
-        try:
-            os.replace(tmp, folder)
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
-    except OSError:
-        return
+    """Write the Days as `folder`, atomically (warmth.snapshot.kept)."""
+    kept_arrays.write_arrays(folder, _arrays(d))
 
 
 def read(folder: Path) -> Days | None:
     """The Days written in the folder, memory-mapped (None: none, or unreadable)."""
-    if not folder.is_dir():
+    got = kept_arrays.read_arrays(folder)
+    if got is None:
         return None
     try:
-        got = {f.name[:-4]: np.load(f, mmap_mode="r") for f in folder.glob("*.npy")}
         day0, people = (int(v) for v in got.pop("day0"))
         rows = {k[5:]: got.pop(k) for k in list(got) if k.startswith("rows_")}
         return Days(day0=day0, people=people, rows=rows, **got)
-    except (OSError, ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError):
         return None
 
 

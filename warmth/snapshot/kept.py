@@ -1,18 +1,20 @@
-"""Frames derived from a city snapshot alone, kept in the snapshot's own folder so that
-the next process reads them instead of computing them again.
+"""What is derived from a city snapshot alone, kept in the snapshot's own folder so that
+the next process reads it instead of computing it again.
 
-The whole campaign's profile and record groups (City.profile(None), City.records_frame(None))
-cost 0.4-0.7 CPU-s a campaign at scale 1.0 from the arrays; every process that shows a
-figure of either campaign (the dashboard's servers, each `warmth briefing`, the previous
-year's scorecard) made them again. Kept as integer columns (before the district and street
-codes are decoded to names) in `<city folder>/kept/<name>.npz`, no pickles. The city folder
-is named by its data version (warmth.snapshot.store), so a frame kept there is of that
-version's data; a newer version is a new folder, and the old one goes with its frames.
+Two kinds are kept: the day changes (warmth.snapshot.days, 2-2.5 CPU-s a campaign at scale
+1.0) and the whole campaign's profile and record groups (City.profile(None),
+City.records_frame(None): 0.4-0.7 CPU-s a campaign). Every process that shows a figure of
+either campaign (the dashboard's servers, each `warmth briefing`, the previous year's
+scorecard) made them again. Each is a folder of arrays, one .npy file per array, no pickles,
+memory-mapped when read (so processes share them through the page cache). The city folder
+is named by its data version (warmth.snapshot.store), so what is kept there is of that
+version's data; a newer version is a new folder, and the old one goes with what it kept.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +22,36 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-FOLDER = "kept"
+FOLDER = "kept"  # the frames, inside the city's folder
+COLUMNS = "__columns__"  # a kept frame's column order
+
+
+def write_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write the arrays as `folder`, atomically: a temporary folder beside it, then renamed,
+    so a reader never sees half of it (another process that wrote it meanwhile wrote the
+    same arrays). A folder that cannot be written (or whose city folder is gone) is left
+    unwritten: it only costs the next process the making."""
+    try:
+        folder.parent.mkdir(exist_ok=True)  # not the city folder itself: gone is gone
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, suffix=".tmp"))
+        for name, values in arrays.items():
+            np.save(tmp / f"{name}.npy", values, allow_pickle=False)
+        try:
+            os.replace(tmp, folder)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError:
+        return
+
+
+def read_arrays(folder: Path) -> dict[str, np.ndarray] | None:
+    """The arrays written as `folder`, memory-mapped (None: none, or unreadable)."""
+    if not folder.is_dir():
+        return None
+    try:
+        return {f.name[:-4]: np.load(f, mmap_mode="r") for f in folder.glob("*.npy")}
+    except (OSError, ValueError):
+        return None
 
 
 def frame(folder: Path | None, name: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -28,35 +59,14 @@ def frame(folder: Path | None, name: str, make: Callable[[], pd.DataFrame]) -> p
     that cannot be read or written only costs the making). Its columns must be numeric."""
     if folder is None:
         return make()
-    path = folder / FOLDER / f"{name}.npz"
-    got = _read(path)
-    if got is not None:
-        return got
+    where = folder / FOLDER / name
+    got = read_arrays(where)
+    if got is not None and COLUMNS in got and all(str(c) in got for c in got[COLUMNS]):
+        return pd.DataFrame({str(c): np.array(got[str(c)]) for c in got[COLUMNS]})
+    shutil.rmtree(where, ignore_errors=True)  # unreadable or partial: written again below
     made = make()
-    _write(path, made)
-    return made
-
-
-def _read(path: Path) -> pd.DataFrame | None:
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            order = [str(c) for c in z["__columns__"]]
-            return pd.DataFrame({c: z[c] for c in order})
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _write(path: Path, made: pd.DataFrame) -> None:
-    """Atomically (a temporary file, then rename): a reader never sees half a file."""
     arrays = {str(c): made[c].to_numpy() for c in made.columns}
     if any(a.dtype == object for a in arrays.values()):
-        raise TypeError(f"a kept frame holds numbers only: {path.name}")
-    arrays["__columns__"] = np.array([str(c) for c in made.columns])
-    try:
-        path.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
-        os.replace(tmp, path)
-    except OSError:
-        return
+        raise TypeError(f"a kept frame holds numbers only: {name}")
+    write_arrays(where, {**arrays, COLUMNS: np.array([str(c) for c in made.columns])})
+    return made
