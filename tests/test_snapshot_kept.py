@@ -70,3 +70,18 @@ def test_a_kept_frame_belongs_to_its_folder_and_holds_numbers_only(tmp_path):
     assert kept.frame(None, "x", make) is made
     with pytest.raises(TypeError, match="numbers only"):
         kept.frame(tmp_path / "v2", "names", lambda: pd.DataFrame({"n": ["黄浦区"]}))
+
+
+def test_a_refresh_keeps_the_new_version_s_frames_for_its_first_reader(own_db, monkeypatch):
+    from warmth import bootstrap
+
+    bootstrap.rebuild_snapshots(make_engine(own_db), full=False)
+    store.forget()  # the first reader of that version, in a new process
+
+    def refused(self):
+        raise AssertionError("the refresh left the frames to the first reader")
+
+    monkeypatch.setattr(snapshot_city.City, "_whole_profile", refused)
+    monkeypatch.setattr(snapshot_city.City, "_whole_records", refused)
+    again = _city(own_db)
+    assert again.profile(None)["n"].sum() > 0 and len(again.records_frame(None))

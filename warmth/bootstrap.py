@@ -72,5 +72,8 @@ def rebuild_snapshots(engine: sa.Engine, campaign: str | None = None, *, full: b
         else:
             ids = store.campaign_ids(conn)
         for campaign_id in ids:
-            store.city(conn, campaign_id)
+            built = store.city(conn, campaign_id)
+            # the whole campaign's frames, kept beside the new version's files
+            # (warmth.snapshot.kept): made here once, not by this version's first reader
+            built.profile(None), built.records_frame(None)
     return len(ids)
