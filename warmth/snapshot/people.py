@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
 from warmth import metrics
 from warmth.request import Request
-from warmth.snapshot.city import City, day_number, mask_type, narrow
+from warmth.snapshot import profiles
+from warmth.snapshot.city import City, day_number
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,11 +91,6 @@ def _order(city: City) -> np.ndarray:
     return np.concatenate([home, others]).astype("int32")
 
 
-def _cat_table(city: City):
-    codes, values = pd.factorize(city.people.cat_mask)
-    return narrow(codes), np.asarray(values, dtype="int64")
-
-
 def _positions(codes: tuple[str, ...], wanted) -> np.ndarray:
     index = {c: i for i, c in enumerate(codes)}
     return np.array([index[c] for c in wanted if c in index], dtype="int64")
@@ -110,57 +105,45 @@ def _inside(values: np.ndarray, codes: tuple[str, ...], wanted) -> np.ndarray:
 
 
 class _Person:
-    """Per person, for one request, each made when first asked: masks as of its day, the
-    categories that count, the programmes that would match them, and whether they are
-    eligible and reached."""
+    """Per person, for one request, each made when first asked: whether they are at home
+    (registered in the request's districts and streets), eligible and reached. A list's
+    test is worked out on the table of distinct (masks, categories) pairs
+    (warmth.snapshot.profiles) and read per person with one gather."""
 
     def __init__(self, city: City, req: Request) -> None:
         self.city, self.req = city, req
 
     @cached_property
-    def _state(self):
-        """The day's masks: the whole campaign's, else the state of each person's last
-        record day up to as_of (warmth.snapshot.days)."""
-        if self.req.as_of is None:
-            return None
-        changes = self.city.day_changes()
-        return changes, changes.state(changes.day(day_number(self.req.as_of)))
-
-    def _mask(self, i: int) -> np.ndarray:
-        if self._state is None:
-            return self.city.masks(None)[i]
-        changes, state = self._state
-        return changes.states[i][state]
+    def codes(self) -> profiles.Codes:
+        day = None if self.req.as_of is None else day_number(self.req.as_of)
+        return profiles.of_day(self.city, day)
 
     @cached_property
-    def reach(self) -> np.ndarray:
-        return self._mask(0)
+    def allowed(self) -> np.ndarray:
+        """Per entry of the code table: the programmes that would match its people."""
+        cat, req, codes = self.req.cat, self.req, self.codes
+        kc = metrics.ALL if req.categories is None else req.categories
+        per_cat = np.array([cat.allowed(int(v) & kc) for v in codes.cat_values], dtype="int64")
+        return per_cat[codes.cat_of]
 
     @cached_property
-    def repeat(self) -> np.ndarray:
-        return self._mask(1)
+    def eligible_entry(self) -> np.ndarray:
+        """Per entry: in a category that counts (one the slice's programmes serve, within
+        the category filter)."""
+        req = self.req
+        kc = metrics.ALL if req.categories is None else req.categories
+        return (self.codes.cats & kc & req.cat.served_categories(req.universe)) != 0
 
     @cached_property
-    def leak(self) -> np.ndarray:
-        return self._mask(2)
-
-    @cached_property
-    def _tables(self):
-        """Per distinct category mask: the programmes that match, and eligible."""
-        city, req = self.city, self.req
-        codes, values = city._static("cat_table", lambda: _cat_table(city))
-        cat, kc = req.cat, metrics.ALL if req.categories is None else req.categories
-        served = cat.served_categories(req.universe)
-        kind = mask_type(cat)
-        allowed = np.array([cat.allowed(int(v) & kc) for v in values], dtype=kind)
-        eligible = np.array([(int(v) & kc & served) != 0 for v in values], dtype=bool)
-        return codes, allowed, eligible
+    def reached_entry(self) -> np.ndarray:
+        """Per entry: eligible and reached by a matching record of the slice."""
+        return self.eligible_entry & ((self.codes.reach & self.req.universe & self.allowed) != 0)
 
     @cached_property
     def _rows(self) -> list[tuple[int, int]] | None:
         """The rows of the people registered in the request's districts, as (start, stop)
         runs (None: every row may count): only they can be at home, so the per-person
-        values that are read only where at_home holds are computed on these rows alone."""
+        values that are read only where at_home holds are read on these rows alone."""
         bounds = None if self.req.every_district else self.city.district_rows()
         if bounds is None:
             return None
@@ -171,20 +154,9 @@ class _Person:
             if c in wanted
         ]
 
-    def _looked_up(self, table: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        """table[codes] on the request's rows (_rows), zero (False) on the others."""
-        if self._rows is None:
-            return table[codes]
-        out = np.zeros(len(codes), dtype=table.dtype)
-        for lo, hi in self._rows:
-            out[lo:hi] = table[codes[lo:hi]]
-        return out
-
-    @cached_property
-    def allowed(self) -> np.ndarray:
-        """Per person, the programmes that would match them (read only where at_home)."""
-        codes, allowed, _ = self._tables
-        return self._looked_up(allowed, codes)
+    def at_home_with(self, entry: np.ndarray) -> np.ndarray:
+        """Per person: at home, and their entry holds in `entry`."""
+        return self.at_home & self.codes.read(entry, self._rows)
 
     @cached_property
     def at_home(self) -> np.ndarray:
@@ -197,13 +169,11 @@ class _Person:
 
     @cached_property
     def eligible(self) -> np.ndarray:
-        codes, _, eligible = self._tables
-        return self.at_home & self._looked_up(eligible, codes)
+        return self.at_home_with(self.eligible_entry)
 
     @cached_property
     def reached(self) -> np.ndarray:
-        u = np.array(self.req.universe, dtype=self.reach.dtype)
-        return self.eligible & ((self.reach & u & self.allowed) != 0)
+        return self.at_home_with(self.reached_entry)
 
 
 def _person(city: City, req: Request) -> _Person:
@@ -234,7 +204,8 @@ def _district_starts(city: City, order: np.ndarray) -> dict[str, int]:
 def omission(city: City, req: Request) -> Members:
     """Eligible and not reached (metrics.eligible, metrics.reached)."""
     x = _person(city, req)
-    return _members(city, req, x.eligible & ~x.reached, city.people.home)
+    chosen = x.at_home_with(x.eligible_entry & ~x.reached_entry)
+    return _members(city, req, chosen, city.people.home)
 
 
 def repeats(city: City, req: Request) -> Members:
@@ -243,12 +214,14 @@ def repeats(city: City, req: Request) -> Members:
     leakage district (not inside a street or category filter)."""
     p, x = city.people, _person(city, req)
     if req.categories is not None:
-        chosen = x.at_home & ((x.repeat & x.allowed & req.universe) != 0)
+        chosen = x.at_home_with((x.codes.repeat & x.allowed & req.universe) != 0)
         return _members(city, req, chosen, p.home)
-    chosen = x.at_home & ((x.repeat & req.universe) != 0)
-    if req.streets is None:
-        away = ~p.registered & _inside(p.leak_att, city.codes.districts, req.districts)
-        chosen |= away & ((x.repeat & req.universe) != 0)
+    paid_twice = (x.codes.repeat & req.universe) != 0
+    chosen = x.at_home_with(paid_twice)
+    if req.streets is None:  # the registered nowhere are the last rows (City)
+        m = p.n_registered
+        away = _inside(p.leak_att[m:], city.codes.districts, req.districts)
+        chosen[m:] |= away & np.take(paid_twice, x.codes.person[m:])
     district = city._static("repeat_district", lambda: np.where(p.registered, p.home, p.leak_att))
     return _members(city, req, chosen, district)
 
@@ -262,36 +235,35 @@ def overlaps(
     (metrics.overlap_beneficiaries); with a cell (dept_a, dept_b, need), only those whom
     both departments served for that need (any need when None), as
     queries.overlap_matrix counts its squares."""
-    p, x, cat = city.people, _person(city, req), req.cat
-    met = x.reach & x.allowed
-    registered = x.at_home
-    many = registered & (np.bitwise_count(met) >= 2)
-    rows = np.flatnonzero(many)
-    values, inverse = np.unique(met[rows], return_inverse=True)
+    x, cat = _person(city, req), req.cat
+    met = x.codes.reach & x.allowed
+    many = np.bitwise_count(met) >= 2
     dept_a, dept_b, need = cell
     wanted = {d for d in (dept_a, dept_b) if d}
     pair = cat.department_mask(wanted) if wanted else 0
     needs = [cat.need_mask.get(need, 0)] if need is not None else list(cat.need_mask.values())
+    values, inverse = np.unique(met, return_inverse=True)  # a few thousand entries
     keep = np.zeros(len(values), dtype=bool)
-    for i, mask in enumerate(values.tolist()):
-        over = cat.overlapping(int(mask))
+    for i in np.unique(inverse[many]).tolist():
+        over = cat.overlapping(int(values[i]))
         if not over & req.universe:
             continue
-        if not wanted and need is None:
-            keep[i] = True
-            continue
-        for nm in needs:
-            m = over & nm
-            depts = {cat.bit_dept[b] for b in metrics._bits(m)}
-            if len(depts) >= 2 and wanted <= depts and m & (pair or m) & req.universe:
-                keep[i] = True
-                break
-    chosen = np.zeros(len(p), dtype=bool)
-    chosen[rows[keep[inverse]]] = True
+        keep[i] = (not wanted and need is None) or any(
+            _meets(cat, over & nm, wanted, pair, req.universe) for nm in needs
+        )
+    entry = many & keep[inverse]
     # a square of the matrix counts the eligible of the slice; the whole list, as the
     # figure does, every registered beneficiary of the districts
-    chosen &= x.eligible if (wanted or need is not None) else registered
-    return _members(city, req, chosen, p.home)
+    if wanted or need is not None:
+        entry &= x.eligible_entry
+    return _members(city, req, x.at_home_with(entry), city.people.home)
+
+
+def _meets(cat, m: int, wanted: set, pair: int, universe: int) -> bool:
+    """Programmes `m` (of one need) of two or more departments, among them the wanted
+    ones, and of the pair's and the slice's programmes."""
+    depts = {cat.bit_dept[b] for b in metrics._bits(m)}
+    return len(depts) >= 2 and wanted <= depts and bool(m & (pair or m) & universe)
 
 
 def leakage(city: City, req: Request) -> Members:
@@ -302,9 +274,13 @@ def leakage(city: City, req: Request) -> Members:
     programmes = req.universe
     if req.categories is not None:
         programmes &= cat.serving(req.categories)
-    leaks = (x.leak & programmes) != 0
+    leaks = (x.codes.leak & programmes) != 0
     if req.streets is not None:
-        chosen = leaks & x.at_home & (p.leak_att == p.home)
+        chosen = x.at_home_with(leaks)
+        rows = np.flatnonzero(chosen)  # few: leakage is rare
+        chosen[rows] = p.leak_att[rows] == p.home[rows]
     else:
-        chosen = leaks & _inside(p.leak_att, city.codes.districts, req.districts)
+        chosen = x.codes.read(leaks)
+        rows = np.flatnonzero(chosen)
+        chosen[rows] = _inside(p.leak_att[rows], city.codes.districts, req.districts)
     return _members(city, req, chosen, p.leak_att)
