@@ -119,16 +119,23 @@ def test_a_first_page_is_the_head_of_the_whole_list(world_db, kind):
             pd.testing.assert_frame_equal(page.rows.reset_index(drop=True), want, check_dtype=False)
 
 
-def test_members_part_is_the_list_in_order():
+@pytest.mark.parametrize(
+    ("share", "placed"),
+    [(0.3, False), (0.3, True), (0.02, True), (0.2, True)],  # walked, and sorted by place
+)
+def test_members_part_is_the_list_in_order(share, placed):
     """Members.part, however deep and however long, is the list: those at home in `order`,
-    then the others in `order`."""
+    then the others in `order`; whether a part is walked or (few people, Members.place
+    given) sorted by place."""
     rng = np.random.default_rng(5)
     n = 300_000  # several of _walk's blocks
     order = rng.permutation(n).astype("int32")
-    chosen = rng.random(n) < 0.3
+    chosen = rng.random(n) < share
     at_home = rng.random(n) < 0.8
     district_of = rng.integers(-1, 5, size=n).astype("int8")
-    members = Members(chosen, at_home, order, district_of)
+    place = np.empty(n, dtype="int32")
+    place[order] = np.arange(n)
+    members = Members(chosen, at_home, order, district_of, place=place if placed else None)
     home_part = order[(chosen & at_home)[order]]
     whole = np.concatenate([home_part, order[(chosen & ~at_home)[order]]])
     assert len(members) == len(whole) and members.here == len(home_part)

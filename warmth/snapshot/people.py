@@ -32,6 +32,7 @@ class Members:
     order: np.ndarray  # every person in list order (_order)
     district_of: np.ndarray  # per person: the district they count under
     start: int = 0  # no one registered in the request's districts sits before it in order
+    place: np.ndarray | None = None  # per person, their place in `order`
 
     def __len__(self) -> int:
         return self._counts[0]
@@ -55,14 +56,28 @@ class Members:
         """Every member (rows of City.people), in list order."""
         return self.part(0, len(self))[0]
 
+    def _read(self, which: int, start: int, stop: int) -> np.ndarray:
+        """Rows start .. stop of one part (0: at home, 1: the others), in list order: a
+        part of few people is sorted by place in the list (`place`) instead of walked, since
+        a walk for rows that are not there reads the whole order."""
+        wanted = self._parts[which]
+        count = self._counts[1] if which == 0 else len(self) - self._counts[1]
+        if self.place is not None and count <= FEW:
+            rows = np.flatnonzero(wanted)
+            return rows[np.argsort(self.place[rows], kind="stable")][start:stop]
+        return _walk(self.order[self.start :] if which == 0 else self.order, wanted, start, stop)
+
     def part(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows start .. stop of the list (rows of City.people) and their districts."""
         here = self.here
-        rows = [_walk(self.order[self.start :], self._parts[0], start, min(stop, here))]
+        rows = [self._read(0, start, min(stop, here))]
         if stop > here:
-            rows.append(_walk(self.order, self._parts[1], max(start - here, 0), stop - here))
+            rows.append(self._read(1, max(start - here, 0), stop - here))
         got = np.concatenate(rows)
         return got, self.district_of[got]
+
+
+FEW = 1 << 16  # a part of at most this many people is sorted, not walked (Members._read)
 
 
 def _walk(order: np.ndarray, wanted: np.ndarray, start: int, stop: int) -> np.ndarray:
@@ -89,6 +104,13 @@ def _order(city: City) -> np.ndarray:
     others = np.flatnonzero(~p.registered)
     others = others[np.argsort(p.id_numbers.astype(str), kind="stable")]
     return np.concatenate([home, others]).astype("int32")
+
+
+def _places(order: np.ndarray) -> np.ndarray:
+    """Per person, their place in list order (the inverse of _order)."""
+    out = np.empty(len(order), dtype="int32")
+    out[order] = np.arange(len(order), dtype="int32")
+    return out
 
 
 def _positions(codes: tuple[str, ...], wanted) -> np.ndarray:
@@ -184,13 +206,14 @@ def _members(city: City, req: Request, chosen: np.ndarray, district: np.ndarray)
     """The chosen people as a list: registered in the request's districts first, then
     the others, each part in list order (_order)."""
     order = city._static("order", lambda: _order(city))
+    place = city._static("places", lambda: _places(order))
     p = city.people
     if req.every_district:
-        return Members(chosen, p.registered, order, district)
+        return Members(chosen, p.registered, order, district, place=place)
     at_home = city.registered_in(req.districts)
     firsts = city._static("district_starts", lambda: _district_starts(city, order))
     start = min((firsts.get(d, len(order)) for d in req.districts), default=len(order))
-    return Members(chosen, at_home, order, district, start)
+    return Members(chosen, at_home, order, district, start, place)
 
 
 def _district_starts(city: City, order: np.ndarray) -> dict[str, int]:
