@@ -98,3 +98,23 @@ def test_a_district_viewer_sees_its_own_district_day_by_day(world_db):
             for by in ("department", "district"):
                 want = expected_days(world, want_f, by)
                 assert got_days(conn, scope, f, by) == pytest.approx(want), (d, by, f)
+
+
+def test_streets_of_several_districts_day_by_day(world_db):
+    """Streets of two districts at once (a street filter's people are looked at through
+    their districts' rows): every street counts, and a district filter still narrows."""
+    conn, world = world_db
+    city = Scope(frozenset(DISTRICTS), city_scope(conn).departments, role="city")
+    two = (world.streets[DISTRICTS[0]][0], world.streets[DISTRICTS[1]][1])
+    cases = [
+        Filters(streets=two),
+        Filters(streets=two, districts=(DISTRICTS[1],)),
+        Filters(streets=two, districts=(DISTRICTS[2],)),
+        Filters(streets=(*two, world.streets[DISTRICTS[2]][0]), departments=("MZ", "YB")),
+        Filters(streets=two, categories=("DBU", "LTX")),
+    ]
+    for f in cases:
+        for by in ("department", "district"):
+            want = expected_days(world, f, by)
+            assert want or f.districts == (DISTRICTS[2],), (by, f)  # the cases count someone
+            assert got_days(conn, city, f, by) == pytest.approx(want), (by, f)

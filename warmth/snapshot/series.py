@@ -101,24 +101,47 @@ def _spans(city: City, districts, keys: np.ndarray) -> np.ndarray | None:
     return np.concatenate(parts) if parts else np.zeros(0, dtype="int64")
 
 
+def _reaches(city: City, cat_values: np.ndarray, sl: Slice) -> np.ndarray:
+    """(category codes, 64): a first record of that programme bit, of a person of that
+    category code, reaches inside the slice."""
+    kc = metrics.ALL if sl.categories is None else sl.categories
+    bits = np.left_shift(np.int64(1), np.arange(64, dtype="int64"))
+    return np.array(
+        [
+            (bits & (sl.programmes & city.catalogue.allowed(int(v) & kc))) != 0
+            if sl.categories is None or int(v) & sl.categories
+            else np.zeros(64, bool)
+            for v in cat_values
+        ],
+        dtype=bool,
+    ).reshape(-1, 64)
+
+
+def _with_streets(city: City, districts, streets):
+    """The districts (None: any) narrowed to those where people of the streets (None:
+    any) are registered: a street filter's people are then one or two runs of rows."""
+    if streets is None:
+        return districts
+    pairs = city._static("street_districts", lambda: _street_districts(city))
+    s = set(_positions(city.codes.streets, streets).tolist())
+    homes = {city.codes.districts[d] for st, d in pairs if st in s}
+    return tuple(sorted(homes if districts is None else homes & set(districts)))
+
+
+def _street_districts(city: City) -> list[tuple[int, int]]:
+    """(street, district) positions that registered people have."""
+    p, m = city.people, city.people.n_registered
+    packed = pd.unique(p.street[:m].astype("int64") * 256 + p.home[:m].astype("int64"))
+    return [(int(v) // 256, int(v) % 256) for v in packed if v >= 0]
+
+
 def _reached_firsts(city: City, sl: Slice, districts, streets):
     """Positions (into _firsts) of the first records that reach inside the slice,
     ascending. Inside some districts only their people's first records are looked at (a
     person's records, and so their first ones, are one run in district order)."""
     f = city._static("firsts", lambda: _firsts(city))
-    kc = metrics.ALL if sl.categories is None else sl.categories
-    # per (category code, programme bit): a first record of it reaches inside the slice
-    bits = np.left_shift(np.int64(1), np.arange(64, dtype="int64"))
-    reaches = np.array(
-        [
-            (bits & (sl.programmes & city.catalogue.allowed(int(v) & kc))) != 0
-            if sl.categories is None or int(v) & sl.categories
-            else np.zeros(64, bool)
-            for v in f["cat_values"]
-        ],
-        dtype=bool,
-    ).reshape(-1, 64)
-    span = _spans(city, districts, f["person"])
+    reaches = _reaches(city, f["cat_values"], sl)
+    span = _spans(city, _with_streets(city, districts, streets), f["person"])
     if span is None:
         cat, pbit, person, where = f["cat"], f["pbit"], f["person"], districts
     else:  # the districts hold already: only the streets are left to test
@@ -259,11 +282,15 @@ def reach_days_by_department(
     k = city._static("keys", lambda: _keys(city))
     codes = sorted(city.catalogue.departments["code"])
     wanted = np.array([codes.index(d) for d in departments], dtype="int64")
-    f, at = _reached_firsts(city, sl, districts, streets)
-    if len(wanted) < len(codes):
-        at = at[_among(f["dept"][at], wanted, tuple(codes))]
-    first = _department_firsts(city, f, at)
-    reached = _grid(k["first_dept"][first], k["ndays"], k["day0"], "newly_reached")
+    some = wanted if len(wanted) < len(codes) else None
+    if streets is None:
+        reached = _department_reached(city, sl, some, districts)
+    else:  # few people: their first records one by one
+        f, at = _reached_firsts(city, sl, districts, streets)
+        if some is not None:
+            at = at[_among(f["dept"][at], some, tuple(codes))]
+        first = _department_firsts(city, f, at)
+        reached = _grid(k["first_dept"][first], k["ndays"], k["day0"], "newly_reached")
     ok = _slice_groups(city, sl, districts, streets)
     dept = city_depts(city)[_groups(city)["programme_code"]]
     if len(wanted) < len(codes):
@@ -272,6 +299,71 @@ def reach_days_by_department(
     both = reached.merge(counted, on=["group", "day"], how="outer")
     both["key"] = np.array(codes, dtype=object)[both["group"].to_numpy(dtype="int64")]
     return _finish([both.drop(columns="group").assign(district=-1)])
+
+
+def _alone_cells(city: City) -> dict[str, np.ndarray]:
+    """The first records alone in their (person, department) (all but a few), counted per
+    cell of (home district, category code, programme bit, day after day0): whether such a
+    record reaches inside a slice and a set of districts depends on its cell alone."""
+    f = city._static("firsts", lambda: _firsts(city))
+    k = city._static("keys", lambda: _keys(city))
+    _, _, flag = city._static("shared_groups", lambda: _shared_groups(f))
+    alone = np.flatnonzero(~flag)
+    ncat, ndays = max(len(f["cat_values"]), 1), k["ndays"]
+    home = city.people.home[f["person"][alone]].astype("int64") + 1  # matching: registered
+    key = (home * ncat + f["cat"][alone]) * 64 + f["pbit"][alone]
+    key = key * ndays + (f["day"][alone].astype("int64") - k["day0"])
+    codes, cells = pd.factorize(key)
+    cells = np.asarray(cells, dtype="int64")
+    day, rest = cells % ndays, cells // ndays
+    return {
+        "home": narrow(rest // (64 * ncat) - 1),
+        "cat": narrow(rest // 64 % ncat),
+        "pbit": narrow(rest % 64),
+        "day": narrow(day),
+        "n": np.bincount(codes, minlength=len(cells)),
+    }
+
+
+def _department_reached(city: City, sl: Slice, wanted, districts) -> pd.DataFrame:
+    """People first reached per department (position into the sorted codes) and day, in
+    the slice and the districts (None: any), for the departments `wanted` (None: all):
+    the lone first records summed by their cells (_alone_cells), and of the first records
+    that share a (person, department), each group's earliest that reaches."""
+    f = city._static("firsts", lambda: _firsts(city))
+    k = city._static("keys", lambda: _keys(city))
+    members, group, _ = city._static("shared_groups", lambda: _shared_groups(f))
+    cells = city._static("alone_cells", lambda: _alone_cells(city))
+    reaches = _reaches(city, f["cat_values"], sl)
+    depts, codes = city_depts(city), tuple(sorted(city.catalogue.departments["code"]))
+    ok = reaches[cells["cat"].astype("int64"), cells["pbit"].astype("int64")]
+    inside = _where(city, cells["home"], None, districts, None)
+    dept = depts[cells["pbit"]]
+    if inside is not None:
+        ok &= inside
+    if wanted is not None:
+        ok &= _among(dept, wanted, codes)
+    ndays = k["ndays"]
+    size = len(codes) * ndays
+    counts = np.bincount(dept[ok] * ndays + cells["day"][ok], cells["n"][ok], minlength=size)
+    m_ok = reaches[f["cat"][members].astype("int64"), f["pbit"][members].astype("int64")]
+    home = city.people.home[f["person"][members]]
+    inside = _where(city, home, None, districts, None)
+    if inside is not None:
+        m_ok &= inside
+    if wanted is not None:
+        m_ok &= _among(f["dept"][members], wanted, codes)
+    reaching = np.flatnonzero(m_ok)  # members are in (person, department, day) order
+    earliest = members[reaching[runs(group[reaching])]]
+    counts += np.bincount(k["first_dept"][earliest], minlength=size)
+    used = np.flatnonzero(counts)
+    return pd.DataFrame(
+        {
+            "group": used // ndays,
+            "day": used % ndays + k["day0"],
+            "newly_reached": np.rint(counts[used]).astype("int64"),
+        }
+    )
 
 
 def _shared_groups(f):
