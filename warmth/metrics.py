@@ -415,7 +415,10 @@ def records_in(records: pd.DataFrame, sl: Slice, cat: Catalogue) -> np.ndarray:
     `repeat_records` for records beyond the first per (beneficiary, programme)."""
     if records.empty:
         return np.zeros(0, dtype=bool)
-    pbit = records["programme_code"].map(cat.prog_bit).to_numpy(dtype="int64")
+    if "programme_bit" in records:  # with_programme_bits: read once for many slices
+        pbit = records["programme_bit"].to_numpy(dtype="int64")
+    else:
+        pbit = records["programme_code"].map(cat.prog_bit).to_numpy(dtype="int64")
     ok = ((np.int64(1) << pbit) & sl.programmes) != 0
     if sl.categories is not None:
         pc = records["cat_mask"].to_numpy(dtype="int64") & sl.categories
@@ -424,6 +427,12 @@ def records_in(records: pd.DataFrame, sl: Slice, cat: Catalogue) -> np.ndarray:
     if sl.forms is not None:
         ok &= records["form"].isin(sorted(sl.forms)).to_numpy(dtype=bool)
     return ok
+
+
+def with_programme_bits(records: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """The records frame with each row's programme bit beside its code (`programme_bit`),
+    so that records_in for many slices maps the codes once."""
+    return records.assign(programme_bit=records["programme_code"].map(cat.prog_bit))
 
 
 PERSON_FIGURES = {
@@ -460,7 +469,7 @@ def record_counts(
     """Records, repeat records and amount (fen) of one slice, per group or in total."""
     cols = ["records", "repeat_records", "amount_fen"]
     ok = records_in(records, sl, cat)
+    if not by:  # summed as arrays: a copy of the rows would copy their text columns too
+        return {c: int(records[c].to_numpy()[ok].sum()) if len(records) else 0 for c in cols}
     sub = records.loc[ok] if len(records) else records
-    if not by:
-        return {c: int(sub[c].sum()) if len(sub) else 0 for c in cols}
     return sub.groupby(by, dropna=False)[cols].sum().reset_index()

@@ -190,6 +190,7 @@ def _figure_rows(profile, records, req: Request, by: str) -> pd.DataFrame:
         recs = recs.loc[recs["key"].notna()]
         return people.merge(recs, on="key", how="outer")
     rows = []
+    records = metrics.with_programme_bits(records, cat) if len(records) else records
     for key, sl in _slices(req, by):
         row = {"key": key}
         row.update(metrics.person_counts(profile, sl, cat))

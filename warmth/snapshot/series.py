@@ -95,8 +95,9 @@ def _spans(city: City, districts, keys: np.ndarray) -> np.ndarray | None:
     if bounds is None:
         return None
     d = np.unique(d)
-    lo = np.searchsorted(keys, bounds[0][d], "left")
-    hi = np.searchsorted(keys, bounds[1][d], "left")
+    # in the keys' own type: numpy would otherwise copy millions of keys to compare
+    lo = np.searchsorted(keys, bounds[0][d].astype(keys.dtype), "left")
+    hi = np.searchsorted(keys, bounds[1][d].astype(keys.dtype), "left")
     parts = [np.arange(a, b, dtype="int64") for a, b in zip(lo, hi, strict=True)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype="int64")
 
