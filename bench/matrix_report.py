@@ -134,6 +134,14 @@ def summary(results: list[Result], target: float, title: str) -> None:
     print("  worst 10 calls:")
     for r in sorted(rs, key=worst_first, reverse=True)[:10]:
         print(f"    {describe(r)}")
+    timed = [r for r in rs if r.cpu]
+    if timed:  # CPU compares across loads where wall times do not
+        by_cpu = sorted(timed, key=lambda r: pct(r.cpu, 0.95), reverse=True)
+        n_over = sum(1 for r in timed if pct(r.cpu, 0.95) > target)
+        print(f"  calls with a CPU p95 over {target:.0f} ms: {n_over} of {len(timed)}; worst 10:")
+        for r in by_cpu[:10]:
+            extra = " [slow: its warm-up is its one sample]" if r.status == "slow" else ""
+            print(f"    {r.name} | {r.scope} | {r.label}: CPU p95 {pct(r.cpu, 0.95):.1f} ms{extra}")
     for r in errors[:5]:
         print(f"  error: {r.name} | {r.scope} | {r.label}: {r.note}")
 

@@ -20,7 +20,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from warmth.snapshot.city import City
+from warmth.snapshot.city import City, narrow
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,11 +72,11 @@ class Codes:
 
 
 def _cat_codes(city: City) -> tuple[np.ndarray, np.ndarray]:
-    """Per person a category code (int64), and the distinct category masks."""
+    """Per person a category code (the narrowest type), and the distinct category masks."""
 
     def make():
         codes, values = pd.factorize(city.people.cat_mask)
-        return codes.astype("int64"), np.asarray(values, dtype="int64")
+        return narrow(codes), np.asarray(values, dtype="int64")
 
     return city._static("profile_cat_codes", make)
 
