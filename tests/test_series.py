@@ -12,7 +12,9 @@ import pytest
 
 from tests.oracle import DISTRICTS, World, random_filters, universe_of, world_on
 from warmth import queries
+from warmth.request import resolve
 from warmth.scope import Filters, Scope, city_scope, district_scope
+from warmth.snapshot import kept, series, store
 
 
 def expected_days(world: World, f: Filters, by: str) -> dict[tuple, tuple]:
@@ -118,3 +120,31 @@ def test_streets_of_several_districts_day_by_day(world_db):
             want = expected_days(world, f, by)
             assert want or f.districts == (DISTRICTS[2],), (by, f)  # the cases count someone
             assert got_days(conn, city, f, by) == pytest.approx(want), (by, f)
+
+
+def test_a_new_process_reads_the_timelines_first_records_from_the_snapshot_folder(
+    world_db, monkeypatch
+):
+    """What the timelines derive from a snapshot alone (its first records, the groups
+    that share a department, the lone records' cells) is written beside the snapshot once;
+    a process that starts afresh reads it (no making) and counts the same, day by day."""
+    conn, world = world_db
+    city = Scope(frozenset(DISTRICTS), city_scope(conn).departments, role="city")
+    cases = [Filters(), Filters(departments=("MZ", "YB")), Filters(districts=(DISTRICTS[1],))]
+    before = [got_days(conn, city, f, "department") for f in cases]
+    req = resolve(conn, city, Filters())
+    folder = store.city(conn, req.campaign_id).folder / kept.FOLDER
+    names = {p.name for p in folder.iterdir()}
+    assert {f"series-{n}-{series.KEPT_LAYOUT}" for n in ("firsts", "shared_groups")} <= names
+    assert f"series-alone_cells-{series.KEPT_LAYOUT}" in names
+    store.forget()  # as a new process: nothing in memory, the files on disk
+
+    def refused(*_):
+        raise AssertionError("made again instead of read from the snapshot folder")
+
+    for name in ("_firsts", "_shared_groups", "_alone_cells"):
+        monkeypatch.setattr(series, name, refused)
+    assert [got_days(conn, city, f, "department") for f in cases] == before
+    for f, got in zip(cases, before, strict=True):
+        assert got == pytest.approx(expected_days(world, f, "department")), f
+    store.forget()

@@ -16,11 +16,14 @@ convert only the few rows they keep.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from warmth import metrics
 from warmth.metrics import Slice
+from warmth.snapshot import kept
 from warmth.snapshot.city import City, narrow, runs
 
 SERIES_COLUMNS = ["key", "district", "day", "newly_reached", "records", "amount_fen"]
@@ -50,6 +53,28 @@ def _firsts(city: City):
         "cat": narrow(cat_codes),
         "cat_values": np.asarray(cat_values, dtype="int64"),
     }
+
+
+KEPT_LAYOUT = 1  # part of the kept folders' names: raise it when what they hold changes
+
+
+def _kept_static(city: City, name: str, make) -> dict[str, np.ndarray]:
+    """A dict of arrays that depends on the snapshot alone, made once per process, and
+    kept in the snapshot's folder (warmth.snapshot.kept: memory-mapped, shared through the
+    page cache) so that the next process reads it instead of making it."""
+
+    def load() -> dict[str, np.ndarray]:
+        if city.folder is None:
+            return make()
+        where = Path(city.folder) / kept.FOLDER / f"series-{name}-{KEPT_LAYOUT}"
+        got = kept.read_arrays(where)
+        if got:
+            return got
+        made = make()
+        kept.write_arrays(where, made)
+        return made
+
+    return city._static(name, load)
 
 
 def city_depts(city: City) -> np.ndarray:
@@ -140,7 +165,7 @@ def _reached_firsts(city: City, sl: Slice, districts, streets):
     """Positions (into _firsts) of the first records that reach inside the slice,
     ascending. Inside some districts only their people's first records are looked at (a
     person's records, and so their first ones, are one run in district order)."""
-    f = city._static("firsts", lambda: _firsts(city))
+    f = _kept_static(city, "firsts", lambda: _firsts(city))
     reaches = _reaches(city, f["cat_values"], sl)
     span = _spans(city, _with_streets(city, districts, streets), f["person"])
     if span is None:
@@ -224,7 +249,7 @@ def _keys(city: City):
     """Static per-first-record integer keys: (district, day) and (department, day) cells
     of a grid of days from the campaign's first record's day."""
     rec = city.records
-    f = city._static("firsts", lambda: _firsts(city))
+    f = _kept_static(city, "firsts", lambda: _firsts(city))
     day0 = int(rec.day.min()) if len(rec) else 0
     ndays = int(rec.day.max()) - day0 + 1 if len(rec) else 1
     first_days = f["day"].astype("int32") - day0
@@ -306,9 +331,9 @@ def _alone_cells(city: City) -> dict[str, np.ndarray]:
     """The first records alone in their (person, department) (all but a few), counted per
     cell of (home district, category code, programme bit, day after day0): whether such a
     record reaches inside a slice and a set of districts depends on its cell alone."""
-    f = city._static("firsts", lambda: _firsts(city))
+    f = _kept_static(city, "firsts", lambda: _firsts(city))
     k = city._static("keys", lambda: _keys(city))
-    _, _, flag = city._static("shared_groups", lambda: _shared_groups(f))
+    _, _, flag = _shared(city, f)
     alone = np.flatnonzero(~flag)
     ncat, ndays = max(len(f["cat_values"]), 1), k["ndays"]
     home = city.people.home[f["person"][alone]].astype("int64") + 1  # matching: registered
@@ -331,10 +356,10 @@ def _department_reached(city: City, sl: Slice, wanted, districts) -> pd.DataFram
     the slice and the districts (None: any), for the departments `wanted` (None: all):
     the lone first records summed by their cells (_alone_cells), and of the first records
     that share a (person, department), each group's earliest that reaches."""
-    f = city._static("firsts", lambda: _firsts(city))
+    f = _kept_static(city, "firsts", lambda: _firsts(city))
     k = city._static("keys", lambda: _keys(city))
-    members, group, _ = city._static("shared_groups", lambda: _shared_groups(f))
-    cells = city._static("alone_cells", lambda: _alone_cells(city))
+    members, group, _ = _shared(city, f)
+    cells = _kept_static(city, "alone_cells", lambda: _alone_cells(city))
     reaches = _reaches(city, f["cat_values"], sl)
     depts, codes = city_depts(city), tuple(sorted(city.catalogue.departments["code"]))
     ok = reaches[cells["cat"].astype("int64"), cells["pbit"].astype("int64")]
@@ -367,6 +392,16 @@ def _department_reached(city: City, sl: Slice, wanted, districts) -> pd.DataFram
     )
 
 
+def _shared(city: City, f) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """_shared_groups, kept beside the snapshot."""
+    made = lambda: dict(zip(SHARED, _shared_groups(f), strict=True))  # noqa: E731
+    got = _kept_static(city, "shared_groups", made)
+    return got["members"], got["group"], got["flag"]
+
+
+SHARED = ("members", "group", "flag")
+
+
 def _shared_groups(f):
     """The first records that share their (person, department) with another (a person
     reached by two programmes of one department; few), in (person, department, day)
@@ -390,7 +425,7 @@ def _department_firsts(city: City, f, at: np.ndarray) -> np.ndarray:
     """Of the reaching first records `at` (ascending), each person's earliest in each
     department: every one alone in its (person, department), and of those that share it,
     the earliest that reaches."""
-    members, group, flag = city._static("shared_groups", lambda: _shared_groups(f))
+    members, group, flag = _shared(city, f)
     alone = at[~flag[at]]
     if not len(at) or not len(members):
         return alone
