@@ -28,7 +28,7 @@ class Codes:
     """`person`: per person, the entry (state * len(cat_values) + category code) of the
     table whose columns are `reach`, `repeat`, `leak` and `cats` (masks as int64)."""
 
-    person: np.ndarray  # int64 per person (an index: gathers are fastest with it)
+    person: np.ndarray  # per person, in the narrowest type (kept per snapshot and day)
     states: np.ndarray  # (3, n states) int64: reach, repeat, leak masks
     cat_values: np.ndarray  # int64: the distinct category masks
 
@@ -104,7 +104,7 @@ def of_day(city: City, day: int | None) -> Codes:
 
         def whole() -> Codes:
             state, table = _whole_states(city)
-            return Codes(state * len(cat_values) + cat, table, cat_values)
+            return Codes(narrow(state * len(cat_values) + cat, "int16"), table, cat_values)
 
         return city._static("profile_codes", whole)
 
@@ -112,6 +112,6 @@ def of_day(city: City, day: int | None) -> Codes:
         changes = city.day_changes()
         state = changes.state(changes.day(day)).astype("int64")
         table = np.asarray(changes.states, dtype="int64")
-        return Codes(state * len(cat_values) + cat, table, cat_values)
+        return Codes(narrow(state * len(cat_values) + cat, "int16"), table, cat_values)
 
     return city._kept(("profile_codes", day), dated, big=True)
