@@ -183,3 +183,16 @@ def test_a_briefing_reads_the_reference_tables_once_and_its_figures_are_unchange
         alone = queries.coverage(conn, scope, Filters(), "district")
     assert found.by_district.equals(alone)
     assert found.headline == headline
+
+
+@pytest.mark.parametrize("room", [5, 60])
+def test_a_table_s_caption_is_never_left_alone_at_a_page_s_foot(room):
+    """A caption with less than CAPTION_ROOM left on its page starts the next page with its
+    table ("Their streets behind pace" stood alone at the foot of page 2); with room it stays."""
+    from warmth.briefing import pdf
+
+    doc = pdf.new("en", "x")
+    doc.add_page()
+    doc.set_y(doc.page_break_trigger - room)
+    pdf._caption(doc, "Their streets behind pace")
+    assert doc.page_no() == (2 if room < pdf.CAPTION_ROOM else 1)
