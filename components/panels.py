@@ -158,8 +158,9 @@ def table(
     then loads none of the grid's code, about 1.3 MB of scripts in the browser)."""
     if static:
         # compact, names whole, in a box that scrolls sideways where the column is narrower
+        st.html(STATIC_CSS)  # style only: Streamlit adds it to the page, taking no room
         box = f'<div class="{STATIC}">\n\n{tables.markdown_table(df)}\n\n</div>'
-        st.container(key=key).markdown(STATIC_CSS + box, unsafe_allow_html=True)
+        st.container(key=key).markdown(box, unsafe_allow_html=True)
     else:
         height = height or fit_height(len(df))
         st.dataframe(df, hide_index=True, key=key, column_config=column_config, height=height)
@@ -180,7 +181,7 @@ STATIC_CSS = (
     f"<style>.{STATIC} {{overflow-x: auto}}"
     f" .{STATIC} table {{font-size: 0.875rem}}"
     f" .{STATIC} th, .{STATIC} td {{padding: 0.25rem 0.5rem; white-space: nowrap}}"
-    f" .{STATIC} td:first-child {{white-space: normal; word-break: keep-all}}</style>\n"
+    f" .{STATIC} td:first-child {{white-space: normal; word-break: keep-all}}</style>"
 )
 
 
