@@ -157,8 +157,9 @@ def table(
     static: a few rows drawn as a plain table (no data grid: a page that shows no other grid
     then loads none of the grid's code, about 1.3 MB of scripts in the browser)."""
     if static:
-        # in a box that scrolls sideways, as the grid does, where the column is narrow
-        box = f'<div style="overflow-x: auto">\n\n{tables.markdown_table(df)}\n\n</div>'
+        # compact, names whole, in a box that scrolls sideways where the column is narrower
+        st.html(STATIC_CSS)  # style only: Streamlit adds it to the page, taking no room
+        box = f'<div class="{STATIC}">\n\n{tables.markdown_table(df)}\n\n</div>'
         st.container(key=key).markdown(box, unsafe_allow_html=True)
     else:
         height = height or fit_height(len(df))
@@ -170,6 +171,18 @@ def table(
         with st.expander(view.t("dash_definitions"), icon=":material/info:"):
             st.markdown(help_text(keys, view.lang))
     export.buttons(df, kind=kind, key=f"{key}_dl", view=view, reveal=reveal)
+
+
+# A static table: the type a step smaller and the cells' padding half the theme's, figures on
+# one line, names broken at spaces only (never inside a word, or a Chinese name character by
+# character, as "浦/东/新/区" was at 1280×720), and the box scrolls sideways if still too narrow.
+STATIC = "warmth-static-table"
+STATIC_CSS = (
+    f"<style>.{STATIC} {{overflow-x: auto}}"
+    f" .{STATIC} table {{font-size: 0.875rem}}"
+    f" .{STATIC} th, .{STATIC} td {{padding: 0.25rem 0.5rem; white-space: nowrap}}"
+    f" .{STATIC} td:first-child {{white-space: normal; word-break: keep-all}}</style>"
+)
 
 
 # A headline card's width in pixels: its figure ("3,020,400", "5,771.4 万元") whole at the

@@ -44,20 +44,19 @@ def coverage_table(
     columns: tuple[str, ...] = COVERAGE_COLUMNS,
     sort: bool = True,
     extra: tuple[str, ...] = (),
+    code: bool = True,
 ) -> pd.DataFrame:
     """One row per district / street / category / programme / department with the figures
-    of the coverage query, labelled in lang. Sorted like coverage_bar (highest first)."""
+    of the coverage query, labelled in lang. Sorted like coverage_bar (highest first).
+    code: a column of the codes after the names."""
     d = df.assign(_name=names(df, lang).to_numpy())
     if sort:
         d = d.sort_values(
             ["coverage", "_name"], ascending=[False, True], na_position="last", kind="mergesort"
         )
-    out = pd.DataFrame(
-        {
-            i18n.t(f"dash_col_{by}", lang): d["_name"].to_numpy(),
-            i18n.t("dash_col_code", lang): d["key"].astype(str).to_numpy(),
-        }
-    )
+    out = pd.DataFrame({i18n.t(f"dash_col_{by}", lang): d["_name"].to_numpy()})
+    if code:
+        out[i18n.t("dash_col_code", lang)] = d["key"].astype(str).to_numpy()
     for col in extra:
         out[label(col, lang)] = d[col].to_numpy()
     for col in columns:

@@ -157,3 +157,42 @@ def test_a_chart_drawn_on_the_server_is_a_png_of_that_chart(demo_db, warm_browse
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (600, 300)
+
+
+def test_a_briefing_reads_the_reference_tables_once_and_its_figures_are_unchanged(demo_db):
+    """facts.gather asks a dozen queries of one request; they share one Catalogue
+    (metrics.catalogue_held), and the figures are those of each query asked on its own."""
+    engine = make_engine(demo_db)
+    reads = []
+
+    def count(conn, cursor, statement, *args):
+        if "FROM categories" in statement and "programme_categories" not in statement:
+            reads.append(statement)
+
+    with engine.connect() as conn:
+        scope = city_scope(conn)
+        queries.headline(conn, scope, Filters())  # the snapshot loaded before counting
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            found = briefing_facts.gather(conn, scope, Filters())
+            assert len(reads) == 1, len(reads)
+            headline = queries.headline(conn, scope, Filters())  # outside: read again
+            assert len(reads) > 1, len(reads)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        alone = queries.coverage(conn, scope, Filters(), "district")
+    assert found.by_district.equals(alone)
+    assert found.headline == headline
+
+
+@pytest.mark.parametrize("room", [5, 60])
+def test_a_table_s_caption_is_never_left_alone_at_a_page_s_foot(room):
+    """A caption with less than CAPTION_ROOM left on its page starts the next page with its
+    table ("Their streets behind pace" stood alone at the foot of page 2); with room it stays."""
+    from warmth.briefing import pdf
+
+    doc = pdf.new("en", "x")
+    doc.add_page()
+    doc.set_y(doc.page_break_trigger - room)
+    pdf._caption(doc, "Their streets behind pace")
+    assert doc.page_no() == (2 if room < pdf.CAPTION_ROOM else 1)

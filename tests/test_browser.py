@@ -159,3 +159,39 @@ def test_switch_to_english_and_every_page_in_both_languages(page, app_url):
             page.wait_for_timeout(800)  # plotly draws after the script finishes
             assert not page.locator('[data-testid="stException"]').count()
             page.screenshot(path=str(ARTIFACTS / f"page_{stem or 'overview'}_{lang}.png"))
+
+
+FITS_ITS_BOX = """() => {
+  const table = document.querySelector('.st-key-overview_behind table');
+  const box = table.closest('.warmth-static-table');
+  const broken = Array.from(table.querySelectorAll('td:first-child')).filter(td => {
+    const range = document.createRange();
+    range.selectNodeContents(td);  // a name broken inside a word spans more lines than words
+    return range.getClientRects().length > td.textContent.trim().split(/\\s+/).length;
+  });
+  return {table: table.getBoundingClientRect().width, box: box.clientWidth,
+          scroll: box.scrollWidth, broken: broken.map(td => td.textContent)};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_districts_behind_pace_fit_their_column_at_1280(browser, app_url, lang):
+    """At 1280×720 with the sidebar open the table's column is about 300 px: the table fits
+    it (no sideways scrolling with no cue), and no name is broken inside a word (in Chinese,
+    "浦/东/新/区" stood one character a line)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.goto(f"{app_url}/?asof=2005-01-20&lang={lang}")
+        behind = page.locator(".st-key-overview_behind table")
+        expect(behind).to_be_visible(timeout=120_000)
+        expect(page.locator(".st-key-overview_pacing .js-plotly-plot")).to_be_visible(
+            timeout=60_000
+        )
+        wait_idle(page)
+        got = page.evaluate(FITS_ITS_BOX)
+        assert got["scroll"] <= got["box"] + 1, got
+        assert got["broken"] == [], got
+        behind.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"overview_behind_1280_{lang}.png"))
+    finally:
+        page.close()

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from warmth import figures
@@ -81,3 +82,25 @@ def test_a_timeline_whose_first_trace_is_a_hatched_bar_s_key_keeps_a_date_axis(k
     fig = _timeline(k, small=True)  # a count of 3: hatched, its key a bar with no points
     assert fig.data[0].x == (None,)
     assert fig.layout.xaxis.type == "date"  # plotly guessed "linear" from that first trace
+
+
+def _pacing() -> pd.DataFrame:
+    days = pd.date_range("2004-12-20", periods=30).date
+    share = [i / 40 for i in range(30)]
+    return pd.DataFrame({"day": days, "expected": [i / 30 for i in range(30)], "share": share})
+
+
+@pytest.mark.parametrize(("k", "pad"), [(1, 0), (1.5, 0), (2, 1), (3, 2)])
+def test_a_grown_legend_s_names_are_padded_so_its_gaps_grow_with_the_type(k, pad):
+    """plotly keeps the gap between a legend symbol and its name at a few pixels: at ×3 a
+    line's name ran into the next entry's symbol. Names are padded with round(k − 1)
+    no-break spaces a side; the bars' own keys (type already) are left as they are."""
+    fig = charts.pacing_chart(_pacing(), title="t", lang="en")
+    names = [t.name for t in fig.data]
+    grown = scale.scaled(fig, k)
+    gap = scale.GAP * pad
+    assert [t.name for t in grown.data] == [f"{gap}{n}{gap}" for n in names]
+    bars = go.Figure([go.Bar(x=["a"], y=[1], name="A", marker={"color": "#123456"})] * 2)
+    bars.update_layout(showlegend=True)
+    keys = [t.name for t in scale.scaled(bars, k).data if t.showlegend]
+    assert all(not n.startswith(scale.GAP) for n in keys), keys

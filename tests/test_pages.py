@@ -385,3 +385,6 @@ def test_the_overview_draws_no_data_grid_and_lists_the_districts_behind_pace_as_
     raw = fetch(at, "overview_behind_dl_csv").decode("utf-8-sig")
     exported = list(csv.DictReader(io.StringIO(raw)))
     assert rows and rows == [r["District"] for r in exported]
+    # the slide's columns, on screen and in the file alike (four fit a 1280×720 screen)
+    header = [c.strip() for c in lines[0].strip("| ").split(" | ")]
+    assert header == ["District", "Coverage", "Eligible", "Omitted"] == list(exported[0])

@@ -13,7 +13,7 @@ from warmth import figures
 from warmth.briefing import deck
 from warmth.briefing import facts as briefing_facts
 from warmth.database import make_engine
-from warmth.figures import charts, gaps
+from warmth.figures import charts, gaps, tiles
 from warmth.figures.tiles import tile_map
 from warmth.scope import Filters, city_scope, district_scope
 
@@ -153,3 +153,18 @@ def test_the_tiles_of_the_map_are_one_grid_step_apart_and_never_overlap(city_fac
         for bx0, bx1, by0, by1 in boxes[i + 1 :]:
             assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
     assert [t.fillcolor for t in tiles] == list(fig.data[0].marker.color)
+
+
+def test_the_briefing_draws_the_tile_map_tall_enough_for_tiles_of_the_slide_s_size(city_facts):
+    """The briefing draws each chart at its figure's height: at the other charts' 430 px the
+    tiles were 47 px, too small for their names at the slide's type ("Chongming" ran out of
+    its tile). The map is drawn tall enough for tiles of deck.TILE px, within CHART_PX wide."""
+    from warmth.briefing import pdf
+
+    drawn = pdf.chart_figures(city_facts, "en")
+    (fig,) = [f for f in drawn if f.data and getattr(f.data[0].marker, "symbol", None) == "square"]
+    m = fig.layout.margin
+    rows, cols = (abs(r[1] - r[0]) for r in (fig.layout.yaxis.range, fig.layout.xaxis.range))
+    step = min((fig.layout.height - m.t - m.b) / rows, (pdf.CHART_PX - m.l - m.r) / cols)
+    tile = step * (1 - tiles.TILE_GAP)
+    assert deck.TILE - 1 <= tile <= deck.TILE + 1, tile

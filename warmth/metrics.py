@@ -18,6 +18,8 @@ below is "beneficiaries", each in the unit of their category (`Definition.unit`)
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -278,8 +280,28 @@ def _bits(mask: int) -> list[int]:
     return [b for b in range(mask.bit_length()) if mask >> b & 1]
 
 
+_HELD = "warmth.metrics.catalogue"  # the key of a held Catalogue in a connection's info
+
+
+@contextmanager
+def catalogue_held(conn: sa.Connection) -> Iterator[Catalogue]:
+    """Within the block, load_catalogue(conn) returns one Catalogue, read at its start: for a
+    reader that asks many figures of one request in one go (a briefing asks a dozen), where
+    the reference tables are not written meanwhile. Nested blocks share the outer one's."""
+    if _HELD in conn.info:
+        yield conn.info[_HELD]
+        return
+    conn.info[_HELD] = held = load_catalogue(conn)
+    try:
+        yield held
+    finally:
+        conn.info.pop(_HELD, None)
+
+
 def load_catalogue(conn: sa.Connection) -> Catalogue:
-    """The reference tables as a Catalogue."""
+    """The reference tables as a Catalogue (the held one inside catalogue_held)."""
+    if _HELD in conn.info:
+        return conn.info[_HELD]
     cats = pd.DataFrame(
         conn.execute(
             sa.select(

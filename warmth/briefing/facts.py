@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import campaigns, quality, queries
+from warmth import campaigns, metrics, quality, queries
 from warmth.scope import Filters, Scope
 
 
@@ -52,21 +52,23 @@ class Facts:
 
 
 def gather(conn: sa.Connection, scope: Scope, filters: Filters) -> Facts | None:
-    """The Facts of a request; None when the campaign does not exist (an unknown code)."""
+    """The Facts of a request; None when the campaign does not exist (an unknown code).
+    The reference tables are read once for all its queries (metrics.catalogue_held)."""
     found = campaigns.campaign(conn, filters.campaign)
     if found is None:
         return None
-    return Facts(
-        scope=scope,
-        filters=filters,
-        campaign=found,
-        headline=queries.headline(conn, scope, filters),
-        by_district=queries.coverage(conn, scope, filters, "district"),
-        by_street=queries.coverage(conn, scope, filters, "street"),
-        by_department=queries.coverage(conn, scope, filters, "department"),
-        by_category=queries.coverage(conn, scope, filters, "category"),
-        pacing=queries.pacing(conn, scope, filters),
-        daily=queries.timeline(conn, scope, filters, by="department"),
-        reporting=queries.reporting_status(conn, scope, filters),
-        scorecard=quality.scorecard(conn, scope, filters),
-    )
+    with metrics.catalogue_held(conn):
+        return Facts(
+            scope=scope,
+            filters=filters,
+            campaign=found,
+            headline=queries.headline(conn, scope, filters),
+            by_district=queries.coverage(conn, scope, filters, "district"),
+            by_street=queries.coverage(conn, scope, filters, "street"),
+            by_department=queries.coverage(conn, scope, filters, "department"),
+            by_category=queries.coverage(conn, scope, filters, "category"),
+            pacing=queries.pacing(conn, scope, filters),
+            daily=queries.timeline(conn, scope, filters, by="department"),
+            reporting=queries.reporting_status(conn, scope, filters),
+            scorecard=quality.scorecard(conn, scope, filters),
+        )

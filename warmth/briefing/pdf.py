@@ -29,6 +29,7 @@ from fpdf.fonts import FontFace
 from warmth import figures, formatting, i18n, metrics
 from warmth.briefing import deck, fonts, render
 from warmth.briefing.facts import Facts
+from warmth.figures import tiles
 
 INK, GREY = (51, 51, 51), (110, 110, 110)
 PACE = {"behind": (198, 40, 40), "on_track": (46, 125, 50)}
@@ -81,6 +82,22 @@ def _text(pdf: Briefing, text: str, size: float = 10, colour=INK, style: str = "
     pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
 
 
+CAPTION_ROOM = 30  # mm: a table's caption, its header and its first rows, on one page
+
+
+def _room(pdf: Briefing) -> None:
+    """A new page when what follows would start at this one's foot and go on on the next
+    (a table's caption, or a heading, left alone at the bottom of a page)."""
+    if pdf.get_y() + CAPTION_ROOM > pdf.page_break_trigger:
+        pdf.add_page()
+
+
+def _caption(pdf: Briefing, text: str) -> None:
+    """A table's caption in bold, on the page its table starts on."""
+    _room(pdf)
+    _text(pdf, text, style="B")
+
+
 def _table(pdf: Briefing, rows: list[list[str]], widths: tuple[int, ...], names: int = 1) -> None:
     """A text table (deck.text_table): the first `names` columns left, figures right."""
     pdf.set_font("noto", "", 9)
@@ -131,12 +148,12 @@ def _behind(pdf: Briefing, facts: Facts, lang: str) -> None:
     if districts.empty:
         _text(pdf, i18n.t("present_behind_none", lang))
         return
-    _text(pdf, i18n.t("present_behind_districts", lang), style="B")
+    _caption(pdf, i18n.t("present_behind_districts", lang))
     _table(pdf, deck.text_table(districts, deck.BEHIND_COLUMNS, lang), (70, 35, 40, 35))
     streets = deck.behind_streets(facts, lang)
     if streets.empty:
         return
-    _text(pdf, i18n.t("present_behind_streets", lang), style="B")
+    _caption(pdf, i18n.t("present_behind_streets", lang))
     shown = streets.head(STREET_ROWS)
     _table(pdf, deck.text_table(shown, deck.STREET_COLUMNS, lang), (35, 50, 30, 35, 30), names=2)
     if len(streets) > len(shown):
@@ -144,7 +161,7 @@ def _behind(pdf: Briefing, facts: Facts, lang: str) -> None:
 
 
 def _gaps(pdf: Briefing, facts: Facts, lang: str) -> None:
-    _text(pdf, i18n.t("briefing_gaps_summary", lang), style="B")
+    _caption(pdf, i18n.t("briefing_gaps_summary", lang))
     rows = [[i18n.t("present_col_figure", lang), i18n.t("present_col_value", lang)]]
     rows += [[deck.label(k, lang), deck.value(k, facts.headline.get(k), lang)] for k in deck.GAPS]
     _table(pdf, rows, (110, 70))
@@ -159,13 +176,14 @@ def _quality(pdf: Briefing, facts: Facts, lang: str) -> None:
     if issues.empty:
         _text(pdf, i18n.t("present_quality_none", lang))
     else:
-        _text(pdf, i18n.t("present_quality_districts", lang), style="B")
+        _caption(pdf, i18n.t("present_quality_districts", lang))
         rows = deck.text_table(issues, deck.QUALITY_COLUMNS, lang)
         _table(pdf, rows, (40, 28, 28, 30, 26, 28))
     _text(pdf, deck.quality_note(facts, lang), 9, GREY)
 
 
 def _definitions(pdf: Briefing, lang: str) -> None:
+    _room(pdf)
     _heading(pdf, i18n.t("briefing_definitions", lang))
     for name, text in deck.definitions(lang):
         _text(pdf, name, 9.5, style="B")
@@ -181,9 +199,16 @@ class Document:
 
 
 def chart_figures(facts: Facts, lang: str) -> list[go.Figure]:
-    """The slides' charts, in the slides' order, as the briefing draws them."""
+    """The slides' charts, in the slides' order, as the briefing draws them: each at its
+    figure's height, the tile map's made tall enough for tiles of the slide's size."""
     slides = [c for s in deck.SLIDES for c in deck.charts(s, facts, lang)]
-    return [figures.build(c.name, c.frame, **c.options) for c in slides]
+    return [figures.build(c.name, c.frame, **_printed(c)) for c in slides]
+
+
+def _printed(chart: deck.Chart) -> dict:
+    if chart.name != "tile_map":
+        return chart.options
+    return chart.options | {"height": tiles.fitting_height(chart.frame, chart.options["size"])}
 
 
 def stamp(made: datetime | None = None) -> str:

@@ -6,7 +6,10 @@ positions) stay as they are: the figure grows as a whole.
 
 plotly draws a bar's legend key as a 12 px square whatever the type's size (and caps a
 marker's there at 16 px), so on a grown figure each bar's key is a coloured "■" in the
-legend's own type instead (`_bar_keys`): it grows with the names beside it."""
+legend's own type instead (`_bar_keys`): it grows with the names beside it. plotly also keeps
+the gaps between a legend's symbol and its name, and after the name, at a few pixels, so on a
+grown figure the other entries' names are padded with no-break spaces (`_legend_gaps`), which
+grow with the type: at x3, "- - -Expected share" ran into the next entry's symbol."""
 
 from __future__ import annotations
 
@@ -62,6 +65,7 @@ def scaled(fig: go.Figure, k: float) -> go.Figure:
     if "height" in layout:
         layout["height"] = layout["height"] * k
     _bar_keys(spec)
+    _legend_gaps(spec, k)
     return go.Figure(spec)
 
 
@@ -105,3 +109,20 @@ def _bar_keys(spec: dict) -> None:
     if keys:
         data.extend(keys)
         layout.setdefault("legend", {})["itemwidth"] = LEGEND_ITEM
+
+
+GAP = "\u00a0"  # a no-break space: plotly keeps it where it trims plain spaces
+
+
+def _legend_gaps(spec: dict, k: float) -> None:
+    """Pad the name of every legend entry drawn with a symbol of plotly's (not a KEY entry,
+    whose key is type) with round(k - 1) no-break spaces on each side."""
+    pad = GAP * round(k - 1)
+    if not pad:
+        return
+    for trace in spec.get("data", []):
+        name = trace.get("name")
+        keyed = isinstance(name, str) and KEY in name
+        if not name or keyed or trace.get("showlegend") is False:
+            continue
+        trace["name"] = f"{pad}{name}{pad}"

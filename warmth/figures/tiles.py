@@ -23,6 +23,18 @@ def _tile_name(name: str, lang: str) -> str:
     return name
 
 
+FRAME = 70  # px of the figure's height that are not plot: _base_layout's margins (60 + 10)
+
+
+def fitting_height(df: pd.DataFrame, size: int) -> int:
+    """The figure height (px) at which tile_map(df, size=size) draws each tile `size` px on
+    a side, for a picture drawn at its figure's height (the briefing's): the type follows
+    `size`, so a shorter figure's tiles are too small for their names ("Chongming" ran out
+    of its tile in the PDF)."""
+    steps = int(df["tile_row"].max()) + 1.2  # the y range: the rows and 0.6 either side
+    return FRAME + round(steps * size / (1 - TILE_GAP))
+
+
 PACE_COLOURS = {"behind": metrics.BAND_COLOURS["red"], "on_track": metrics.BAND_COLOURS["green"]}
 
 
