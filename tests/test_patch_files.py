@@ -1,0 +1,131 @@
+"""A snapshot patched with an aid batch writes the shard file of every district the batch
+touched, cut from the city's arrays (warmth.snapshot.split): each file holds the arrays a
+read from the base tables writes (`refresh --full`), so `warmth refresh` after an import,
+and after its undo made by another process, reads no district and joins a city equal to
+one built from nothing. A new process after a write it did not see applies the batches to
+the newest city on file instead of reading the districts. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests import fixtures_small as fx
+from tests.intake.support import person
+from tests.test_batch_shards import rebuilt, same_city, upload
+from tests.test_patch import ROWS, campaign, worked_out
+from tests.test_refresh import reads  # noqa: F401 (a fixture)
+from warmth import bootstrap, config, intake, versions
+from warmth.snapshot import store
+
+
+def shard_files(folder, cid: int) -> dict[str, dict[str, np.ndarray]]:
+    """Every shard file of the campaign in the folder, by file name, as its arrays."""
+    out = {}
+    for path in sorted(folder.glob(f"c{cid}-*-v*.npz")):
+        with np.load(path, allow_pickle=False) as z:
+            out[path.name] = {k: z[k] for k in z.files}
+    return out
+
+
+def same_files(got: dict, want: dict) -> None:
+    assert sorted(got) == sorted(want)  # the same districts at the same versions
+    for name, arrays in want.items():
+        assert sorted(got[name]) == sorted(arrays), name
+        for k, v in arrays.items():
+            assert got[name][k].dtype == v.dtype, (name, k)
+            np.testing.assert_array_equal(got[name][k], v, err_msg=f"{name} {k}")
+
+
+def folder_of(engine):
+    with engine.connect() as conn:
+        url = engine.url.render_as_string(False)
+        return config.snapshot_dir(url) / versions.identity(conn)
+
+
+def from_nothing(engine, cid, tmp_path, monkeypatch, name: str):
+    """The city built from nothing in an empty folder, and the shard files it wrote."""
+    fresh = rebuilt(engine, cid, tmp_path / name, monkeypatch)
+    files = shard_files(folder_of(engine), cid)
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    store.forget()
+    return fresh, files
+
+
+def test_an_import_and_its_undo_write_the_shards_a_full_read_writes(
+    engine,
+    tmp_path,
+    monkeypatch,
+    reads,  # noqa: F811
+):
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    cid = campaign(engine)
+    with engine.connect() as conn:
+        worked_out(store.city(conn, cid))  # a running server, showing the figures
+    batch = upload(engine, ROWS, fx.A)
+    with engine.connect() as conn:
+        patched = store.city(conn, cid)  # the server applies the batch it imported
+    store.settle()
+    fresh, want = from_nothing(engine, cid, tmp_path, monkeypatch, "fresh")
+    same_city(patched, fresh)
+    same_files(shard_files(folder_of(engine), cid), want)
+    reads.clear()
+    assert bootstrap.rebuild_snapshots(engine, full=False) == 1
+    assert reads == []  # every shard file was current: no district read
+    store.forget()
+
+    # undone by another process (the command line): nobody held the snapshot
+    assert intake.undo_batch(engine, batch, user="t") == len(ROWS)
+    store.forget()
+    reads.clear()
+    assert bootstrap.rebuild_snapshots(engine, full=False) == 1
+    assert reads == []  # the undo applied to the newest city on file
+    with engine.connect() as conn:
+        undone = store.city(conn, cid)
+    store.forget()
+    on_file = shard_files(folder_of(engine), cid)
+    fresh, want = from_nothing(engine, cid, tmp_path, monkeypatch, "fresh-undone")
+    same_city(undone, fresh)
+    same_files(on_file, want)
+
+
+def test_a_new_process_applies_the_batches_to_the_city_on_file(
+    engine,
+    tmp_path,
+    monkeypatch,
+    reads,  # noqa: F811
+):
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    cid = campaign(engine)
+    with engine.connect() as conn:
+        store.city(conn, cid)
+    store.forget()
+    upload(engine, ROWS, fx.A)  # imported by a process that held no snapshot
+    store._offered.clear()
+    reads.clear()
+    with engine.connect() as conn:
+        got = store.city(conn, cid)  # the next server to start
+    assert reads == []
+    store.forget()
+    same_city(got, rebuilt(engine, cid, tmp_path / "fresh", monkeypatch))
+
+
+def test_a_write_other_than_an_aid_batch_is_read_from_the_tables(
+    engine,
+    tmp_path,
+    monkeypatch,
+    reads,  # noqa: F811
+):
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    cid = campaign(engine)
+    with engine.connect() as conn:
+        store.city(conn, cid)
+    store.forget()
+    with engine.begin() as conn:  # a register change in A: not a batch to apply
+        fx.add_person(conn, cid, person(12, fx.A), fx.A, fx.A1, ["DBU"])
+        versions.bump(conn, [fx.A])
+    reads.clear()
+    with engine.connect() as conn:
+        got = store.city(conn, cid)
+    assert reads == [fx.A]
+    store.forget()
+    same_city(got, rebuilt(engine, cid, tmp_path / "fresh", monkeypatch))
