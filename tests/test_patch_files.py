@@ -7,15 +7,21 @@ the newest city on file instead of reading the districts. On SQLite and PostgreS
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from tests import fixtures_small as fx
+from tests.fixtures_small import assert_same_frames
 from tests.intake.support import person
 from tests.test_batch_shards import rebuilt, same_city, upload
 from tests.test_patch import ROWS, campaign, worked_out
 from tests.test_refresh import reads  # noqa: F401 (a fixture)
 from warmth import bootstrap, config, intake, versions
-from warmth.snapshot import store
+from warmth.snapshot import city as snapshot_city
+from warmth.snapshot import days, store
+
+AS_OF = date(2005, 1, 7)
 
 
 def shard_files(folder, cid: int) -> dict[str, dict[str, np.ndarray]]:
@@ -129,3 +135,35 @@ def test_a_write_other_than_an_aid_batch_is_read_from_the_tables(
     assert reads == [fx.A]
     store.forget()
     same_city(got, rebuilt(engine, cid, tmp_path / "fresh", monkeypatch))
+
+
+def test_the_first_reader_after_an_import_makes_neither_frames_nor_day_changes(
+    engine, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    cid = campaign(engine)
+    with engine.connect() as conn:  # a server that showed the figures, one as of a day
+        held = worked_out(store.city(conn, cid))
+        held.profile(AS_OF)
+    upload(engine, ROWS, fx.A)
+    with engine.connect() as conn:
+        store.city(conn, cid)  # the batch applied, its files written behind the answer
+    store.forget()  # the next process: the files only
+
+    def refused(*args):
+        raise AssertionError("made again by the first reader after the import")
+
+    with monkeypatch.context() as m:
+        for name in ("_whole_profile", "_whole_records", "_masks"):
+            m.setattr(snapshot_city.City, name, refused)
+        m.setattr(days, "build", refused)
+        m.setattr(store, "read_shard", refused)
+        with engine.connect() as conn:
+            first = store.city(conn, cid)
+            for as_of in (None, AS_OF):
+                assert first.profile(as_of)["n"].sum() > 0 and len(first.records_frame(as_of))
+    store.forget()
+    fresh = rebuilt(engine, cid, tmp_path / "fresh", monkeypatch)
+    for as_of in (None, AS_OF, date(2005, 1, 2)):
+        assert_same_frames(first, fresh, as_of)
+    store.forget()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from warmth.snapshot import kept
 from warmth.snapshot.city import City, People, Records
 
 SUMS = {"profile": ["n"], "records": ["records", "repeat_records", "amount_fen"]}
@@ -85,3 +86,16 @@ def carry(held: City, got: City, touched: np.ndarray) -> None:
             got._frames[(kind, None)] = _combined(
                 frames[(kind, None)], make(before, None), make(after, None), kind
             )
+    # the same frames with every column an integer code, as kept beside the city's files
+    # (warmth.snapshot.kept): written with the patched city's, for the next process
+    for kind, make in (("profile", City._whole_profile), ("records", City._whole_records)):
+        whole = whole_frame(held, kind)
+        if whole is not None:
+            got._statics[("whole", kind)] = _combined(whole, make(before), make(after), kind)
+
+
+def whole_frame(city: City, kind: str) -> pd.DataFrame | None:
+    """The snapshot's whole-campaign frame (profile or records) as integer codes, when it
+    has one at hand: carried to it by this module, or kept in its folder."""
+    got = city._statics.get(("whole", kind))
+    return got if got is not None else kept.read_frame(city.folder, kind)

@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import config, metrics, rls, schema, versions
-from warmth.snapshot import files, patch, split
+from warmth.snapshot import files, kept, patch, split
 from warmth.snapshot.build import join, with_records, without_batch
 from warmth.snapshot.city import City, People
 from warmth.snapshot.shards import (
@@ -150,6 +150,7 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
         writer = threading.Thread(
             target=_write_patched,
             args=(folder, got, changed, _coding(held.codes, held.catalogue)),
+            kwargs={"days": "day_changes" in held._statics},
             daemon=True,
         )
         with _guard:
@@ -158,14 +159,29 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     return got
 
 
-def _write_patched(folder: Path, got: City, changed: list[str], coding: str) -> None:
+def _write_patched(
+    folder: Path, got: City, changed: list[str], coding: str, days: bool = False
+) -> None:
     """Write a patched snapshot's files: the city's folder, and the shard file of each
     district whose data version moved, cut from the city's arrays (warmth.snapshot.split),
-    so that neither the next process nor `warmth refresh` reads those districts again."""
+    so that neither the next process nor `warmth refresh` reads those districts again;
+    beside the city, the whole-campaign frames carried to it (warmth.snapshot.patch) and,
+    when the held snapshot had made them (days=True), its day changes (warmth.snapshot.days,
+    made here anew from the patched arrays, behind the answer)."""
     files.write_city(folder, got.campaign_id, got.version, files.city_arrays(got))
     for shard in split.shards(got, changed) or []:
         prefix = f"c{got.campaign_id}-{shard.district}-v"
         files.write(folder, prefix, got.versions[shard.district], files.shard_arrays(shard, coding))
+    final = folder / f"c{got.campaign_id}-v{got.version}"
+    if not final.is_dir():  # not writable: the next process builds
+        return
+    for kind in ("profile", "records"):
+        whole = patch.whole_frame(got, kind)
+        if whole is not None:
+            kept.write_frame(final, kind, whole)
+    got.folder = final  # what it derives from now on is kept there too
+    if days:  # a server that answered dated requests: the next one finds them made
+        got.day_changes()
 
 
 def settle() -> None:
