@@ -7,9 +7,10 @@ the newest city on file instead of reading the districts. On SQLite and PostgreS
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
+import pytest
 
 from tests import fixtures_small as fx
 from tests.fixtures_small import assert_same_frames
@@ -166,4 +167,49 @@ def test_the_first_reader_after_an_import_makes_neither_frames_nor_day_changes(
     fresh = rebuilt(engine, cid, tmp_path / "fresh", monkeypatch)
     for as_of in (None, AS_OF, date(2005, 1, 2)):
         assert_same_frames(first, fresh, as_of)
+    store.forget()
+
+
+def same_days(city) -> None:
+    """The day changes carried to a patched snapshot give, every day, the masks and the
+    dated frames that day changes built from nothing on the same arrays give."""
+    carried = city._statics["day_changes"]
+    bare = snapshot_city.City(
+        city.campaign_id, city.codes, city.catalogue, city.people, city.records, {}
+    )
+    built = bare.day_changes()
+    assert carried.day0 == built.day0 and carried.people == built.people
+    first, last = int(city.records.day.min()), int(city.records.day.max())
+    for day in range(first - 1, last + 2):
+        for x, y in zip(
+            carried.masks(day - carried.day0), built.masks(day - built.day0), strict=True
+        ):
+            np.testing.assert_array_equal(x, y, err_msg=f"masks on day {day}")
+        as_of = date(1970, 1, 1) + timedelta(days=day)
+        assert_same_frames(city, bare, as_of)
+
+
+@pytest.mark.parametrize("offered", [True, False], ids=["this-process", "another-process"])
+def test_day_changes_carried_across_an_import_and_its_undo_equal_built_ones(
+    engine, tmp_path, monkeypatch, offered
+):
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    cid = campaign(engine)
+    with engine.connect() as conn:  # a server that answered dated requests
+        held = worked_out(store.city(conn, cid))
+        held.profile(AS_OF), held.records_frame(AS_OF)
+    batch = upload(engine, ROWS, fx.A)
+    if not offered:
+        store._offered.clear()
+    with engine.connect() as conn:
+        patched = store.city(conn, cid)
+    assert "day_changes" in patched._statics  # carried, not left to the first reader
+    same_days(patched)
+    assert intake.undo_batch(engine, batch, user="t") == len(ROWS)
+    with engine.connect() as conn:
+        undone = store.city(conn, cid)
+    assert "day_changes" in undone._statics
+    same_days(undone)
+    store.forget()
+    same_city(undone, rebuilt(engine, cid, tmp_path / "fresh", monkeypatch))
     store.forget()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from warmth.snapshot import kept
+from warmth.snapshot import kept, patch_days
 from warmth.snapshot.city import City, People, Records
 
 SUMS = {"profile": ["n"], "records": ["records", "repeat_records", "amount_fen"]}
@@ -65,7 +65,8 @@ def _combined(held: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame, kin
 def carry(held: City, got: City, touched: np.ndarray) -> None:
     """Give `got` (held with aid batches applied, its people the held's with any new ones
     at the end) what `held` had worked out for every record counted (the masks, the
-    profile and record frames, the home groups), brought up to date for the touched
+    profile and record frames, the home groups, the day changes: warmth.snapshot.patch_days),
+    brought up to date for the touched
     people (rows of got.people whose records the batches added or removed)."""
     touched = np.unique(touched).astype("int64")
     old = touched[touched < len(held.people)]
@@ -86,6 +87,9 @@ def carry(held: City, got: City, touched: np.ndarray) -> None:
             got._frames[(kind, None)] = _combined(
                 frames[(kind, None)], make(before, None), make(after, None), kind
             )
+    changes = patch_days.carried(held, got, before, after, touched)
+    if changes is not None:
+        got._statics["day_changes"] = changes
     # the same frames with every column an integer code, as kept beside the city's files
     # (warmth.snapshot.kept): written with the patched city's, for the next process
     for kind, make in (("profile", City._whole_profile), ("records", City._whole_records)):

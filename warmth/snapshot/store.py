@@ -29,6 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import config, metrics, rls, schema, versions
+from warmth.snapshot import days as days_module
 from warmth.snapshot import files, kept, patch, split
 from warmth.snapshot.build import join, with_records, without_batch
 from warmth.snapshot.city import City, People
@@ -180,7 +181,10 @@ def _write_patched(
         if whole is not None:
             kept.write_frame(final, kind, whole)
     got.folder = final  # what it derives from now on is kept there too
-    if days:  # a server that answered dated requests: the next one finds them made
+    carried = got._statics.get("day_changes")
+    if carried is not None:  # carried across the batches (warmth.snapshot.patch_days)
+        days_module.write(final / days_module.FOLDER, carried)
+    elif days:  # a server that answered dated requests: the next one finds them made
         got.day_changes()
 
 
