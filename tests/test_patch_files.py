@@ -213,3 +213,37 @@ def test_day_changes_carried_across_an_import_and_its_undo_equal_built_ones(
     store.forget()
     same_city(undone, rebuilt(engine, cid, tmp_path / "fresh", monkeypatch))
     store.forget()
+
+
+def test_the_other_campaign_s_shards_stay_current_across_an_import(
+    engine,
+    tmp_path,
+    monkeypatch,
+    reads,  # noqa: F811
+):
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    cid = campaign(engine)
+    with engine.begin() as conn:  # last year's campaign, with people in A and B
+        last = fx.campaign_id(conn, "2004")
+        fx.add_person(conn, last, person(13, fx.A), fx.A, fx.A1, ["DBU"])
+        fx.add_person(conn, last, person(14, fx.B), fx.B, fx.B1, ["DBU"])
+        fx.add_record(conn, last, person(13, fx.A), "MZ01", 300, date(2004, 1, 6), district=fx.A)
+        versions.bump(conn)
+    with engine.connect() as conn:
+        store.city(conn, last)
+    with engine.begin() as conn:  # a write that touched no district (as `warmth init`): last
+        versions.bump(conn, ())  # year's city files can no longer be brought forward
+    with engine.connect() as conn:
+        worked_out(store.city(conn, cid))
+    upload(engine, ROWS, fx.A)  # this year's: A, B and 310105 move for both campaigns
+    with engine.connect() as conn:
+        store.city(conn, cid)
+    store.forget()
+    reads.clear()
+    assert bootstrap.rebuild_snapshots(engine, full=False) == 2
+    assert reads == []  # last year's shards of A and B were carried to their new versions
+    with engine.connect() as conn:
+        got = store.city(conn, last)
+    store.forget()
+    same_city(got, rebuilt(engine, last, tmp_path / "fresh", monkeypatch))
+    store.forget()

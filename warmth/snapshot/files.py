@@ -35,6 +35,24 @@ def write(folder: Path, prefix: str, version: int, arrays: dict[str, np.ndarray]
         return
 
 
+def carry_shards(folder: Path, districts: list[str], old: dict, new: dict, keep: set[int]) -> None:
+    """Rename the shard files of these districts written at their old data versions to
+    the new ones, for every campaign but those in `keep`: the district versions are the
+    database's, so a write into one campaign moves them for all, and the other campaigns'
+    shards (their data unchanged) would be read again. A file renamed meanwhile by
+    another process, or not writable, is left as it is (read again)."""
+    for district in districts:
+        for path in folder.glob(f"c*-{district}-v{old.get(district, 0)}.npz"):
+            campaign = path.name[1:].split("-", 1)[0]
+            if not campaign.isdigit() or int(campaign) in keep:
+                continue
+            target = folder / f"c{campaign}-{district}-v{new.get(district, 0)}.npz"
+            try:
+                os.replace(path, target)
+            except OSError:
+                continue
+
+
 def write_city(folder: Path, campaign_id: int, version: int, arrays: dict) -> None:
     """Write a city's arrays as a folder of .npy files, atomically (a temporary folder,
     then rename); remove the folders of older versions. Not writable: the next process

@@ -148,6 +148,9 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     patch.carry(held, got, np.concatenate(touched))
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
         changed = [d for d in held.codes.districts if got.versions.get(d) != held.versions.get(d)]
+        # the other campaigns' shards of those districts: unchanged when no batch was theirs
+        written = {cid for *_, cid in steps}
+        files.carry_shards(folder, changed, held.versions, got.versions, keep=written)
         writer = threading.Thread(
             target=_write_patched,
             args=(folder, got, changed, _coding(held.codes, held.catalogue)),
