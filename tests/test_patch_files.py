@@ -20,7 +20,7 @@ from tests.test_patch import ROWS, campaign, worked_out
 from tests.test_refresh import reads  # noqa: F401 (a fixture)
 from warmth import bootstrap, config, intake, versions
 from warmth.snapshot import city as snapshot_city
-from warmth.snapshot import days, store
+from warmth.snapshot import days, patch_days, store
 
 AS_OF = date(2005, 1, 7)
 
@@ -247,3 +247,17 @@ def test_the_other_campaign_s_shards_stay_current_across_an_import(
     store.forget()
     same_city(got, rebuilt(engine, last, tmp_path / "fresh", monkeypatch))
     store.forget()
+
+
+@pytest.mark.parametrize("distinct", [3, 1000], ids=["packed", "too-wide-to-pack"])
+def test_tables_merged_by_value_keep_every_row_once(distinct):
+    rng = np.random.default_rng(5)
+    tables = [[rng.integers(0, distinct, size) for _ in range(7)] for size in (500, 40, 300)]
+    tables[1] = [np.concatenate([c[:20], c[:20]]) for c in tables[0]]  # rows seen before
+    rows, codes = patch_days._merged(tables)
+    seen = {tuple(r) for t in tables for r in zip(*t, strict=True)}
+    assert len({tuple(r) for r in zip(*rows, strict=True)}) == len(rows[0]) == len(seen)
+    for table, code in zip(tables, codes, strict=True):
+        for column, merged in zip(table, rows, strict=True):
+            np.testing.assert_array_equal(merged[code], column)
+    assert codes[0][0] == 0  # the first table's first row comes first

@@ -56,8 +56,16 @@ def _merged(tables: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     the distinct rows in order of first appearance (the first table's first), and per
     table its rows' positions among them."""
     both = [np.concatenate(parts) for parts in zip(*tables, strict=True)]
-    codes, _ = pd.MultiIndex.from_arrays(both).factorize()
-    codes = np.asarray(codes, dtype="int64")
+    # each column's values as codes, packed into one integer per row when they fit
+    parts = [pd.factorize(c) for c in both]
+    sizes = [max(len(u), 1) for _, u in parts]
+    if np.prod(np.array(sizes, dtype=float)) < 2.0**62:
+        packed = np.zeros(len(both[0]), "int64")
+        for (column, _), size in zip(parts, sizes, strict=True):
+            packed = packed * size + column
+        codes = pd.factorize(packed)[0].astype("int64")
+    else:
+        codes = np.asarray(pd.MultiIndex.from_arrays(both).factorize()[0], dtype="int64")
     first = np.unique(codes, return_index=True)[1]
     sizes = np.cumsum([0, *(len(t[0]) for t in tables)])
     return [c[first] for c in both], [
