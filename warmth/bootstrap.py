@@ -63,14 +63,19 @@ def rebuild_snapshots(engine: sa.Engine, campaign: str | None = None, *, full: b
     from warmth import campaigns
     from warmth.snapshot import store  # heavy; only a rebuild needs it
 
-    with engine.begin() as conn:
-        versions.bump(conn, None if full else ())
     with engine.connect() as conn:
         if campaign:
             found = campaigns.campaign(conn, campaign)
             ids = [found["id"]] if found else []
         else:
             ids = store.campaign_ids(conn)
+        for campaign_id in [] if full else ids:
+            # the aid batches imported or undone since the newest files applied to them,
+            # which then hold the districts they touched: none of those is read again
+            store.patch_on_file(conn, campaign_id)
+    with engine.begin() as conn:
+        versions.bump(conn, None if full else ())
+    with engine.connect() as conn:
         for campaign_id in ids:
             built = store.city(conn, campaign_id)
             # the whole campaign's frames, kept beside the new version's files

@@ -378,6 +378,11 @@ class City:
             out = out.loc[(out["records"] > 0) & (out["district_code"] >= 0)]
         else:
             out = kept.frame(self.folder, "records", self._whole_records)
+        return self._named(out)
+
+    def _named(self, out: pd.DataFrame) -> pd.DataFrame:
+        """Record groups of integer codes with their programmes, forms, districts and
+        streets named."""
         out = out.reset_index(drop=True)
         names = dict(
             zip(self.catalogue.programmes.bit, self.catalogue.programmes.code, strict=True)

@@ -30,7 +30,14 @@ import numpy as np
 import pandas as pd
 
 from warmth.snapshot import kept as kept_arrays  # days.kept below is the Days' own
-from warmth.snapshot.city import City, mask_type, narrow, or_within_runs, runs
+from warmth.snapshot.city import (
+    PROFILE_COLUMNS,
+    City,
+    mask_type,
+    narrow,
+    or_within_runs,
+    runs,
+)
 
 BEFORE = np.iinfo("int32").min  # the day of the cells that hold everyone's rows before any record
 
@@ -139,10 +146,17 @@ def read(folder: Path) -> Days | None:
         return None
     try:
         day0, people = (int(v) for v in got.pop("day0"))
-        rows = {k[5:]: got.pop(k) for k in list(got) if k.startswith("rows_")}
+        # in the columns' order (a folder lists its files in no order): the dated profile's
+        # columns then come in the order of the one built in memory
+        names = sorted((k[5:] for k in got if k.startswith("rows_")), key=_column_order)
+        rows = {k: got.pop(f"rows_{k}") for k in names}
         return Days(day0=day0, people=people, rows=rows, **got)
     except (ValueError, TypeError, KeyError):
         return None
+
+
+def _column_order(name: str) -> int:
+    return PROFILE_COLUMNS.index(name) if name in PROFILE_COLUMNS else len(PROFILE_COLUMNS)
 
 
 def _int32(day: int) -> int:

@@ -54,19 +54,34 @@ def read_arrays(folder: Path) -> dict[str, np.ndarray] | None:
         return None
 
 
+def read_frame(folder: Path | None, name: str) -> pd.DataFrame | None:
+    """The frame `name` kept in the city's folder (None: none, or unreadable)."""
+    if folder is None:
+        return None
+    got = read_arrays(folder / FOLDER / name)
+    if got is not None and COLUMNS in got and all(str(c) in got for c in got[COLUMNS]):
+        return pd.DataFrame({str(c): np.array(got[str(c)]) for c in got[COLUMNS]})
+    return None
+
+
+def write_frame(folder: Path, name: str, made: pd.DataFrame) -> None:
+    """Keep the frame `name` in the city's folder (its columns must be numeric)."""
+    arrays = {str(c): made[c].to_numpy() for c in made.columns}
+    if any(a.dtype == object for a in arrays.values()):
+        raise TypeError(f"a kept frame holds numbers only: {name}")
+    where = folder / FOLDER / name
+    write_arrays(where, {**arrays, COLUMNS: np.array([str(c) for c in made.columns])})
+
+
 def frame(folder: Path | None, name: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """The frame `name` read from the city's folder, else made and written there (a folder
     that cannot be read or written only costs the making). Its columns must be numeric."""
     if folder is None:
         return make()
-    where = folder / FOLDER / name
-    got = read_arrays(where)
-    if got is not None and COLUMNS in got and all(str(c) in got for c in got[COLUMNS]):
-        return pd.DataFrame({str(c): np.array(got[str(c)]) for c in got[COLUMNS]})
-    shutil.rmtree(where, ignore_errors=True)  # unreadable or partial: written again below
+    got = read_frame(folder, name)
+    if got is not None:
+        return got
+    shutil.rmtree(folder / FOLDER / name, ignore_errors=True)  # unreadable or partial
     made = make()
-    arrays = {str(c): made[c].to_numpy() for c in made.columns}
-    if any(a.dtype == object for a in arrays.values()):
-        raise TypeError(f"a kept frame holds numbers only: {name}")
-    write_arrays(where, {**arrays, COLUMNS: np.array([str(c) for c in made.columns])})
+    write_frame(folder, name, made)
     return made

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from warmth.snapshot.city import City, People, Records
+from warmth.snapshot import kept, patch_days
+from warmth.snapshot.city import City, People, Records, _decoded
 
 SUMS = {"profile": ["n"], "records": ["records", "repeat_records", "amount_fen"]}
 
@@ -64,7 +65,8 @@ def _combined(held: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame, kin
 def carry(held: City, got: City, touched: np.ndarray) -> None:
     """Give `got` (held with aid batches applied, its people the held's with any new ones
     at the end) what `held` had worked out for every record counted (the masks, the
-    profile and record frames, the home groups), brought up to date for the touched
+    profile and record frames, the home groups, the day changes: warmth.snapshot.patch_days),
+    brought up to date for the touched
     people (rows of got.people whose records the batches added or removed)."""
     touched = np.unique(touched).astype("int64")
     old = touched[touched < len(held.people)]
@@ -80,8 +82,35 @@ def carry(held: City, got: City, touched: np.ndarray) -> None:
             mask[touched] = new
             masks.append(mask)
         got._statics["masks"] = tuple(masks)
-    for kind, make in (("profile", City.profile), ("records", City.records_frame)):
-        if (kind, None) in frames:
+    changes = patch_days.carried(held, got, before, after, touched)
+    if changes is not None:
+        got._statics["day_changes"] = changes
+    for kind, whole, named, make in (
+        ("profile", City._whole_profile, _profile_named, City.profile),
+        ("records", City._whole_records, City._named, City.records_frame),
+    ):
+        # with every column an integer code, as kept beside the city's files
+        # (warmth.snapshot.kept): written with the patched city's, for the next process,
+        # and named for the figures when the held had them named
+        held_whole = whole_frame(held, kind)
+        if held_whole is not None:
+            got_whole = _combined(held_whole, whole(before), whole(after), kind)
+            got._statics[("whole", kind)] = got_whole
+            if (kind, None) in frames:
+                got._frames[(kind, None)] = named(got, got_whole.copy())
+        elif (kind, None) in frames:
             got._frames[(kind, None)] = _combined(
                 frames[(kind, None)], make(before, None), make(after, None), kind
             )
+
+
+def _profile_named(city: City, frame: pd.DataFrame) -> pd.DataFrame:
+    """A profile of integer codes with its districts and streets named (City._profile)."""
+    return _decoded(frame, city.codes)
+
+
+def whole_frame(city: City, kind: str) -> pd.DataFrame | None:
+    """The snapshot's whole-campaign frame (profile or records) as integer codes, when it
+    has one at hand: carried to it by this module, or kept in its folder."""
+    got = city._statics.get(("whole", kind))
+    return got if got is not None else kept.read_frame(city.folder, kind)

@@ -21,20 +21,18 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
-import shutil
-import tempfile
 import threading
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import config, idkey, metrics, rls, schema, versions
-from warmth.snapshot import patch
+from warmth import config, metrics, rls, schema, versions
+from warmth.snapshot import days as days_module
+from warmth.snapshot import files, kept, patch, split
 from warmth.snapshot.build import join, with_records, without_batch
-from warmth.snapshot.city import City, People, Records
+from warmth.snapshot.city import City, People
 from warmth.snapshot.shards import (
     Codes,
     Shard,
@@ -71,6 +69,7 @@ _locks: dict[tuple[str, str, int], threading.Lock] = {}
 _guard = threading.Lock()
 # aid batches this process committed, as written: (url, identity, batch, version) -> columns
 _offered: dict[tuple[str, str, int, int], dict] = {}
+_writers: list[threading.Thread] = []  # writing patched snapshots' files (settle)
 OFFERS_KEPT = 4
 
 
@@ -148,11 +147,103 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     got.register_version = held.register_version  # aid batches only: the same registers
     patch.carry(held, got, np.concatenate(touched))
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
-        arrays = _city_arrays(got)
-        threading.Thread(
-            target=_write_city, args=(folder, held.campaign_id, version, arrays), daemon=True
-        ).start()
+        changed = [d for d in held.codes.districts if got.versions.get(d) != held.versions.get(d)]
+        # the other campaigns' shards of those districts: unchanged when no batch was theirs
+        written = {cid for *_, cid in steps}
+        files.carry_shards(folder, changed, held.versions, got.versions, keep=written)
+        writer = threading.Thread(
+            target=_write_patched,
+            args=(folder, got, changed, _coding(held.codes, held.catalogue)),
+            kwargs={"days": "day_changes" in held._statics},
+            daemon=True,
+        )
+        with _guard:
+            _writers.append(writer)
+        writer.start()
     return got
+
+
+def _write_patched(
+    folder: Path, got: City, changed: list[str], coding: str, days: bool = False
+) -> None:
+    """Write a patched snapshot's files: the city's folder, and the shard file of each
+    district whose data version moved, cut from the city's arrays (warmth.snapshot.split),
+    so that neither the next process nor `warmth refresh` reads those districts again;
+    beside the city, the whole-campaign frames carried to it (warmth.snapshot.patch) and,
+    when the held snapshot had made them (days=True), its day changes (warmth.snapshot.days,
+    made here anew from the patched arrays, behind the answer)."""
+    files.write_city(folder, got.campaign_id, got.version, files.city_arrays(got))
+    for shard in split.shards(got, changed) or []:
+        prefix = f"c{got.campaign_id}-{shard.district}-v"
+        files.write(folder, prefix, got.versions[shard.district], files.shard_arrays(shard, coding))
+    final = folder / f"c{got.campaign_id}-v{got.version}"
+    if not final.is_dir():  # not writable: the next process builds
+        return
+    for kind in ("profile", "records"):
+        whole = patch.whole_frame(got, kind)
+        if whole is not None:
+            kept.write_frame(final, kind, whole)
+    got.folder = final  # what it derives from now on is kept there too
+    carried = got._statics.get("day_changes")
+    if carried is not None:  # carried across the batches (warmth.snapshot.patch_days)
+        days_module.write(final / days_module.FOLDER, carried)
+    elif days:  # a server that answered dated requests: the next one finds them made
+        got.day_changes()
+
+
+def settle() -> None:
+    """Wait for the files of the snapshots patched in this process to be written (a
+    command that exits right after, a test that starts "a new process")."""
+    with _guard:
+        writers = list(_writers)
+        _writers.clear()
+    for writer in writers:
+        writer.join()
+
+
+def patch_on_file(conn: sa.Connection, campaign_id: int) -> bool:
+    """Bring the campaign's newest city files to the current data version by applying the
+    aid batches added or removed since (the files then hold the touched districts'
+    shards at their new versions), and wait for them to be written. False when no city
+    folder is on file or some write since was anything else: the caller then reads the
+    districts written since from the base tables."""
+    with rls.elevated(conn) as reader:
+        folder = config.snapshot_dir(_url(reader)) / versions.identity(reader)
+        version = versions.current(reader)
+        if (folder / f"c{campaign_id}-v{version}").is_dir():
+            return True
+        cat = metrics.load_catalogue(reader)
+        got = _on_file(reader, folder, campaign_id, version, Codes.read(reader, cat), cat)
+    settle()
+    return got is not None
+
+
+def _on_file(
+    conn: sa.Connection,
+    folder: Path,
+    campaign_id: int,
+    version: int,
+    codes: Codes,
+    cat: metrics.Catalogue,
+) -> City | None:
+    """The campaign's newest city folder older than `version` brought to it by applying
+    the aid batches since (_patched), or None (no folder, or some other write since)."""
+    newest = _newest(folder, campaign_id, version)
+    if newest is None:
+        return None
+    held = files.read_city(folder / f"c{campaign_id}-v{newest}", campaign_id, codes, cat, newest)
+    return None if held is None else _patched(conn, held, version, folder)
+
+
+def _newest(folder: Path, campaign_id: int, version: int) -> int | None:
+    """The newest version older than `version` of the campaign's city folders on file."""
+    prefix = f"c{campaign_id}-v"
+    older = [
+        int(p.name[len(prefix) :])
+        for p in folder.glob(f"{prefix}*")
+        if p.is_dir() and p.name[len(prefix) :].isdigit() and int(p.name[len(prefix) :]) < version
+    ]
+    return max(older) if older else None
 
 
 def offer_batch(conn: sa.Connection, version: int, batch: int, records: dict) -> None:
@@ -223,7 +314,9 @@ def _with_orphans(people: People, ids: np.ndarray) -> People:
 
 
 def forget() -> None:
-    """Drop every snapshot held in memory (files stay), and the batches offered."""
+    """Drop every snapshot held in memory (files stay, written whole), and the batches
+    offered."""
+    settle()
     _memory.clear()
     _offered.clear()
 
@@ -243,8 +336,12 @@ def _load_or_build(
     path = folder / f"c{campaign_id}-v{version}"
     if given is None and not path.is_dir():
         _carry(conn, folder, campaign_id, version)
+        if not path.is_dir():  # an older city on file, and only aid batches since: applied
+            patched = _on_file(conn, folder, campaign_id, version, codes, cat)
+            if patched is not None:
+                return patched
     if given is None and path.is_dir():
-        loaded = _read_city(path, campaign_id, codes, cat, version)
+        loaded = files.read_city(path, campaign_id, codes, cat, version)
         if loaded is not None:
             return loaded
     wanted = versions.districts(conn)
@@ -253,7 +350,9 @@ def _load_or_build(
     else:
         coding = _coding(codes, cat)
         kept = {
-            d: _read_shard_file(folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d, coding)
+            d: files.read_shard_file(
+                folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d, coding
+            )
             for d in codes.districts
         }
         todo = [d for d, shard in kept.items() if shard is None]
@@ -263,14 +362,14 @@ def _load_or_build(
             fresh = {d: read_shard(conn, campaign_id, d, codes, cat) for d in todo}
     missing = [d for d, shard in kept.items() if shard is None]
     for d in missing:
-        arrays = _shard_arrays(fresh[d], _coding(codes, cat))
-        _write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), arrays)
+        arrays = files.shard_arrays(fresh[d], _coding(codes, cat))
+        files.write(folder, f"c{campaign_id}-{d}-v", wanted.get(d, 0), arrays)
     shards = [kept[d] if kept[d] is not None else fresh[d] for d in codes.districts]
     built = join(campaign_id, shards, codes, cat, {d: wanted.get(d, 0) for d in codes.districts})
     built.version = built.register_version = version
     if versions.current(conn) == version:  # nothing committed meanwhile: the file is exact
-        _write_city(folder, campaign_id, version, _city_arrays(built))
-        mapped = _read_city(path, campaign_id, codes, cat, version)
+        files.write_city(folder, campaign_id, version, files.city_arrays(built))
+        mapped = files.read_city(path, campaign_id, codes, cat, version)
         if mapped is not None:  # the built arrays freed: the process holds the mapped ones
             return mapped
     return built
@@ -281,14 +380,9 @@ def _carry(conn: sa.Connection, folder: Path, campaign_id: int, version: int) ->
     recorded a change to other campaigns only (the demo loading campaigns one after the
     other, an import into another year): its arrays still hold this campaign's data."""
     prefix = f"c{campaign_id}-v"
-    older = [
-        int(p.name[len(prefix) :])
-        for p in folder.glob(f"{prefix}*")
-        if p.is_dir() and p.name[len(prefix) :].isdigit() and int(p.name[len(prefix) :]) < version
-    ]
-    if not older:
+    held = _newest(folder, campaign_id, version)
+    if held is None:
         return
-    held = max(older)
     steps = versions.changes(conn, held, version)
     if len(steps) != version - held or any(cid == campaign_id for *_, cid in steps):
         return
@@ -298,133 +392,12 @@ def _carry(conn: sa.Connection, folder: Path, campaign_id: int, version: int) ->
         return
 
 
-# --- files ------------------------------------------------------------------------------------
-
-
-def _write(folder: Path, prefix: str, version: int, arrays: dict[str, np.ndarray]) -> None:
-    """Write atomically (temporary file, then rename); remove older versions of the same
-    prefix. A folder that cannot be written only costs the next process a rebuild."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
-        final = folder / f"{prefix}{version}.npz"
-        os.replace(tmp, final)
-        for old in folder.glob(f"{prefix}*.npz"):
-            if old != final and old.name[len(prefix) : -4].isdigit():
-                old.unlink(missing_ok=True)
-    except OSError:
-        return
-
-
-def _write_city(folder: Path, campaign_id: int, version: int, arrays: dict) -> None:
-    """Write a city's arrays as a folder of .npy files, atomically (a temporary folder,
-    then rename); remove the folders of older versions. Not writable: the next process
-    builds again."""
-    prefix = f"c{campaign_id}-v"
-    final = folder / f"{prefix}{version}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder, suffix=".tmp"))
-        for name, values in arrays.items():
-            np.save(tmp / f"{name}.npy", values, allow_pickle=False)
-        try:
-            os.replace(tmp, final)
-        except OSError:  # written meanwhile by another process: theirs is the same
-            shutil.rmtree(tmp, ignore_errors=True)
-        for old in folder.glob(f"{prefix}*"):
-            if old != final and old.name[len(prefix) :].split(".")[0].isdigit():
-                if old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)
-                else:  # a city file of the older single-file layout
-                    old.unlink(missing_ok=True)
-    except OSError:
-        return
-
-
 def _coding(codes: Codes, cat: metrics.Catalogue) -> str:
     """What a shard's integer codes mean (the code lists, the programmes' and categories'
     bits), as a digest kept in each shard file: a file coded otherwise is read again, so
     reference data loaded anew (warmth init) need not mark every district changed."""
     meaning = (codes, sorted(cat.prog_bit.items()), sorted(cat.cat_bit.items()))
     return hashlib.sha256(repr(meaning).encode()).hexdigest()
-
-
-def _shard_arrays(shard: Shard, coding: str) -> dict[str, np.ndarray]:
-    out = {f"p_{k}": v for k, v in shard.people.items()}
-    out["coding"] = np.array(coding)
-    out.update({f"r_{k}": v for k, v in shard.records.items()})
-    out["orphan_ids"] = np.asarray(shard.orphan_ids, dtype=f"U{idkey.HASH_CHARS}")
-    return out
-
-
-def _read_shard_file(path: Path, district: str, coding: str) -> Shard | None:
-    """The shard in a file, or None when there is none or it does not read whole: every
-    member is read to its end, so a changed byte fails the archive's CRC-32, and the arrays
-    must fit together (Shard.is_whole) and be coded as now (_coding). The caller then
-    reads the district afresh."""
-    if not path.exists():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            people = {k[2:]: z[k] for k in z.files if k.startswith("p_")}
-            records = {k[2:]: z[k] for k in z.files if k.startswith("r_")}
-            orphans = z["orphan_ids"].astype(object)
-            if str(z["coding"]) != coding:
-                return None
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None
-    shard = Shard(district, people, records, orphans)
-    return shard if shard.is_whole() else None
-
-
-def _city_arrays(c: City) -> dict[str, np.ndarray]:
-    out = {f"p_{k}": v for k, v in vars(c.people).items() if k != "id_numbers"}
-    out["p_id_numbers"] = np.asarray(c.people.id_numbers, dtype=f"U{idkey.HASH_CHARS}")
-    out.update({f"r_{k}": v for k, v in vars(c.records).items()})
-    out["codes_districts"] = np.asarray(c.codes.districts, dtype="U6")
-    out["codes_streets"] = np.asarray(c.codes.streets, dtype="U9")
-    out["codes_forms"] = np.asarray(c.codes.forms, dtype="U12")
-    out["shard_versions"] = np.array([c.versions.get(d, 0) for d in c.codes.districts])
-    out["register_version"] = np.array([c.register_version])
-    return out
-
-
-def _read_city(
-    path: Path, campaign_id: int, codes: Codes, cat: metrics.Catalogue, version: int
-) -> City | None:
-    def load(name: str, mapped: bool = True) -> np.ndarray:
-        return np.load(path / f"{name}.npy", mmap_mode="r" if mapped else None)
-
-    try:
-        saved = Codes(
-            *(tuple(load(f"codes_{k}", False).tolist()) for k in ("districts", "streets", "forms"))
-        )
-        if saved != codes:  # reference data changed: the integer codes mean other things
-            return None
-        names = [f.name[:-4] for f in path.glob("*.npy")]
-        p = {k[2:]: load(k, k != "p_id_numbers") for k in names if k.startswith("p_")}
-        r = {k[2:]: load(k) for k in names if k.startswith("r_")}
-        shard_versions = load("shard_versions", False).tolist()
-        registers = path / "register_version.npy"  # absent from older files: this version
-        register_version = int(np.load(registers)[0]) if registers.exists() else version
-    except (OSError, ValueError, KeyError):
-        return None
-    if set(r) != set(Records.__dataclass_fields__) or set(p) != set(People.__dataclass_fields__):
-        return None  # a file of an older layout: built again
-    p["id_numbers"] = p["id_numbers"].astype(object)
-    got = City(
-        campaign_id,
-        codes,
-        cat,
-        People(**p),
-        Records(**r),
-        dict(zip(codes.districts, shard_versions, strict=True)),
-    )
-    got.version, got.register_version = version, register_version
-    got.folder = path  # what it derives once is kept beside (snapshot.days, snapshot.kept)
-    return got
 
 
 def campaign_ids(conn: sa.Connection) -> list[int]:
