@@ -233,7 +233,7 @@ def load_demo(
     progress(stage, fraction). earlier(ref, people, plan) -> (people, plan), when given, makes
     the city of an earlier campaign out of the seed's (warmth.demo_years). seals keeps the
     ID numbers protected by an earlier load of the same demo. deferred, when given (a fresh
-    SQLite file, see warmth.demo.fresh), receives the statements of the plain indexes this
+    SQLite file, see warmth.demo.fresh), receives the statements of the indexes this
     load dropped, and the caller builds them once after its last load; such a file is
     written without a rollback journal, so on failure it is to be thrown away."""
     scale = check_scale(scale)
