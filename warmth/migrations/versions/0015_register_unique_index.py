@@ -5,9 +5,10 @@ backends), held by a unique index instead of a table constraint: a constraint wr
 SQLite's CREATE TABLE can never be dropped, an index can, so a bulk load into a new file
 (warmth demo) builds it once after the rows instead of growing it row by row.
 
-On SQLite the table is rebuilt (batch mode). Its DROP runs an implicit DELETE, which with
-foreign keys on cascades to beneficiary_categories; those rows are kept aside in a
-temporary table and put back.
+On SQLite the table is rebuilt (batch mode). `warmth init` runs it with foreign keys off
+(warmth.migrate); with them on, the old table's DROP runs an implicit DELETE that cascades
+to beneficiary_categories, so those rows are then kept aside in a temporary table and put
+back.
 
 Revision ID: 0015
 Revises: 0014
@@ -28,14 +29,17 @@ KEEP = "keep_beneficiary_categories"
 
 def _rebuild_sqlite(change) -> None:
     """Run change(batch) on a rebuilt beneficiaries table, its categories kept."""
-    op.execute(f"CREATE TEMP TABLE {KEEP} AS SELECT * FROM beneficiary_categories")
+    cascades = op.get_bind().exec_driver_sql("PRAGMA foreign_keys").scalar()
+    if cascades:  # not through warmth init (warmth.migrate turns foreign keys off)
+        op.execute(f"CREATE TEMP TABLE {KEEP} AS SELECT * FROM beneficiary_categories")
     with op.batch_alter_table("beneficiaries", recreate="always") as batch:
         change(batch)
-    op.execute(
-        "INSERT OR IGNORE INTO beneficiary_categories (beneficiary_id, category_code)"
-        f" SELECT beneficiary_id, category_code FROM {KEEP}"
-    )
-    op.execute(f"DROP TABLE {KEEP}")
+    if cascades:
+        op.execute(
+            "INSERT OR IGNORE INTO beneficiary_categories (beneficiary_id, category_code)"
+            f" SELECT beneficiary_id, category_code FROM {KEEP}"
+        )
+        op.execute(f"DROP TABLE {KEEP}")
 
 
 def upgrade() -> None:
