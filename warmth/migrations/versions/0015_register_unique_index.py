@@ -29,6 +29,9 @@ KEEP = "keep_beneficiary_categories"
 
 def _rebuild_sqlite(change) -> None:
     """Run change(batch) on a rebuilt beneficiaries table, its categories kept."""
+    # SQLite's driver runs DDL outside the migration's transaction, so an upgrade cut off
+    # half way leaves the batch's empty copy behind (the table itself is rolled back)
+    op.execute("DROP TABLE IF EXISTS _alembic_tmp_beneficiaries")
     cascades = op.get_bind().exec_driver_sql("PRAGMA foreign_keys").scalar()
     if cascades:  # not through warmth init (warmth.migrate turns foreign keys off)
         op.execute(f"CREATE TEMP TABLE {KEEP} AS SELECT * FROM beneficiary_categories")
