@@ -151,3 +151,31 @@ def test_a_seal_book_protects_each_number_once():
     book.keep = False  # the last load: answered from the book, which then lets go
     last = book.seal(idk, keys[::-1], checks[::-1])
     assert (last.seals[-300:] == first.seals[::-1]).all() and len(book.key) == 0
+
+
+@pytest.mark.parametrize("chunk", [7, 100_000])
+def test_categories_made_inside_sqlite_are_the_rows_bound_one_by_one(
+    sqlite_engine, monkeypatch, chunk
+):
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from warmth.demo.parameters import PROFILES
+
+    monkeypatch.setattr(rows, "CHUNK", chunk)
+    profile = np.random.default_rng(3).integers(0, len(PROFILES), 50)
+    people = SimpleNamespace(key=np.arange(50), profile=profile)
+    expected = [
+        row for part in rows._category_chunks(people, 1001) for row in zip(*part, strict=True)
+    ]
+    with sqlite_engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no register rows behind the ids
+        conn.commit()
+        with conn.begin():
+            assert rows.write_categories(conn, people, 1001) == len(expected)
+        written = conn.exec_driver_sql(
+            "SELECT beneficiary_id, category_code FROM beneficiary_categories ORDER BY rowid"
+        ).all()
+    assert [tuple(r) for r in written] == expected
+    assert len({p for p in profile.tolist() if len(PROFILES[p][0]) > 1}) > 0  # several a person

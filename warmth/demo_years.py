@@ -82,7 +82,7 @@ def load_campaigns(
     oldest first; returns what each load wrote, in the order given. An unknown campaign
     code is a LookupError before anything is written. The loads protect each ID number
     once. fresh: the database is a new SQLite file that is thrown away on failure
-    (warmth.demo.fresh): written without a journal, its plain indexes built once at the end."""
+    (warmth.demo.fresh): written without a journal, its indexes built once at the end."""
     with engine.connect() as conn:
         c = schema.campaigns
         starts = dict(conn.execute(sa.select(c.c.code, c.c.window_start)).all())

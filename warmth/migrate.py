@@ -25,10 +25,25 @@ def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to the newest revision (a no-op when it is there already)."""
     cfg = alembic_config()
     before = current_revision(engine) if sa.inspect(engine).has_table("alembic_version") else None
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-    if engine.dialect.name == "sqlite" and before is not None and before < CLEAR_IDS_GONE:
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # SQLite's table rebuilds (Alembic's batch mode) with foreign keys off, as its
+            # ALTER TABLE documentation prescribes: with them on, dropping the old table
+            # deletes its rows one by one first and cascades to the rows that refer to them.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()  # the pragma takes effect outside a transaction only
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the upgrade left rows whose foreign keys do not match")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+    if sqlite and before is not None and before < CLEAR_IDS_GONE:
         _wipe_free_pages(engine)
 
 

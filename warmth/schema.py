@@ -142,7 +142,9 @@ beneficiaries = sa.Table(
     sa.Column("household_size", sa.SmallInteger),
     sa.Column("address", sa.String(200)),
     sa.Column("batch_id", sa.ForeignKey("import_batches.id")),
-    sa.UniqueConstraint("campaign_id", "id_number"),
+    # one registration per campaign and ID number: an index, not a table constraint, so that
+    # a bulk load into a new SQLite file can build it after the rows (migration 0015)
+    sa.Index("uq_beneficiaries_campaign_id_id_number", "campaign_id", "id_number", unique=True),
     sa.Index("ix_beneficiaries_street", "campaign_id", "street_code"),
     sa.Index("ix_beneficiaries_district", "campaign_id", "district_code"),
 )

@@ -16,8 +16,9 @@ two or three districts clearly behind pace.
 Loading builds numpy arrays and writes them in big chunks (sqlite3 executemany, PostgreSQL
 COPY), in one transaction that first removes the campaign's earlier rows. Into a new SQLite
 file, `warmth demo` builds beside it and renames the file when whole (`fresh`): no journal,
-the records and categories written by a forked second process (`side`), the plain indexes
-built once after the last campaign. Each ID number is sealed once for all the campaigns
+the records written by a forked second process (`side`) while the register and its
+categories are written, the indexes (the register's unique one too) built once after the
+last campaign. Each ID number is sealed once for all the campaigns
 (`rows.SealBook`), half of them in a worker process.
 
 The package, one idea a module: `parameters` (the city's shape), `people` (reference data and

@@ -21,13 +21,12 @@ from warmth.demo.records import _duplicates, _plan, _records, day_weights
 from warmth.demo.rows import (
     SealBook,
     _bulk,
-    _category_chunks,
-    _category_count,
     _duplicate_rows,
     _insert_many,
     _person_chunks,
     _record_chunks,
     _seal_register,
+    write_categories,
 )
 from warmth.demo.side import SideWriter
 from warmth.snapshot import store as snapshot
@@ -85,7 +84,6 @@ RECORD_COLUMNS = (
     "district_code",
     "batch_id",
 )
-CATEGORY_COLUMNS = ("beneficiary_id", "category_code")
 BIG_LOAD = 100_000  # people; from here on SQLite indexes are rebuilt rather than grown
 
 
@@ -158,13 +156,21 @@ def _delete_campaign(conn: sa.Connection, campaign_id: int) -> int:
     return removed
 
 
+# Indexes whose entries the load writes in their own order (the records go in by campaign,
+# delivering district and id, one batch a campaign): they grow at their right edge, which
+# costs less than a sort of the whole table after it.
+IN_ORDER = ("ix_aid_records_batch", "ix_aid_records_delivering")
+
+
 def _drop_indexes(conn: sa.Connection) -> list[str]:
-    """Drop the plain (non-unique) SQLite indexes of the loaded tables; returns the statements
-    that recreate them. Building an index once is much faster than growing it row by row."""
+    """Drop the SQLite indexes of the loaded tables that can be dropped (not those of a table
+    constraint); returns the statements that recreate them. Building an index once is much
+    faster than growing it row by row, and a unique one built again checks every row."""
     found = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN "
-        "('beneficiaries', 'beneficiary_categories', 'aid_records')"
+        " AND tbl_name IN ('beneficiaries', 'beneficiary_categories', 'aid_records')"
+        f" AND name NOT IN ({', '.join('?' * len(IN_ORDER))})",
+        IN_ORDER,
     ).all()
     for name, _ in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -227,7 +233,7 @@ def load_demo(
     progress(stage, fraction). earlier(ref, people, plan) -> (people, plan), when given, makes
     the city of an earlier campaign out of the seed's (warmth.demo_years). seals keeps the
     ID numbers protected by an earlier load of the same demo. deferred, when given (a fresh
-    SQLite file, see warmth.demo.fresh), receives the statements of the plain indexes this
+    SQLite file, see warmth.demo.fresh), receives the statements of the indexes this
     load dropped, and the caller builds them once after its last load; such a file is
     written without a rollback journal, so on failure it is to be thrown away."""
     scale = check_scale(scale)
@@ -302,9 +308,9 @@ def load_demo(
                 conn.exec_driver_sql("PRAGMA journal_mode=OFF")
                 conn.exec_driver_sql("PRAGMA synchronous=OFF")
             conn.commit()
-        # a fresh file's big load writes two tables in a second process (warmth.demo.side)
+        # a fresh file's big load writes the records in a second process (warmth.demo.side)
         two = sqlite and deferred is not None and n_people >= BIG_LOAD
-        side = SideWriter(conn, ("beneficiary_categories", "aid_records")) if two else None
+        side = SideWriter(conn, ("aid_records",)) if two else None
         try:
             with conn.begin():
                 report("removing the earlier data", 0.0)
@@ -323,7 +329,6 @@ def load_demo(
                 idk = idkey.for_conn(conn, write=True)
                 sealed = _seal_register(idk, people, seals)
                 by_key = np.argsort(people.key, kind="stable")
-                categories = (_category_chunks(people, first_id),)
                 record_rows = (
                     ref,
                     records,
@@ -331,18 +336,13 @@ def load_demo(
                     days,
                     (idk, people, sealed, by_key),
                 )
-                if side is not None:  # the child writes categories and records meanwhile
+                if side is not None:  # the child writes the records meanwhile
                     side.start(
-                        lambda raw: (
-                            _insert_many(
-                                raw, "beneficiary_categories", CATEGORY_COLUMNS, *categories
-                            ),
-                            _insert_many(
-                                raw,
-                                "aid_records",
-                                RECORD_COLUMNS,
-                                _record_chunks(*record_rows, lambda _: None),
-                            ),
+                        lambda raw: _insert_many(
+                            raw,
+                            "aid_records",
+                            RECORD_COLUMNS,
+                            _record_chunks(*record_rows, lambda _: None),
                         )
                     )
                 _bulk(
@@ -365,12 +365,11 @@ def load_demo(
                     DUPLICATE_COLUMNS,
                     iter([_duplicate_rows(ref, people, duplicates, cid, batch_id, sealed)]),
                 )
-                n_categories = _category_count(people)
+                n_categories = write_categories(conn, people, first_id)
+                report("records", 0.0)
                 if side is not None:
-                    report("records", 0.0)
                     side.copy_in(conn)
                 else:
-                    _bulk(conn, "beneficiary_categories", CATEGORY_COLUMNS, *categories)
                     _bulk(
                         conn,
                         "aid_records",

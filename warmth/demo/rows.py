@@ -1,13 +1,14 @@
-"""Writing the demo city: chunks of tuples, sqlite3 executemany or PostgreSQL COPY."""
+"""Writing the demo city: chunks of columns, bound many rows to a sqlite3 statement or
+written by PostgreSQL COPY."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 import sqlalchemy as sa
@@ -23,28 +24,53 @@ CHUNK = 100_000
 PARALLEL_SEALS = 200_000  # numbers; from here on half of them are protected in a worker
 
 
-def _bulk(conn: sa.Connection, table: str, columns: Sequence[str], chunks: Iterator[list]) -> int:
+Columns = list[list]
+"""A chunk of rows as its columns: one list per column, all of one length."""
+
+
+def _bulk(
+    conn: sa.Connection, table: str, columns: Sequence[str], chunks: Iterator[Columns]
+) -> int:
+    """Write chunks of columns into table (sqlite3 or PostgreSQL COPY); returns the rows."""
     raw = conn.connection.driver_connection
     if is_sqlite(conn):
         return _insert_many(raw, table, columns, chunks)
     written = 0
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for rows in chunks:
-            for row in rows:
+        for chunk in chunks:
+            for row in zip(*chunk, strict=True):
                 copy.write_row(row)
-            written += len(rows)
+            written += len(chunk[0])
     return written
 
 
-def _insert_many(raw, table: str, columns: Sequence[str], chunks: Iterator[list]) -> int:
-    """sqlite3 executemany of each chunk on a driver connection; returns the rows written."""
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+ROWS_PER_INSERT = 50  # rows of one INSERT ... VALUES: sqlite3's cost is per statement bound
+
+
+def _insert_many(raw, table: str, columns: Sequence[str], chunks: Iterator[Columns]) -> int:
+    """Write chunks of columns through a sqlite3 driver connection; returns the rows written.
+    The values of a chunk are laid out flat, row after row (a slice assignment per column,
+    no tuple per row), and bound ROWS_PER_INSERT rows to a statement."""
+    width = len(columns)
+
+    def insert(rows: int) -> str:
+        one = f"({', '.join('?' * width)})"
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * rows)}"
+
+    many, step = insert(ROWS_PER_INSERT), ROWS_PER_INSERT * width
     written = 0
     cur = raw.cursor()
     try:
-        for rows in chunks:
-            cur.executemany(sql, rows)
-            written += len(rows)
+        for chunk in chunks:
+            n = len(chunk[0])
+            flat: list = [None] * (n * width)
+            for j, column in enumerate(chunk):
+                flat[j::width] = column
+            whole = n // ROWS_PER_INSERT * step
+            cur.executemany(many, (flat[i : i + step] for i in range(0, whole, step)))
+            if whole < len(flat):
+                cur.execute(insert(n % ROWS_PER_INSERT), flat[whole:])
+            written += n
     finally:
         cur.close()
     return written
@@ -228,42 +254,33 @@ def _person_chunks(ref, people, campaign_id, batch_id, first_id, sealed, report)
         district = people.district[sl]
         sizes = people.household[sl].astype(object)
         sizes[sizes == 0] = None
-        yield list(
-            zip(
-                range(first_id + start, first_id + sl.stop),
-                repeat(campaign_id),
-                *sealed.rows(sl),
-                _name_strings(people, sl),
-                codes[district].tolist(),
-                streets[offsets[district] + people.street[sl]].tolist(),
-                sizes.tolist(),
-                _address_strings(ref, people, sl),
-                repeat(batch_id),
-            )
-        )
+        m = sl.stop - start
+        yield [
+            list(range(first_id + start, first_id + sl.stop)),
+            [campaign_id] * m,
+            *sealed.rows(sl),
+            _name_strings(people, sl),
+            codes[district].tolist(),
+            streets[offsets[district] + people.street[sl]].tolist(),
+            sizes.tolist(),
+            _address_strings(ref, people, sl),
+            [batch_id] * m,
+        ]
         report(sl.stop / n)
 
 
 def _duplicate_rows(ref, people: _People, duplicates: np.ndarray, campaign_id, batch_id, sealed):
     who, where, street = duplicates.T
     streets, offsets = _street_lookup(ref)
-    return list(
-        zip(
-            repeat(campaign_id),
-            *sealed.rows(who),
-            _name_strings(people, who),
-            [ref.districts[d] for d in where.tolist()],
-            streets[offsets[where] + street].tolist(),
-            [";".join(PROFILES[p][0]) for p in people.profile[who].tolist()],
-            repeat(batch_id),
-        )
-    )
-
-
-def _category_count(people: _People) -> int:
-    """The rows _category_chunks makes: one per person and category."""
-    sizes = np.array([len(cats) for cats, _, _ in PROFILES], "int64")
-    return int(sizes[people.profile].sum())
+    return [
+        [campaign_id] * len(who),
+        *sealed.rows(who),
+        _name_strings(people, who),
+        [ref.districts[d] for d in where.tolist()],
+        streets[offsets[where] + street].tolist(),
+        [";".join(PROFILES[p][0]) for p in people.profile[who].tolist()],
+        [batch_id] * len(who),
+    ]
 
 
 def _category_chunks(people: _People, first_id: int) -> Iterator[list]:
@@ -272,7 +289,49 @@ def _category_chunks(people: _People, first_id: int) -> Iterator[list]:
     for start in range(0, n, CHUNK):
         ids = range(first_id + start, first_id + min(start + CHUNK, n))
         chunk = people.profile[start : start + CHUNK].tolist()
-        yield [(i, c) for i, p in zip(ids, chunk, strict=True) for c in profile_cats[p]]
+        pairs = [(i, c) for i, p in zip(ids, chunk, strict=True) for c in profile_cats[p]]
+        yield [[i for i, _ in pairs], [c for _, c in pairs]]
+
+
+PROFILE_TABLE = "temp.demo_profile_categories"
+
+
+def write_categories(conn: sa.Connection, people: _People, first_id: int) -> int:
+    """Write beneficiary_categories (one row per person and category, in _category_chunks'
+    order); returns the rows written. On SQLite the rows are made inside SQLite: each
+    chunk's profiles go in as one JSON array, joined to the profiles' categories, instead
+    of millions of two-value rows bound one by one."""
+    if not is_sqlite(conn):
+        return _bulk(
+            conn,
+            "beneficiary_categories",
+            ("beneficiary_id", "category_code"),
+            _category_chunks(people, first_id),
+        )
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.execute(
+            f"CREATE TABLE {PROFILE_TABLE} (profile INTEGER, position INTEGER, code TEXT,"
+            " PRIMARY KEY (profile, position))"
+        )
+        cur.executemany(
+            f"INSERT INTO {PROFILE_TABLE} VALUES (?, ?, ?)",
+            [(p, i, c) for p, (cats, _, _) in enumerate(PROFILES) for i, c in enumerate(cats)],
+        )
+        written = 0
+        for start in range(0, len(people.key), CHUNK):
+            cur.execute(
+                "INSERT INTO beneficiary_categories (beneficiary_id, category_code)"
+                " SELECT ? + j.key, pc.code FROM json_each(?) AS j"
+                f" JOIN {PROFILE_TABLE} AS pc ON pc.profile = j.value"
+                " ORDER BY j.key, pc.position",
+                (first_id + start, json.dumps(people.profile[start : start + CHUNK].tolist())),
+            )
+            written += cur.rowcount
+        cur.execute(f"DROP TABLE {PROFILE_TABLE}")
+    finally:
+        cur.close()
+    return written
 
 
 def _record_chunks(ref, records: _Records, written: tuple, days, ids: tuple, report):
@@ -296,19 +355,18 @@ def _record_chunks(ref, records: _Records, written: tuple, days, ids: tuple, rep
             f"{p}{no:07d}"
             for p, no in zip(prefixes[deliverer].tolist(), number[sl].tolist(), strict=True)
         ]
-        yield list(
-            zip(
-                range(first_record_id + start, first_record_id + sl.stop),
-                repeat(campaign_id),
-                submitter,
-                record_no,
-                *_sealed_records(*ids, records.key[sl], records.check[sl]),
-                progs[prog].tolist(),
-                records.amount[sl].tolist(),
-                forms[prog].tolist(),
-                day_strings[records.day[sl]].tolist(),
-                submitter,
-                repeat(batch_id),
-            )
-        )
+        m = sl.stop - start
+        yield [
+            list(range(first_record_id + start, first_record_id + sl.stop)),
+            [campaign_id] * m,
+            submitter,
+            record_no,
+            *_sealed_records(*ids, records.key[sl], records.check[sl]),
+            progs[prog].tolist(),
+            records.amount[sl].tolist(),
+            forms[prog].tolist(),
+            day_strings[records.day[sl]].tolist(),
+            submitter,
+            [batch_id] * m,
+        ]
         report(sl.stop / n)

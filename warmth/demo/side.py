@@ -3,8 +3,8 @@
 SQLite has one writer per file, and most of a big load's cost is the Python side of its
 inserts (the rows made and bound one by one). A fresh demo file (warmth.demo.fresh) is
 written without a journal and thrown away on failure, so there the load forks: the child
-writes some tables (the records and the categories) into `<file>.side` while the parent
-writes the register, and the parent then copies them in with one INSERT ... SELECT each,
+writes some tables (the records) into `<file>.side` while the parent writes the register
+and its categories, and the parent then copies them in with one INSERT ... SELECT each,
 inside SQLite. The child inherits the generated city by fork (nothing is pickled) and
 never touches the parent's connection.
 """
