@@ -58,6 +58,16 @@ def from_nothing(engine, cid, tmp_path, monkeypatch, name: str):
     return fresh, files
 
 
+def held_then_stopped(engine, tmp_path, monkeypatch) -> int:
+    """The campaign's snapshot made and written by a process that then stopped."""
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    cid = campaign(engine)
+    with engine.connect() as conn:
+        store.city(conn, cid)
+    store.forget()
+    return cid
+
+
 def test_an_import_and_its_undo_write_the_shards_a_full_read_writes(
     engine,
     tmp_path,
@@ -101,11 +111,7 @@ def test_a_new_process_applies_the_batches_to_the_city_on_file(
     monkeypatch,
     reads,  # noqa: F811
 ):
-    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
-    cid = campaign(engine)
-    with engine.connect() as conn:
-        store.city(conn, cid)
-    store.forget()
+    cid = held_then_stopped(engine, tmp_path, monkeypatch)
     upload(engine, ROWS, fx.A)  # imported by a process that held no snapshot
     store._offered.clear()
     reads.clear()
@@ -122,11 +128,7 @@ def test_a_write_other_than_an_aid_batch_is_read_from_the_tables(
     monkeypatch,
     reads,  # noqa: F811
 ):
-    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
-    cid = campaign(engine)
-    with engine.connect() as conn:
-        store.city(conn, cid)
-    store.forget()
+    cid = held_then_stopped(engine, tmp_path, monkeypatch)
     with engine.begin() as conn:  # a register change in A: not a batch to apply
         fx.add_person(conn, cid, person(12, fx.A), fx.A, fx.A1, ["DBU"])
         versions.bump(conn, [fx.A])
