@@ -107,7 +107,7 @@ def street_query(conn: sa.Connection, sl: SqlSlice, street: str) -> ListQuery:
         return nothing("street")
     stmt = (
         sa.select(b.c.id, b.c.id_number, b.c.name, sl.reached(b).label("reached"))
-        .where(*sl.eligible_person(b), b.c.street_code == street)
+        .where(*sl.eligible_person(b, by_street=True), b.c.street_code == street)
         .order_by(b.c.id)
     )
 
