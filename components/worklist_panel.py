@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -36,48 +37,62 @@ def need_label(need: str, lang: str) -> str:
     return i18n.t(key, lang) if key in i18n.table() else need
 
 
+# a column of codes -> the reference table its names come from
+NAMED = {
+    "district_code": "districts",
+    "other_district_code": "districts",
+    "street_code": "streets",
+    "other_street_code": "streets",
+    "categories": "categories",
+    "other_categories": "categories",
+    "programmes": "programmes",
+    "programme_code": "programmes",
+    "departments": "departments",
+}
+LABELS = {
+    "district_code": "district",
+    "other_district_code": "other_district",
+    "street_code": "street",
+    "other_street_code": "other_street",
+    "programme_code": "programmes",
+}
+
+
+def _each_distinct(values: pd.Series, spell) -> pd.Series:
+    """values.map(spell), spelling each distinct value once (a page of 1,000 people holds a
+    few dozen streets and category sets); a missing value is an empty cell."""
+    codes, uniques = pd.factorize(values)  # a missing value: -1, the "" at the end
+    return pd.Series(
+        np.array([spell(u) for u in uniques] + [""], dtype=object)[codes], index=values.index
+    )
+
+
 def shown(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A worklist as shown and exported: codes as names, columns labelled in lang."""
-    names = {
-        "district_code": data.names("districts", lang),
-        "other_district_code": data.names("districts", lang),
-        "street_code": data.names("streets", lang),
-        "other_street_code": data.names("streets", lang),
-        "categories": data.names("categories", lang),
-        "other_categories": data.names("categories", lang),
-        "programmes": data.names("programmes", lang),
-        "programme_code": data.names("programmes", lang),
-        "departments": data.names("departments", lang),
-    }
-    labels = {
-        "district_code": "district",
-        "other_district_code": "other_district",
-        "street_code": "street",
-        "other_street_code": "other_street",
-        "programme_code": "programmes",
-    }
-    out = pd.DataFrame()
+    columns = {}
     for col in df.columns:
         values = df[col]
-        if col in names:
-            table = names[col]
-            values = values.map(
+        if col in NAMED:
+            table = data.names(NAMED[col], lang)
+            values = _each_distinct(
+                values,
                 lambda v, table=table: formatting.join(
                     (table.get(c, c) for c in str(v or "").split(";") if c), lang
-                )
+                ),
             )
         elif col == "need":
-            values = values.map(
-                lambda v: formatting.join((need_label(n, lang) for n in str(v).split(";")), lang)
+            values = _each_distinct(
+                values,
+                lambda v: formatting.join((need_label(n, lang) for n in str(v).split(";")), lang),
             )
         elif col == "reason":
-            values = values.map(lambda v: i18n.t(f"gaps_reason_{v}", lang))
+            values = _each_distinct(values, lambda v: i18n.t(f"gaps_reason_{v}", lang))
         elif col == "household_size":
             values = values.map(lambda v: "" if v is None or v != v else str(int(v)))
         elif col in ("name", "address"):
             values = values.map(lambda v: "—" if v is None or v != v else v)
-        out[i18n.t(f"gaps_col_{labels.get(col, col)}", lang)] = values.to_numpy()
-    return out
+        columns[i18n.t(f"gaps_col_{LABELS.get(col, col)}", lang)] = values.to_numpy()
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(df)))
 
 
 def section(view: View) -> str:

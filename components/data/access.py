@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -106,10 +108,19 @@ def reference(name: str, lang: str) -> pd.DataFrame:
     return _reference(database_url(), run_version(), name, lang)
 
 
-def names(kind: str, lang: str) -> dict[str, str]:
-    """code -> name in lang for a reference table, in its display order (departments by
-    the notice's order, the rest by code)."""
-    ref = reference(kind, lang)
+@shared
+def _names(url: str, version: int, kind: str, lang: str) -> Mapping[str, str]:
+    ref = _reference(url, version, kind, lang)
     if "sort_order" in ref:
         ref = ref.sort_values("sort_order", kind="mergesort")
-    return dict(zip(ref["code"].astype(str), ref["name"].astype(str), strict=True))
+    return MappingProxyType(
+        dict(zip(ref["code"].astype(str), ref["name"].astype(str), strict=True))
+    )
+
+
+@guarded
+def names(kind: str, lang: str) -> Mapping[str, str]:
+    """code -> name in lang for a reference table, in its display order (departments by
+    the notice's order, the rest by code). Made once per data version and shared by every
+    run, read-only (a page asks for names many times a run: a list's columns, the filters)."""
+    return _names(database_url(), run_version(), kind, lang)
