@@ -4,6 +4,7 @@ data behind it with CSV and Excel downloads of exactly those rows. Also the head
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 
 import pandas as pd
@@ -62,6 +63,25 @@ def picked(event: object) -> str | None:
         if point.get(k) is not None:
             return str(point[k])
     return None
+
+
+def text_width(text: str) -> int:
+    """Pixels a cell needs for text in the data grid's type: Chinese characters are full
+    width, the rest about half; with the cell's padding."""
+    return 24 + sum(15 if unicodedata.east_asian_width(c) in "WF" else 8 for c in text)
+
+
+def names_fit(df: pd.DataFrame) -> dict:
+    """A column config giving the first column (a table's row names) the width of its
+    longest name. The data grid sizes a column by its first rows only: a table of districts
+    whose first dozen names have three characters cut "浦东新区" to "浦东新"."""
+    if df.empty or not (
+        pd.api.types.is_string_dtype(df.iloc[:, 0]) or df.iloc[:, 0].dtype == object
+    ):
+        return {}
+    first = df.columns[0]
+    widest = max(text_width(str(v)) for v in [first, *df.iloc[:, 0].dropna().unique()])
+    return {first: st.column_config.Column(width=min(widest, 400))}
 
 
 def fit_height(rows: int, cap: int = 640) -> int:
@@ -163,7 +183,8 @@ def table(
         st.container(key=key).markdown(box, unsafe_allow_html=True)
     else:
         height = height or fit_height(len(df))
-        st.dataframe(df, hide_index=True, key=key, column_config=column_config, height=height)
+        config = names_fit(df) | (column_config or {})
+        st.dataframe(df, hide_index=True, key=key, column_config=config, height=height)
     if caption:
         st.caption(caption)
     keys = tuple(help_keys)

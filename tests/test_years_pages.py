@@ -3,8 +3,11 @@ two-campaign demo (tests/conftest.py demo_db)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from components import panels
 from tests.test_pages import charts, run, table_with
 
 
@@ -18,6 +21,10 @@ def test_years_page(demo_db, locale, lang):
     assert len(table) == 19
     coverage = {"en": "Coverage", "zh": "覆盖率"}[lang]
     assert {f"{coverage} 2005", f"{coverage} 2004"} <= set(table.columns)
+    # the names column as wide as its longest name (the grid measures its first rows only)
+    grid = next(df for df in at.dataframe if district in df.value.columns)
+    widths = {k: v.get("width") for k, v in json.loads(grid.proto.columns).items()}
+    assert widths[district] == panels.text_width(max(table[district], key=panels.text_width))
     spec = charts(at)["years_pacing"]
     names = [trace["name"] for trace in spec["data"]]
     assert names[1:] == ["2004", "2005"]

@@ -1,5 +1,6 @@
-"""A people list as shown and exported (components.worklist_panel.shown): codes spelt as
-names, each distinct value once, missing values as they were, columns labelled."""
+"""Tables as shown: a people list's codes spelt as names (components.worklist_panel.shown:
+each distinct value once, a missing value an empty cell, columns labelled), and a table's
+names column as wide as its longest name (components.panels.names_fit)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 
 import pandas as pd
 
-from components import data, worklist_panel
+from components import data, panels, worklist_panel
 
 NAMES = {
     "districts": {"310101": "黄浦区", "310115": "浦东新区"},
@@ -70,3 +71,14 @@ def test_english_labels_and_separators(monkeypatch):
     monkeypatch.setattr(data, "names", lambda kind, lang: {"DBU": "Urban", "TKSY": "Destitute"})
     shown = worklist_panel.shown(pd.DataFrame({"categories": ["DBU;TKSY", "TKSY"]}), "en")
     assert shown.to_dict("list") == {"Categories": ["Urban, Destitute", "Destitute"]}
+
+
+def test_a_names_column_is_as_wide_as_its_longest_name():
+    names = ["黄浦区"] * 12 + ["浦东新区", "崇明县"]
+    table = pd.DataFrame({"区县": names, "覆盖率": ["95.4%"] * 14})
+    config = panels.names_fit(table)
+    assert set(config) == {"区县"}
+    assert config["区县"]["width"] == panels.text_width("浦东新区") > panels.text_width("黄浦区")
+    assert panels.text_width("区") > panels.text_width("a")  # full width against half
+    assert panels.names_fit(pd.DataFrame({"day": [1, 2]})) == {}  # figures keep the grid's own
+    assert panels.names_fit(pd.DataFrame({"区县": []}, dtype=object)) == {}
