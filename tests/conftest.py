@@ -8,6 +8,7 @@ those runs are skipped with the reason, so a missing server is visible, never si
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
@@ -29,6 +30,21 @@ os.environ.setdefault(idkey.ENV_VAR, TEST_ID_KEY)
 if "WARMTH_CACHE_DIR" not in os.environ:
     os.environ["WARMTH_CACHE_DIR"] = tempfile.mkdtemp(prefix="warmth-test-cache-")
     atexit.register(shutil.rmtree, os.environ["WARMTH_CACHE_DIR"], ignore_errors=True)
+
+
+def _scan_installed_components_once() -> None:
+    """Each AppTest's first run scans every installed distribution for Streamlit components
+    (streamlit.components.v2.manifest_scanner: 0.4 s of CPU, 1-2 s of wall with its
+    threads, for each of the suite's page tests). What is installed does not change during
+    a run: scan once and hand each AppTest a copy of the answer. A Streamlit function that
+    its own code calls; tests/test_apptest_scan.py fails when an upgrade moves the scan."""
+    from streamlit.components.v2 import manifest_scanner
+
+    found = functools.cache(manifest_scanner.scan_component_manifests)
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(found())
+
+
+_scan_installed_components_once()
 
 PG_URL = os.environ.get("WARMTH_TEST_PG_URL")
 PG_TEMPLATE = "warmth_test_template"
