@@ -13,11 +13,12 @@ import os
 import shutil
 import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from warmth import bootstrap, demo_years, idkey
+from warmth import bootstrap, demo_years, idkey, schema
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
 
@@ -76,25 +77,44 @@ def _pg_engine(admin: sa.Engine):
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One SQLite file brought to the head by `init_database` for the whole run; each test's
+    SQLite database is a copy of it, as each PostgreSQL one is a copy of PG_TEMPLATE."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "warmth.db"
+    eng = make_engine(f"sqlite:///{path}")
+    bootstrap.init_database(eng)
+    with eng.connect() as conn:  # the whole file in the main database file: no WAL to copy
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+def _sqlite_engine(template: Path, path: Path):
+    """A copy of the template with an identity of its own (a new database's is random)."""
+    shutil.copyfile(template, path)
+    eng = make_engine(f"sqlite:///{path}")
+    with eng.begin() as conn:
+        conn.execute(schema.database_identity.update().values(token=uuid.uuid4().hex))
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request, tmp_path):
     """A new database with the schema and the reference data, on each backend."""
     if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'warmth.db'}")
-        bootstrap.init_database(eng)
-        yield eng
-        eng.dispose()
+        yield from _sqlite_engine(
+            request.getfixturevalue("sqlite_template"), tmp_path / "warmth.db"
+        )
     else:
         yield from _pg_engine(request.getfixturevalue("pg_admin"))
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path):
+def sqlite_engine(sqlite_template, tmp_path):
     """A new initialised SQLite database, for tests that need only one backend."""
-    eng = make_engine(f"sqlite:///{tmp_path / 'warmth.db'}")
-    bootstrap.init_database(eng)
-    yield eng
-    eng.dispose()
+    yield from _sqlite_engine(sqlite_template, tmp_path / "warmth.db")
 
 
 @pytest.fixture(scope="session")
