@@ -143,13 +143,21 @@ def own_db(demo_db, tmp_path, monkeypatch):
     return url
 
 
-from tests.stack_support import stack  # noqa: E402, F401  (one stack for the session: tests/test_stack.py, tests/test_outages_pg.py)
+from tests.stack_guard import left_running, stop_left  # noqa: E402
+from tests.stack_support import MADE, stack  # noqa: E402, F401  (one stack for the session: tests/test_stack.py, tests/test_outages_pg.py)
 
 
+@pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down
 def pytest_sessionfinish(session, exitstatus):
-    """Under scripts/test.sh (WARMTH_TEST_NO_SKIP=1), which installs Chromium, nginx and
-    PostgreSQL and starts the server, a skipped test means a broken environment, not a pass:
-    the run fails and says which were skipped."""
+    """A run leaves no process of a deploy stack it started; and under
+    scripts/test.sh (WARMTH_TEST_NO_SKIP=1), which installs Chromium, nginx and PostgreSQL
+    and starts the server, a skipped test means a broken environment, not a pass: the run
+    fails and says which were skipped."""
+    left = left_running(MADE)
+    if left:
+        stop_left(left)
+        print(f"\nthe run left these deploy-stack processes running (now stopped): {left}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if os.environ.get("WARMTH_TEST_NO_SKIP") != "1" or session.exitstatus != 0:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
