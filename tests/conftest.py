@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.parallel_support import pytest_xdist_make_scheduler, worker_suffix  # noqa: F401
 from warmth import bootstrap, demo_years, idkey, schema
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
@@ -48,7 +49,7 @@ def _scan_installed_components_once() -> None:
 _scan_installed_components_once()
 
 PG_URL = os.environ.get("WARMTH_TEST_PG_URL")
-PG_TEMPLATE = "warmth_test_template"
+PG_TEMPLATE = f"warmth_test_template{worker_suffix()}"  # one a worker: tests/parallel_support.py
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +150,7 @@ from tests.stack_support import MADE, stack  # noqa: E402, F401  (one stack for 
 
 @pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down
 def pytest_sessionfinish(session, exitstatus):
-    """A run leaves no process of a deploy stack it started; and under
+    """A run (each worker of it) leaves no process of a deploy stack it started; and under
     scripts/test.sh (WARMTH_TEST_NO_SKIP=1), which installs Chromium, nginx and PostgreSQL
     and starts the server, a skipped test means a broken environment, not a pass: the run
     fails and says which were skipped."""
@@ -158,6 +159,8 @@ def pytest_sessionfinish(session, exitstatus):
         stop_left(left)
         print(f"\nthe run left these deploy-stack processes running (now stopped): {left}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller reports
+        return
     if os.environ.get("WARMTH_TEST_NO_SKIP") != "1" or session.exitstatus != 0:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
