@@ -36,4 +36,7 @@ fi
 
 # every dependency is installed and started above: a skipped test is a failure here
 export WARMTH_TEST_NO_SKIP=1
-python3 -m pytest "$@"
+# on WARMTH_TEST_WORKERS processes (default 2), given whole files (tests/parallel_support.py);
+# 0 runs in this process alone. A later -n in the arguments wins.
+WORKERS=${WARMTH_TEST_WORKERS:-2}
+python3 -m pytest -n "$WORKERS" --dist loadfile "$@"

@@ -8,15 +8,18 @@ those runs are skipped with the reason, so a missing server is visible, never si
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from warmth import bootstrap, demo_years, idkey
+from tests.parallel_support import pytest_xdist_make_scheduler, worker_suffix  # noqa: F401
+from warmth import bootstrap, demo_years, idkey, schema
 from warmth.config import ENV_VAR
 from warmth.database import make_engine
 
@@ -30,8 +33,23 @@ if "WARMTH_CACHE_DIR" not in os.environ:
     os.environ["WARMTH_CACHE_DIR"] = tempfile.mkdtemp(prefix="warmth-test-cache-")
     atexit.register(shutil.rmtree, os.environ["WARMTH_CACHE_DIR"], ignore_errors=True)
 
+
+def _scan_installed_components_once() -> None:
+    """Each AppTest's first run scans every installed distribution for Streamlit components
+    (streamlit.components.v2.manifest_scanner: 0.4 s of CPU, 1-2 s of wall with its
+    threads, for each of the suite's page tests). What is installed does not change during
+    a run: scan once and hand each AppTest a copy of the answer. A Streamlit function that
+    its own code calls; tests/test_apptest_scan.py fails when an upgrade moves the scan."""
+    from streamlit.components.v2 import manifest_scanner
+
+    found = functools.cache(manifest_scanner.scan_component_manifests)
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(found())
+
+
+_scan_installed_components_once()
+
 PG_URL = os.environ.get("WARMTH_TEST_PG_URL")
-PG_TEMPLATE = "warmth_test_template"
+PG_TEMPLATE = f"warmth_test_template{worker_suffix()}"  # one a worker: tests/parallel_support.py
 
 
 @pytest.fixture(scope="session")
@@ -60,25 +78,44 @@ def _pg_engine(admin: sa.Engine):
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One SQLite file brought to the head by `init_database` for the whole run; each test's
+    SQLite database is a copy of it, as each PostgreSQL one is a copy of PG_TEMPLATE."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "warmth.db"
+    eng = make_engine(f"sqlite:///{path}")
+    bootstrap.init_database(eng)
+    with eng.connect() as conn:  # the whole file in the main database file: no WAL to copy
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+def _sqlite_engine(template: Path, path: Path):
+    """A copy of the template with an identity of its own (a new database's is random)."""
+    shutil.copyfile(template, path)
+    eng = make_engine(f"sqlite:///{path}")
+    with eng.begin() as conn:
+        conn.execute(schema.database_identity.update().values(token=uuid.uuid4().hex))
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request, tmp_path):
     """A new database with the schema and the reference data, on each backend."""
     if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'warmth.db'}")
-        bootstrap.init_database(eng)
-        yield eng
-        eng.dispose()
+        yield from _sqlite_engine(
+            request.getfixturevalue("sqlite_template"), tmp_path / "warmth.db"
+        )
     else:
         yield from _pg_engine(request.getfixturevalue("pg_admin"))
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path):
+def sqlite_engine(sqlite_template, tmp_path):
     """A new initialised SQLite database, for tests that need only one backend."""
-    eng = make_engine(f"sqlite:///{tmp_path / 'warmth.db'}")
-    bootstrap.init_database(eng)
-    yield eng
-    eng.dispose()
+    yield from _sqlite_engine(sqlite_template, tmp_path / "warmth.db")
 
 
 @pytest.fixture(scope="session")
@@ -107,13 +144,23 @@ def own_db(demo_db, tmp_path, monkeypatch):
     return url
 
 
-from tests.stack_support import stack  # noqa: E402, F401  (one stack for the session: tests/test_stack.py, tests/test_outages_pg.py)
+from tests.stack_guard import left_running, stop_left  # noqa: E402
+from tests.stack_support import MADE, stack  # noqa: E402, F401  (one stack for the session: tests/test_stack.py, tests/test_outages_pg.py)
 
 
+@pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down
 def pytest_sessionfinish(session, exitstatus):
-    """Under scripts/test.sh (WARMTH_TEST_NO_SKIP=1), which installs Chromium, nginx and
-    PostgreSQL and starts the server, a skipped test means a broken environment, not a pass:
-    the run fails and says which were skipped."""
+    """A run (each worker of it) leaves no process of a deploy stack it started; and under
+    scripts/test.sh (WARMTH_TEST_NO_SKIP=1), which installs Chromium, nginx and PostgreSQL
+    and starts the server, a skipped test means a broken environment, not a pass: the run
+    fails and says which were skipped."""
+    left = left_running(MADE)
+    if left:
+        stop_left(left)
+        print(f"\nthe run left these deploy-stack processes running (now stopped): {left}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller reports
+        return
     if os.environ.get("WARMTH_TEST_NO_SKIP") != "1" or session.exitstatus != 0:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

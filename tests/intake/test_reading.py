@@ -207,6 +207,9 @@ def test_zip_that_is_not_a_workbook_refused():
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", ".xls"),
         (xlsx_bytes([["a"], ["b"]]), "sheet.csv", "named .csv"),
     ],
+    # named by file: a workbook's bytes hold the time it was made, and every xdist worker
+    # must collect the same test ids
+    ids=["really_a_csv.xlsx", "payload.xlsx", "payload.csv", "old.xls", "sheet.csv"],
 )
 def test_type_comes_from_the_bytes(data, name, words):
     assert words in str(refused(data, name))
