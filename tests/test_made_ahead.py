@@ -28,6 +28,7 @@ MAKERS = [
     (snapshot_city.City, "_whole_profile"),
     (snapshot_city.City, "_whole_records"),
     (snapshot_city.City, "_masks"),
+    (snapshot_city.City, "_record_group_arrays"),
     (days, "build"),
     (series, "_firsts"),
     (series, "_alone_cells"),
