@@ -11,22 +11,14 @@ import json
 
 import pytest
 
+from tests import test_page_strings
 from tests.download_support import fetch
 from tests.test_downloads import audit_rows
 from tests.test_pages import opened, run
 from warmth import i18n
 
-PAGES = [
-    None,
-    "districts",
-    "departments",
-    "categories",
-    "timeline",
-    "gaps",
-    "years",
-    "quality",
-    "data",
-]
+# every page of the dashboard (the overview is the app's own first page)
+PAGES = [None if page == "overview" else page for page in test_page_strings.PAGES]
 
 
 @pytest.mark.parametrize("page", PAGES)
