@@ -135,11 +135,13 @@ def briefing_button(view: View, *, key: str = "briefing_pdf") -> None:
     """The briefing of the viewer's scope and filters (warmth.briefing), made when clicked;
     every briefing is audited before it is served."""
     detail = briefing.audit_detail(view.filters, view.lang, "dashboard")
+    make = data.briefing_maker(view.scope, view.filters, view.lang)
     download.button(
         st.sidebar,
         view.t("briefing_button"),
-        make=data.briefing_maker(view.scope, view.filters, view.lang),
-        audit=_audited_export(view.scope, detail),
+        make=make,
+        # with its number of pages, known once it is made (as the command line's row)
+        audit=lambda payload: _audited_export(view.scope, detail, make.pages)(payload),
         file_name=exports.export_file_name("briefing", view.filters.campaign, view.as_of, "pdf"),
         mimetype="application/pdf",
         key=key,

@@ -61,7 +61,7 @@ def rebuild_snapshots(engine: sa.Engine, campaign: str | None = None, *, full: b
     districts whose file is missing, older or damaged are read again; the city is joined
     anew from the shards either way. Returns the number of campaigns built."""
     from warmth import campaigns
-    from warmth.snapshot import store  # heavy; only a rebuild needs it
+    from warmth.snapshot import ahead, store  # heavy; only a rebuild needs them
 
     with engine.connect() as conn:
         if campaign:
@@ -77,8 +77,7 @@ def rebuild_snapshots(engine: sa.Engine, campaign: str | None = None, *, full: b
         versions.bump(conn, None if full else ())
     with engine.connect() as conn:
         for campaign_id in ids:
-            built = store.city(conn, campaign_id)
-            # the whole campaign's frames, kept beside the new version's files
-            # (warmth.snapshot.kept): made here once, not by this version's first reader
-            built.profile(None), built.records_frame(None)
+            # what its readers derive from it, kept beside the new version's files
+            # (warmth.snapshot.ahead): made here once, not by this version's first reader
+            ahead.make(store.city(conn, campaign_id))
     return len(ids)

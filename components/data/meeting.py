@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 
 from components.data.base import allowed, cached, engine, run_version, viewer, with_name
@@ -76,15 +74,23 @@ def meeting_facts(scope: Scope, filters: Filters) -> Facts | None:
     return _facts(database_url(), run_version(), allowed(scope), filters)
 
 
-def briefing_maker(scope: Scope, filters: Filters, lang: str) -> Callable[[], bytes]:
-    """A callable that makes the briefing PDF when called, for a deferred download: it opens
-    the database itself (a download is served outside the script's run), and it is made
-    afresh each time, so its figures and its time stamp are those of the click."""
-    url, who = database_url(), allowed(scope)
+class BriefingMaker:
+    """Makes the briefing PDF when called, for a deferred download: it opens the database
+    itself (a download is served outside the script's run), and it is made afresh each
+    time, so its figures and its time stamp are those of the click. `pages`: the number of
+    pages of the last one made (the audit row's count)."""
 
-    def make() -> bytes:
-        with viewer(url, who) as conn:
-            doc = briefing.briefing(conn, who, filters, lang)
+    def __init__(self, scope: Scope, filters: Filters, lang: str):
+        self.url, self.who = database_url(), allowed(scope)
+        self.filters, self.lang, self.pages = filters, lang, 0
+
+    def __call__(self) -> bytes:
+        with viewer(self.url, self.who) as conn:
+            doc = briefing.briefing(conn, self.who, self.filters, self.lang)
+        self.pages = doc.pages if doc is not None else 0
         return doc.pdf if doc is not None else b""
 
-    return make
+
+def briefing_maker(scope: Scope, filters: Filters, lang: str) -> BriefingMaker:
+    """The viewer's briefing, made when called (BriefingMaker)."""
+    return BriefingMaker(scope, filters, lang)

@@ -52,6 +52,7 @@ RECORD_GROUP = ["district_code", "street_code", "programme_code", "cat_mask", "m
 RECORD_SUMS = ["records", "repeat_records", "amount_fen"]
 KEPT_DAYS = 32  # per-day frames kept per snapshot (a date picker's worth)
 BIG_KEPT = 4  # per-request arrays of a person's size kept (the last few requests')
+KEPT_LAYOUT = 1  # part of the names of the arrays kept in its folder: raise it when they change
 
 
 def day_number(day: date) -> int:
@@ -346,7 +347,13 @@ class City:
         return self._kept(("records", as_of), lambda: self._records(as_of))
 
     def _record_groups(self):
-        """Per record, a code for its RECORD_GROUP values (none of which a day changes)."""
+        """Per record, a code for its RECORD_GROUP values (none of which a day changes), and
+        the table of them: kept in the snapshot's folder (warmth.snapshot.kept.static)."""
+        got = kept.static(self, f"record-groups-{KEPT_LAYOUT}", self._record_group_arrays)
+        table = pd.DataFrame({c: np.asarray(got[c]) for c in RECORD_GROUP})
+        return got["codes"], table
+
+    def _record_group_arrays(self) -> dict[str, np.ndarray]:
         rec = self.records
         packed = (
             (rec.att.astype("int64") + 1)
@@ -358,7 +365,7 @@ class City:
         )
         codes, uniq = pd.factorize(packed)
         table = pd.DataFrame(
-            {
+            {  # in RECORD_GROUP's order
                 "district_code": (uniq & 0xFF) - 1,
                 "street_code": ((uniq >> 8) & 0xFFFF) - 1,
                 "programme_code": (uniq >> 24) & 0x3F,
@@ -367,7 +374,7 @@ class City:
                 "form": (uniq >> 30) & 0xF,
             }
         )
-        return narrow(codes), table
+        return {"codes": narrow(codes), **{c: table[c].to_numpy() for c in table.columns}}
 
     def _records(self, as_of):
         if as_of is not None:  # from what each day changes

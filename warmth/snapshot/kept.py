@@ -1,9 +1,12 @@
 """What is derived from a city snapshot alone, kept in the snapshot's own folder so that
 the next process reads it instead of computing it again.
 
-Two kinds are kept: the day changes (warmth.snapshot.days, 2-2.5 CPU-s a campaign at scale
-1.0) and the whole campaign's profile and record groups (City.profile(None),
-City.records_frame(None): 0.4-0.7 CPU-s a campaign). Every process that shows a figure of
+Kept: the day changes (warmth.snapshot.days, 2-2.5 CPU-s a campaign at scale 1.0), the whole
+campaign's profile and record groups (City.profile(None), City.records_frame(None): 0.4-0.7
+CPU-s a campaign), the timelines' first records and cells (warmth.snapshot.series) and the
+people lists' per-person codes (warmth.snapshot.profiles), these two by `static`. Whoever
+writes a snapshot's folder makes them all there (warmth.snapshot.ahead), so that no reader
+of the version makes any. Every process that shows a figure of
 either campaign (the dashboard's servers, each `warmth briefing`, the previous year's
 scorecard) made them again. Each is a folder of arrays, one .npy file per array, no pickles,
 memory-mapped when read (so processes share them through the page cache). The city folder
@@ -62,6 +65,29 @@ def read_frame(folder: Path | None, name: str) -> pd.DataFrame | None:
     if got is not None and COLUMNS in got and all(str(c) in got for c in got[COLUMNS]):
         return pd.DataFrame({str(c): np.array(got[str(c)]) for c in got[COLUMNS]})
     return None
+
+
+def static(city, name: str, make: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """A dict of arrays that depends on the snapshot (a City) alone, made once per process
+    (City._static) and kept in the snapshot's folder as `name`: the next process reads it
+    instead of making it."""
+
+    def load() -> dict[str, np.ndarray]:
+        if city.folder is None:
+            return make()
+        got = read_arrays(Path(city.folder) / FOLDER / name)
+        if got:
+            return got
+        made = make()
+        write_arrays(Path(city.folder) / FOLDER / name, made)
+        return made
+
+    got = city._static(name, load)
+    if city.folder is not None and not (Path(city.folder) / FOLDER / name).is_dir():
+        # made in memory before the snapshot had a folder (a patched city, until its
+        # files are written): kept now
+        write_arrays(Path(city.folder) / FOLDER / name, dict(got))
+    return got
 
 
 def write_frame(folder: Path, name: str, made: pd.DataFrame) -> None:

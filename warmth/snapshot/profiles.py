@@ -6,7 +6,9 @@ pairs. So a list's test ("eligible and not reached", "paid twice by a programme 
 slice", ...) is worked out once per distinct pair, on a table of a few thousand entries,
 and read for every person with one gather: never a pass per condition over millions.
 
-`of_day(city, None)` is the whole campaign's (made once per snapshot); `of_day(city, day)`
+`of_day(city, None)` is the whole campaign's (made once per snapshot and kept in its
+folder with the category codes, warmth.snapshot.kept: its writer makes them, so that no
+list of a new data version waits for them, warmth.snapshot.ahead); `of_day(city, day)`
 a day's, from what each day changes (warmth.snapshot.days), kept per snapshot and day
 with the other per-request arrays of a person's size (City._kept, big=True). Both are
 shared by every request of that snapshot and day, whoever asks.
@@ -20,7 +22,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from warmth.snapshot import kept
 from warmth.snapshot.city import City, narrow
+
+KEPT_LAYOUT = 1  # part of the kept folders' names: raise it when what they hold changes
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,11 +79,12 @@ class Codes:
 def _cat_codes(city: City) -> tuple[np.ndarray, np.ndarray]:
     """Per person a category code (the narrowest type), and the distinct category masks."""
 
-    def make():
+    def make() -> dict[str, np.ndarray]:
         codes, values = pd.factorize(city.people.cat_mask)
-        return narrow(codes), np.asarray(values, dtype="int64")
+        return {"codes": narrow(codes), "values": np.asarray(values, dtype="int64")}
 
-    return city._static("profile_cat_codes", make)
+    got = kept.static(city, f"profile-categories-{KEPT_LAYOUT}", make)
+    return got["codes"], got["values"]
 
 
 def _whole_states(city: City) -> tuple[np.ndarray, np.ndarray]:
@@ -96,6 +102,22 @@ def _whole_states(city: City) -> tuple[np.ndarray, np.ndarray]:
     return state, table
 
 
+def _whole_codes(city: City) -> dict[str, np.ndarray]:
+    """The whole campaign's codes: per person (`person`) and their table (`states`)."""
+
+    def make() -> dict[str, np.ndarray]:
+        cat, cat_values = _cat_codes(city)
+        state, table = _whole_states(city)
+        return {"person": narrow(state * len(cat_values) + cat, "int16"), "states": table}
+
+    return kept.static(city, f"profile-codes-{KEPT_LAYOUT}", make)
+
+
+def make_kept(city: City) -> None:
+    """Make the codes kept beside the snapshot (its writer does: warmth.snapshot.ahead)."""
+    _whole_codes(city)
+
+
 def of_day(city: City, day: int | None) -> Codes:
     """The codes counting the whole campaign (day None), or records up to `day` (a day
     number, days since 1970-01-01)."""
@@ -103,8 +125,8 @@ def of_day(city: City, day: int | None) -> Codes:
     if day is None:
 
         def whole() -> Codes:
-            state, table = _whole_states(city)
-            return Codes(narrow(state * len(cat_values) + cat, "int16"), table, cat_values)
+            got = _whole_codes(city)
+            return Codes(got["person"], got["states"], cat_values)
 
         return city._static("profile_codes", whole)
 

@@ -16,8 +16,6 @@ convert only the few rows they keep.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
@@ -59,22 +57,16 @@ KEPT_LAYOUT = 1  # part of the kept folders' names: raise it when what they hold
 
 
 def _kept_static(city: City, name: str, make) -> dict[str, np.ndarray]:
-    """A dict of arrays that depends on the snapshot alone, made once per process, and
-    kept in the snapshot's folder (warmth.snapshot.kept: memory-mapped, shared through the
-    page cache) so that the next process reads it instead of making it."""
+    """A dict of arrays that depends on the snapshot alone, made once per process and kept
+    in the snapshot's folder (warmth.snapshot.kept.static)."""
+    return kept.static(city, f"series-{name}-{KEPT_LAYOUT}", make)
 
-    def load() -> dict[str, np.ndarray]:
-        if city.folder is None:
-            return make()
-        where = Path(city.folder) / kept.FOLDER / f"series-{name}-{KEPT_LAYOUT}"
-        got = kept.read_arrays(where)
-        if got:
-            return got
-        made = make()
-        kept.write_arrays(where, made)
-        return made
 
-    return city._static(name, load)
+def make_kept(city: City) -> None:
+    """Make the arrays the timelines keep beside the snapshot (its writer does, ahead of
+    its first reader: warmth.snapshot.ahead)."""
+    _shared(city, _kept_static(city, "firsts", lambda: _firsts(city)))
+    _kept_static(city, "alone_cells", lambda: _alone_cells(city))
 
 
 def city_depts(city: City) -> np.ndarray:

@@ -29,8 +29,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from warmth import config, metrics, rls, schema, versions
+from warmth.snapshot import ahead, files, kept, patch, split
 from warmth.snapshot import days as days_module
-from warmth.snapshot import files, kept, patch, split
 from warmth.snapshot.build import join, with_records, without_batch
 from warmth.snapshot.city import City, People
 from warmth.snapshot.shards import (
@@ -145,6 +145,11 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     )
     got.version = version
     got.register_version = held.register_version  # aid batches only: the same registers
+    if held.folder is not None and "day_changes" not in held._statics:
+        # kept beside the held one (its writer made them): carried, not made anew
+        on_file = days_module.read(Path(held.folder) / days_module.FOLDER)
+        if on_file is not None and on_file.people == len(held.people):
+            held._statics.setdefault("day_changes", on_file)
     patch.carry(held, got, np.concatenate(touched))
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
         changed = [d for d in held.codes.districts if got.versions.get(d) != held.versions.get(d)]
@@ -154,7 +159,6 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
         writer = threading.Thread(
             target=_write_patched,
             args=(folder, got, changed, _coding(held.codes, held.catalogue)),
-            kwargs={"days": "day_changes" in held._statics},
             daemon=True,
         )
         with _guard:
@@ -163,15 +167,13 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     return got
 
 
-def _write_patched(
-    folder: Path, got: City, changed: list[str], coding: str, days: bool = False
-) -> None:
+def _write_patched(folder: Path, got: City, changed: list[str], coding: str) -> None:
     """Write a patched snapshot's files: the city's folder, and the shard file of each
     district whose data version moved, cut from the city's arrays (warmth.snapshot.split),
     so that neither the next process nor `warmth refresh` reads those districts again;
-    beside the city, the whole-campaign frames carried to it (warmth.snapshot.patch) and,
-    when the held snapshot had made them (days=True), its day changes (warmth.snapshot.days,
-    made here anew from the patched arrays, behind the answer)."""
+    beside the city, the whole-campaign frames carried to it (warmth.snapshot.patch) and
+    everything else its readers derive (warmth.snapshot.ahead: the day changes carried,
+    or made here from the patched arrays, behind the answer)."""
     files.write_city(folder, got.campaign_id, got.version, files.city_arrays(got))
     for shard in split.shards(got, changed) or []:
         prefix = f"c{got.campaign_id}-{shard.district}-v"
@@ -184,11 +186,9 @@ def _write_patched(
         if whole is not None:
             kept.write_frame(final, kind, whole)
     got.folder = final  # what it derives from now on is kept there too
-    carried = got._statics.get("day_changes")
-    if carried is not None:  # carried across the batches (warmth.snapshot.patch_days)
-        days_module.write(final / days_module.FOLDER, carried)
-    elif days:  # a server that answered dated requests: the next one finds them made
-        got.day_changes()
+    # the day changes carried across the batches (warmth.snapshot.patch_days), else made
+    # here, and what else its readers derive: no reader of the version makes any
+    ahead.make(got)
 
 
 def settle() -> None:
