@@ -113,6 +113,7 @@ def load_campaigns(
             earlier=earlier_city(seed, max(years_before, 1), scale) if code != newest else None,
             seals=seals,
             deferred=deferred,
+            last=i == len(by_age) - 1,
         )
     del seals
     if deferred:
