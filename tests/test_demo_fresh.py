@@ -94,34 +94,6 @@ def test_the_new_files_snapshots_equal_ones_read_from_the_tables(
         assert_same_frames(a, b)
 
 
-def test_the_last_load_builds_the_register_indexes_beside_the_second_writer(
-    tmp_path, every_fast_path, monkeypatch
-):
-    """The register's indexes are built while the second writer still writes the records:
-    when the last load copies the records in, they are there and the records' is not yet."""
-    made_by_then: list[set[str]] = []
-    copy_in = side.SideWriter.copy_in
-
-    def noted(self, conn):
-        names = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        made_by_then.append({name for (name,) in conn.exec_driver_sql(names)})
-        copy_in(self, conn)
-
-    monkeypatch.setattr(side.SideWriter, "copy_in", noted)
-    url = f"sqlite:///{tmp_path / 'new.db'}"
-    assert cli.main(["demo", "--scale", str(SMALL), "--db", url]) == 0
-    first, last = made_by_then
-    register = {"uq_beneficiaries_campaign_id_id_number", "ix_beneficiaries_street"}
-    assert not register & first and register | {"ix_beneficiaries_district"} <= last
-    assert "ix_beneficiary_categories_category" in last
-    assert "ix_aid_records_person" not in last
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        built = {n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
-    engine.dispose()
-    assert {"ix_aid_records_person", *register} <= built
-
-
 def _plans(conn: sa.Connection, street: str) -> tuple[str, str]:
     """SQLite's plans of a street's people list and of the cross-district list (the city's
     viewer, no filters)."""

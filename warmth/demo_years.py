@@ -113,13 +113,12 @@ def load_campaigns(
             earlier=earlier_city(seed, max(years_before, 1), scale) if code != newest else None,
             seals=seals,
             deferred=deferred,
-            last=i == len(by_age) - 1,
         )
     del seals
     if deferred is not None:
         if deferred:
             build_indexes(engine, deferred)
-        with engine.connect() as conn:  # the tables the last load left without statistics
+        with engine.connect() as conn:  # after the indexes: statistics of each
             analyze(conn, without_statistics(conn))
             conn.commit()
     for code in by_age[:-1]:  # each load moved the data version: the earlier files carried

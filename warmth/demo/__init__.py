@@ -17,10 +17,9 @@ Loading builds numpy arrays and writes them in big chunks (sqlite3 executemany, 
 COPY), in one transaction that first removes the campaign's earlier rows. Into a new SQLite
 file, `warmth demo` builds beside it and renames the file when whole (`fresh`): no journal,
 the records written by a forked second process (`side`) while the register and its
-categories are written, the indexes (the register's unique one too) built once: the
-register's by the last campaign's load while its second writer still writes the records,
-the records' after them. Then ANALYZE (every row; a sampled one misleads the planner here),
-so that SQLite plans the lists on statistics. Each ID number is sealed once for all the
+categories are written, the indexes (the register's unique one too) built once after the
+last campaign, then ANALYZE (every row; a sampled one misleads the planner here), so that
+SQLite plans the lists on statistics. Each ID number is sealed once for all the
 campaigns (`rows.SealBook`), half of them in a worker process.
 
 The package, one idea a module: `parameters` (the city's shape), `people` (reference data and

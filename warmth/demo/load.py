@@ -177,23 +177,6 @@ def _drop_indexes(conn: sa.Connection) -> list[str]:
     return [sql for _, sql in found]
 
 
-def _table_of(statement: str) -> str:
-    """The table a CREATE INDEX statement is on."""
-    return statement.split(" ON ", 1)[1].split("(", 1)[0].strip().strip('"')
-
-
-def _build_register_indexes(conn: sa.Connection, deferred: list[str]) -> None:
-    """Build the deferred indexes of every table but the records' (the last load's register
-    is written: no row comes after it), taking them out of deferred, and the register's
-    statistics. Called while the second writer is still writing the records, so the sorts
-    run beside it on the other core."""
-    mine = [sql for sql in deferred if _table_of(sql) != "aid_records"]
-    for sql in mine:
-        conn.exec_driver_sql(sql)
-    deferred[:] = [sql for sql in deferred if sql not in mine]
-    analyze(conn, REGISTER_TABLES)  # their statistics too, beside the second writer
-
-
 def build_indexes(engine: sa.Engine, statements: list[str]) -> None:
     """Build the indexes that loads left to their caller (deferred), one sort each, on both
     cores, in a fresh file (no journal)."""
@@ -210,9 +193,6 @@ def build_indexes(engine: sa.Engine, statements: list[str]) -> None:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
         conn.commit()
-
-
-REGISTER_TABLES = ("beneficiaries", "beneficiary_categories", "duplicate_registrations")
 
 
 def analyze(conn: sa.Connection, tables: Sequence[str] | None = None) -> None:
@@ -262,7 +242,6 @@ def load_demo(
     earlier: Callable | None = None,
     seals: SealBook | None = None,
     deferred: list[str] | None = None,
-    last: bool = False,
 ) -> DemoStats:
     """Replace the campaign's register and aid records with a seeded demo city.
 
@@ -275,8 +254,7 @@ def load_demo(
     the city of an earlier campaign out of the seed's (warmth.demo_years). seals keeps the
     ID numbers protected by an earlier load of the same demo. deferred, when given (a fresh
     SQLite file, see warmth.demo.fresh), receives the statements of the indexes this
-    load dropped, and the caller builds them once after its last load (last: this is it,
-    and the register's are built here, beside the second writer); such a file is
+    load dropped, and the caller builds them once after its last load; such a file is
     written without a rollback journal, so on failure it is to be thrown away."""
     scale = check_scale(scale)
     began = time.perf_counter()
@@ -409,8 +387,6 @@ def load_demo(
                 )
                 n_categories = write_categories(conn, people, first_id)
                 report("records", 0.0)
-                if side is not None and last:
-                    _build_register_indexes(conn, deferred)
                 if side is not None:
                     side.copy_in(conn)
                 else:
