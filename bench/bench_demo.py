@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             if sql.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")):
                 words = sql.split()
                 spent[words[words.index("INDEX") + 1]][1] += time.process_time() - t
+            elif sql.startswith("ANALYZE"):
+                spent["ANALYZE (statistics)"][1] += time.process_time() - t
 
     sa.Connection.exec_driver_sql = timed_sql
     began, cpu0, last = time.perf_counter(), time.process_time(), [None]

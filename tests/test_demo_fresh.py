@@ -94,6 +94,51 @@ def test_the_new_files_snapshots_equal_ones_read_from_the_tables(
         assert_same_frames(a, b)
 
 
+def _plans(conn: sa.Connection, street: str) -> tuple[str, str]:
+    """SQLite's plans of a street's people list and of the cross-district list (the city's
+    viewer, no filters)."""
+    from warmth.request import resolve
+    from warmth.scope import Filters, city_scope
+    from warmth.worklists.registrations import cross_district_query, street_query
+    from warmth.worklists.slicing import sql_slice
+
+    sl = sql_slice(conn, resolve(conn, city_scope(conn), Filters()))
+    out = []
+    for query in (street_query(conn, sl, street), cross_district_query(conn, sl)):
+        sql = query.stmt.compile(conn, compile_kwargs={"literal_binds": True})
+        out.append(
+            " | ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+        )
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("new_file", [True, False])
+def test_the_demo_leaves_statistics_and_the_street_list_takes_its_index(
+    tmp_path, every_fast_path, new_file
+):
+    """ANALYZE after the load (after the indexes, in a new file): SQLite plans on
+    statistics; a street's list reads the street index, not its district's register, and
+    the cross-district list starts from the duplicate registrations, not the register."""
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    if not new_file:
+        bootstrap.init_database(make_engine(url))  # a database that exists: loaded in place
+    assert cli.main(["demo", "--scale", str(SMALL), "--db", url]) == 0
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        stats = {tuple(r) for r in conn.exec_driver_sql("SELECT tbl, idx FROM sqlite_stat1")}
+        street = conn.execute(sa.select(schema.beneficiaries.c.street_code).limit(1)).scalar()
+        street_plan, cross_plan = _plans(conn, street)
+    engine.dispose()
+    assert {
+        ("beneficiaries", "ix_beneficiaries_street"),
+        ("beneficiaries", "ix_beneficiaries_district"),
+        ("aid_records", "ix_aid_records_person"),
+    } <= stats
+    assert "ix_beneficiaries_street" in street_plan, street_plan
+    # the few duplicate registrations first, each looked up in the register by its number
+    assert "duplicate_registrations" in cross_plan.split(" | ")[0], cross_plan
+
+
 def test_an_interrupted_build_leaves_no_database_that_looks_whole(
     tmp_path, every_fast_path, monkeypatch, capsys
 ):

@@ -22,7 +22,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from warmth import demo, reference, schema
-from warmth.demo.load import build_indexes
+from warmth.demo.load import analyze, build_indexes, without_statistics
 from warmth.demo.people import _member, _People, _people
 from warmth.demo.rows import SealBook
 from warmth.snapshot import store as snapshot
@@ -115,8 +115,12 @@ def load_campaigns(
             deferred=deferred,
         )
     del seals
-    if deferred:
-        build_indexes(engine, deferred)
+    if deferred is not None:
+        if deferred:
+            build_indexes(engine, deferred)
+        with engine.connect() as conn:  # after the indexes: statistics of each
+            analyze(conn, without_statistics(conn))
+            conn.commit()
     for code in by_age[:-1]:  # each load moved the data version: the earlier files carried
         snapshot.forget()
         gc.collect()

@@ -18,8 +18,9 @@ COPY), in one transaction that first removes the campaign's earlier rows. Into a
 file, `warmth demo` builds beside it and renames the file when whole (`fresh`): no journal,
 the records written by a forked second process (`side`) while the register and its
 categories are written, the indexes (the register's unique one too) built once after the
-last campaign. Each ID number is sealed once for all the campaigns
-(`rows.SealBook`), half of them in a worker process.
+last campaign, then ANALYZE (every row; a sampled one misleads the planner here), so that
+SQLite plans the lists on statistics. Each ID number is sealed once for all the
+campaigns (`rows.SealBook`), half of them in a worker process.
 
 The package, one idea a module: `parameters` (the city's shape), `people` (reference data and
 the register), `records` (aid records and the planted imperfections), `rows` (writing in
