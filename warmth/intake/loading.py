@@ -29,6 +29,7 @@ from warmth.intake.touched import (
     written_records,
 )
 from warmth.intake.validation import Validation
+from warmth.intake.wal import checkpoint_behind
 from warmth.scope import Scope
 
 MODES = ("strict", "quarantine", "correct")
@@ -122,7 +123,8 @@ def import_batch(
             result, written = _import_locked(
                 conn, v, mode, user, name, file_sha256, progress, submitter
             )
-            conn.commit()
+            with checkpoint_behind(conn):
+                conn.commit()
             if written is not None:
                 offer_batch(conn, *written)
             return result
