@@ -205,17 +205,45 @@ def with_records(
     new = _sorted_raw(raw)
     new.update(_attributed(people, new, cat))
     new["rank"] = np.zeros(len(new["person"]), "int8")
-    layout = _layout([[getattr(records, k), new[k]] for k in ORDER])
-    if layout is None:  # keys too wide to pack: derive them all
-        both = {k: np.concatenate([getattr(records, k), new[k]]) for k in RAW_TYPES}
-        return derive(people, both, cat)
-    held = _packed([getattr(records, k) for k in ORDER], layout)
-    at = np.searchsorted(held, _packed([new[k] for k in ORDER], layout))
-    columns = {}
-    for k in Records.__dataclass_fields__:
-        old, added = _common(getattr(records, k), new[k])
-        columns[k] = np.insert(old, at, added)
-    return _renew(people, columns, np.unique(new["person"]))
+    at = _insert_at(records, new)
+    names = list(Records.__dataclass_fields__)
+    pairs = [_common(getattr(records, k), new[k]) for k in names]
+    columns = inserted([p[0] for p in pairs], at, [p[1] for p in pairs])
+    return _renew(people, dict(zip(names, columns, strict=True)), np.unique(new["person"]))
+
+
+def inserted(olds: list[np.ndarray], at: np.ndarray, news: list[np.ndarray]) -> list[np.ndarray]:
+    """np.insert(old, at, new) of each pair of columns (at ascending), the places worked
+    out once for all of them."""
+    placed = at + np.arange(len(at))
+    kept = np.ones(len(olds[0]) + len(at), bool) if olds else np.ones(0, bool)
+    kept[placed] = False
+    kept = np.flatnonzero(kept)
+    out = []
+    for old, new in zip(olds, news, strict=True):
+        column = np.empty(len(kept) + len(placed), old.dtype)
+        column[kept] = old
+        column[placed] = new
+        out.append(column)
+    return out
+
+
+def _insert_at(records: Records, new: dict[str, np.ndarray]) -> np.ndarray:
+    """Where each new record (sorted in ORDER) goes among the held ones (in ORDER): as a
+    search of their packed keys would find it, found within the person's own run of
+    records (a few), without packing the whole city's."""
+    person = records.person
+    lo = np.searchsorted(person, new["person"], "left")
+    hi = np.searchsorted(person, new["person"], "right")
+    day, rec_id = new["day"].astype("int64"), new["rec_id"].astype("int64")
+    at = lo.copy()
+    for step in range(int((hi - lo).max(initial=0))):
+        inside = lo + step < hi
+        j = np.where(inside, lo + step, 0)
+        held_day = records.day[j].astype("int64")
+        earlier = (held_day < day) | ((held_day == day) & (records.rec_id[j] < rec_id))
+        at += inside & earlier
+    return at
 
 
 def without_batch(people: People, records: Records, batch: int) -> Records:
