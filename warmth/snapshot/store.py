@@ -147,7 +147,9 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
     got.register_version = held.register_version  # aid batches only: the same registers
     patch.carry(held, got, np.concatenate(touched))
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
-        changed = [d for d in held.codes.districts if got.versions.get(d) != held.versions.get(d)]
+        changed = [
+            d for d in held.codes.districts if got.versions.get(d, 0) != held.versions.get(d, 0)
+        ]
         # the other campaigns' shards of those districts: unchanged when no batch was theirs
         written = {cid for *_, cid in steps}
         files.carry_shards(folder, changed, held.versions, got.versions, keep=written)
