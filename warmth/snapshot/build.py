@@ -206,10 +206,32 @@ def with_records(
     new.update(_attributed(people, new, cat))
     new["rank"] = np.zeros(len(new["person"]), "int8")
     at = _insert_at(records, new)
+    if at is None:  # keys too wide to pack: derive them all
+        both = {k: np.concatenate([getattr(records, k), new[k]]) for k in RAW_TYPES}
+        return derive(people, both, cat)
     names = list(Records.__dataclass_fields__)
     pairs = [_common(getattr(records, k), new[k]) for k in names]
     columns = inserted([p[0] for p in pairs], at, [p[1] for p in pairs])
     return _renew(people, dict(zip(names, columns, strict=True)), np.unique(new["person"]))
+
+
+def _insert_at(records: Records, new: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Where each new record (sorted in ORDER) goes among the held ones (in ORDER), as a
+    search of all their packed keys would find it: searched among the held records of the
+    new records' people only (None when the keys do not fit in 63 bits)."""
+    person = records.person
+    who = np.unique(new["person"])
+    lo, hi = np.searchsorted(person, who, "left"), np.searchsorted(person, who, "right")
+    lengths = hi - lo
+    start = np.cumsum(lengths) - lengths  # each person's run within `rows`
+    rows = np.repeat(lo - start, lengths) + np.arange(lengths.sum())
+    theirs = [getattr(records, k)[rows] for k in ORDER]
+    layout = _layout([[held, new[k]] for held, k in zip(theirs, ORDER, strict=True)])
+    if layout is None:
+        return None
+    found = np.searchsorted(_packed(theirs, layout), _packed([new[k] for k in ORDER], layout))
+    k = np.searchsorted(who, new["person"])  # each new record's person among `who`
+    return lo[k] + (found - start[k])
 
 
 def inserted(olds: list[np.ndarray], at: np.ndarray, news: list[np.ndarray]) -> list[np.ndarray]:
@@ -226,24 +248,6 @@ def inserted(olds: list[np.ndarray], at: np.ndarray, news: list[np.ndarray]) -> 
         column[placed] = new
         out.append(column)
     return out
-
-
-def _insert_at(records: Records, new: dict[str, np.ndarray]) -> np.ndarray:
-    """Where each new record (sorted in ORDER) goes among the held ones (in ORDER): as a
-    search of their packed keys would find it, found within the person's own run of
-    records (a few), without packing the whole city's."""
-    person = records.person
-    lo = np.searchsorted(person, new["person"], "left")
-    hi = np.searchsorted(person, new["person"], "right")
-    day, rec_id = new["day"].astype("int64"), new["rec_id"].astype("int64")
-    at = lo.copy()
-    for step in range(int((hi - lo).max(initial=0))):
-        inside = lo + step < hi
-        j = np.where(inside, lo + step, 0)
-        held_day = records.day[j].astype("int64")
-        earlier = (held_day < day) | ((held_day == day) & (records.rec_id[j] < rec_id))
-        at += inside & earlier
-    return at
 
 
 def without_batch(people: People, records: Records, batch: int) -> Records:
