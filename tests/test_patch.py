@@ -27,6 +27,7 @@ ROWS = [
     ["N4", P8, "MZ01", "300", "2004-12-19", fx.A],  # before P8's record: its rank moves
     ["N5", P9, "LB01", "100", "2005-01-07", fx.A],  # P9's first record
     ["N6", U2, "MZ01", "300", "2005-01-09", fx.B],  # U2 again: a repeat
+    ["N7", P8, "MZ01", "300", "2005-01-08", fx.A],  # after P8's held record: a repeat
 ]
 
 
@@ -94,6 +95,8 @@ def test_an_import_and_its_undo_carry_the_held_figures_exactly(
             store._offered.clear()
         patched = store.city(conn, cid)
     carried(patched)
+    r = patched.records  # in the order a build gives: (person, day, record id)
+    np.testing.assert_array_equal(np.lexsort((r.rec_id, r.day, r.person)), np.arange(len(r.day)))
     fresh = rebuilt(engine, cid, tmp_path / "fresh", monkeypatch)
     same_city(patched, fresh)
     assert_same_frames(patched, fresh)

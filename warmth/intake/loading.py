@@ -9,24 +9,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import audit, idkey, schema
+from warmth import audit, idkey, schema, versions
 from warmth.audit import write_audit
 from warmth.intake.reading import safe_file_name
 from warmth.intake.reasons import Reason
 from warmth.intake.result import AccountingError, ImportFailedError, ImportResult, message
-from warmth.intake.status import classify
-from warmth.intake.touched import districts_of, landed, mark_changed, offer_batch, written_records
+from warmth.intake.rows import Rows, chunks, dict_rows, frame_rows, in_parts, insert_rows, new_ids
+from warmth.intake.status import classify, registered_people
+from warmth.intake.touched import (
+    districts_of,
+    mark_changed,
+    offer_batch,
+    record_shards,
+    written_records,
+)
 from warmth.intake.validation import Validation
+from warmth.intake.wal import checkpoint_behind
 from warmth.scope import Scope
 
 MODES = ("strict", "quarantine", "correct")
-CHUNK = 5000
+CHUNK = 5000  # rows a statement
 LOCK_KEY = 0x57A4_1417  # pg_advisory_xact_lock key shared by every import and undo
 REPORT_ERRORS_KEPT = 1000
 WRITE_CACHE_KIB = 256 * 1024  # SQLite page cache of an import's or undo's transaction
@@ -52,60 +59,6 @@ def lock_for_import(conn: sa.Connection) -> None:
             sa.event.listen(conn, ending, restore, once=True)
     elif conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-
-
-@dataclass
-class Rows:
-    """Rows to insert: column names and one tuple of values per row."""
-
-    columns: tuple[str, ...]
-    values: list[tuple]
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-
-def insert_rows(conn: sa.Connection, table: sa.Table, rows: Rows) -> None:
-    """One chunk of rows, straight to the driver's executemany (a seam for tests that make
-    the database fail mid-import)."""
-    if not rows.values:
-        return
-    quote = conn.dialect.identifier_preparer.quote
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in rows.columns)}) "
-        f"VALUES ({', '.join([mark] * len(rows.columns))})"
-    )
-    conn.exec_driver_sql(sql, rows.values)
-
-
-def _chunks(rows: Rows):
-    size = CHUNK
-    for start in range(0, len(rows.values), size):
-        yield Rows(rows.columns, rows.values[start : start + size])
-
-
-def _rows(conn: sa.Connection, frame: pd.DataFrame, columns: list[str], **constant) -> Rows:
-    """The frame's columns (missing values as NULL) and the constants, as Rows."""
-    sqlite = conn.dialect.name == "sqlite"
-    lists = []
-    for column in columns:
-        values = frame[column].tolist()
-        missing = frame[column].isna().to_numpy()
-        if missing.any():
-            values = [None if gone else v for v, gone in zip(values, missing, strict=True)]
-        if sqlite and column == "date":
-            values = [v.isoformat() if v is not None else None for v in values]
-        lists.append(values)
-    lists += [[value] * len(frame) for value in constant.values()]
-    return Rows((*columns, *constant), list(zip(*lists, strict=True)))
-
-
-def _dict_rows(records: list[dict]) -> Rows:
-    if not records:
-        return Rows((), [])
-    columns = tuple(records[0])
-    return Rows(columns, [tuple(r[c] for c in columns) for r in records])
 
 
 def _allowed_submitter(conn: sa.Connection, scope: Scope, submitter: str) -> bool:
@@ -170,7 +123,8 @@ def import_batch(
             result, written = _import_locked(
                 conn, v, mode, user, name, file_sha256, progress, submitter
             )
-            conn.commit()
+            with checkpoint_behind(conn):
+                conn.commit()
             if written is not None:
                 offer_batch(conn, *written)
             return result
@@ -241,7 +195,7 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
     else:
         batch_id = conn.execute(b.insert().values(batch_values).returning(b.c.id)).scalar_one()
     idkey.for_conn(conn, write=True)  # the ID numbers' key: checked, recorded on a first write
-    status = classify(conn, v, submitter)
+    status = v.status if _still_classified(conn, v, submitter) else classify(conn, v, submitter)
     load = _load_register if v.kind == "register" else _load_aid
     counts, districts, written = load(
         conn, v, status, mode, batch_id, campaign_id, submitter, progress
@@ -305,6 +259,19 @@ def _import_locked(conn, v, mode, user, name, sha, progress, submitter) -> Impor
     return result, ((version, batch_id, written) if appended and written else None)
 
 
+def _chunks(rows: Rows):
+    return chunks(rows, CHUNK)
+
+
+def _still_classified(conn: sa.Connection, v: Validation, submitter: str | None) -> bool:
+    """Whether the validation's status still holds under the lock: nothing was written to
+    this database since it was worked out (the data version has not moved) and the rows
+    are for the submitter it was worked out for."""
+    if v.status_as_of is None or v.status is None or submitter != v.submitter:
+        return False
+    return v.status_as_of == (versions.identity(conn), versions.current(conn))
+
+
 def _write(conn, table, rows: Rows, progress: Progress | None, done: int, total: int) -> int:
     for chunk in _chunks(rows):
         insert_rows(conn, table, chunk)
@@ -312,11 +279,6 @@ def _write(conn, table, rows: Rows, progress: Progress | None, done: int, total:
         if progress:
             progress(done, total)
     return done
-
-
-def _in_chunks(values: list[str]):
-    for start in range(0, len(values), 900):  # under SQLite's bound-parameter limit
-        yield values[start : start + 900]
 
 
 def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress):
@@ -331,7 +293,7 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
     replaced = 0
     if replacing and present.any():
         numbers = clean.loc[present, "record_no"].tolist()
-        for part in _in_chunks(numbers):
+        for part in in_parts(numbers):
             where = sa.and_(
                 a.c.campaign_id == campaign_id, a.c.submitter == submitter, a.c.record_no.in_(part)
             )
@@ -348,11 +310,16 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
     else:
         write = clean[~present & ~held]
     _hold(conn, clean[held], campaign_id, batch_id, submitter)
-    rows = _rows(conn, write, AID_COLUMNS, campaign_id=campaign_id, submitter=submitter,
-                    batch_id=batch_id)  # fmt: skip
+    # the ids the rows will have and their people, known before they are written: nothing
+    # is read back (warmth.intake.touched.record_shards)
+    rec_ids = new_ids(conn, a, len(write))
+    person = registered_people(conn, campaign_id, write["id_number"]).reindex(write["id_number"])
+    ben_ids = person["id"].fillna(-1).to_numpy(dtype="int64")
+    delivered = write["district_code"].fillna(submitter).to_numpy(dtype=object)
+    districts |= record_shards(conn, person["district_code"].to_numpy(dtype=object), delivered)
+    rows = frame_rows(conn, write.assign(id=rec_ids), ["id", *AID_COLUMNS],
+                      campaign_id=campaign_id, submitter=submitter, batch_id=batch_id)  # fmt: skip
     _write(conn, a, rows, progress, 0, len(rows))
-    found, ids = landed(conn, batch_id)
-    districts |= found
     counts = {
         "inserted": len(rows),
         "already_present": 0 if replacing else int(present.sum()),
@@ -360,7 +327,7 @@ def _load_aid(conn, v, status, mode, batch_id, campaign_id, submitter, progress)
         "cross_district": 0,
         "held": int(held.sum()),
     }
-    return counts, {d for d in districts if d}, written_records(rows.columns, rows.values, ids)
+    return counts, {d for d in districts if d}, written_records(rows, rec_ids, ben_ids)
 
 
 AID_COLUMNS = ["record_no", "id_number", "id_cipher", "programme_code", "amount_fen", "form",
@@ -374,7 +341,7 @@ def _hold(conn, rows: pd.DataFrame, campaign_id: int, batch_id: int, submitter: 
         return
     b = schema.beneficiaries
     owner: dict[str, str] = {}
-    for part in _in_chunks(sorted(set(rows["id_number"]))):
+    for part in in_parts(sorted(set(rows["id_number"]))):
         owner.update(
             conn.execute(
                 sa.select(b.c.id_number, b.c.district_code).where(
@@ -383,7 +350,7 @@ def _hold(conn, rows: pd.DataFrame, campaign_id: int, batch_id: int, submitter: 
             ).all()
         )
     frame = rows.assign(owner_district=rows["id_number"].map(owner), row_number=rows["row"])
-    values = _rows(
+    values = frame_rows(
         conn, frame, [*AID_COLUMNS, "owner_district", "row_number"],
         campaign_id=campaign_id, batch_id=batch_id, submitter=submitter, status="held",
     )  # fmt: skip
@@ -400,7 +367,7 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
     replaced = 0
     if replacing and present.any():
         numbers = clean.loc[present, "id_number"].tolist()
-        for part in _in_chunks(numbers):
+        for part in in_parts(numbers):
             where = sa.and_(ben.c.campaign_id == campaign_id, ben.c.id_number.in_(part))
             ids = sa.select(ben.c.id).where(where).scalar_subquery()
             conn.execute(
@@ -414,7 +381,7 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
         write = clean[~present & ~cross]
     columns = ["id_number", "id_cipher", "name", "district_code", "street_code",
                "household_size", "address"]  # fmt: skip
-    rows = _rows(conn, write, columns, campaign_id=campaign_id, batch_id=batch_id)
+    rows = frame_rows(conn, write, columns, campaign_id=campaign_id, batch_id=batch_id)
     total = len(rows)
     _write(conn, ben, rows, progress, 0, total)
     new_ids = dict(
@@ -425,7 +392,7 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
         for number, codes in zip(write["id_number"], write["categories"], strict=True)
         for code in codes.split(";")
     ]
-    for chunk in _chunks(_dict_rows(links)):
+    for chunk in _chunks(dict_rows(links)):
         insert_rows(conn, schema.beneficiary_categories, chunk)
     duplicates = _record_cross_district(conn, clean[cross], campaign_id, batch_id)
     # A second registration is this district's registration, recorded (as a cross-district
@@ -452,7 +419,7 @@ def _record_cross_district(conn, rows: pd.DataFrame, campaign_id: int, batch_id:
         return 0
     d = schema.duplicate_registrations
     known = set()
-    for part in _in_chunks(rows["id_number"].tolist()):
+    for part in in_parts(rows["id_number"].tolist()):
         known |= set(
             conn.execute(
                 sa.select(d.c.id_number, d.c.district_code).where(
@@ -463,7 +430,7 @@ def _record_cross_district(conn, rows: pd.DataFrame, campaign_id: int, batch_id:
     fresh = rows[
         [(i, c) not in known for i, c in zip(rows["id_number"], rows["district_code"], strict=True)]
     ]
-    records = _rows(
+    records = frame_rows(
         conn,
         fresh, ["id_number", "id_cipher", "name", "district_code", "street_code", "categories"],
         campaign_id=campaign_id, batch_id=batch_id,
@@ -484,6 +451,6 @@ def _quarantine(conn, v: Validation, batch_id: int) -> int:
         }
         for p in bad
     ]
-    for chunk in _chunks(_dict_rows(rows)):
+    for chunk in _chunks(dict_rows(rows)):
         insert_rows(conn, schema.quarantine, chunk)
     return len(rows)

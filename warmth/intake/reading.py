@@ -187,6 +187,20 @@ def _read_csv(data: bytes, name: str, sha: str) -> RawTable:
     text, encoding = _decode(data)
     if "\x00" in text:
         raise UploadRefusedError("file_nul_characters")
+    try:  # the usual file, parsed in one call
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        fine = max(map(len, rows), default=0) <= MAX_COLUMNS
+    except csv.Error:
+        fine = False
+    if not fine:
+        rows = _rows_at_fault(text)
+    records = list(enumerate(rows, start=1))
+    return _table_from_records(records, name, "csv", encoding, sha, len(data))
+
+
+def _rows_at_fault(text: str) -> list[list[str]]:
+    """The rows parsed one by one, to name the row and line of a wide or badly quoted
+    row (UploadRefusedError)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     last_line = 0
@@ -201,8 +215,7 @@ def _read_csv(data: bytes, name: str, sha: str) -> RawTable:
         raise UploadRefusedError(
             "file_quoting", row=record_no, line=last_line + 1, detail=str(exc)
         ) from exc
-    records = list(enumerate(rows, start=1))
-    return _table_from_records(records, name, "csv", encoding, sha, len(data))
+    return rows
 
 
 def _is_blank(row: list[str]) -> bool:

@@ -4,9 +4,12 @@ patches, only those."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from warmth import schema, versions
+from warmth.intake.rows import Rows
 
 
 def batch_shards(conn: sa.Connection, batch_id: int) -> set[str]:
@@ -30,27 +33,13 @@ def batch_shards(conn: sa.Connection, batch_id: int) -> set[str]:
     return found & every
 
 
-def landed(conn: sa.Connection, batch_id: int) -> tuple[set[str], dict[str, dict]]:
-    """An aid batch just written: its shards (as batch_shards) and, per record number,
-    the record's id and its beneficiary's id (-1: registered nowhere), from one pass over
-    the batch's records (each probing the register's unique index once)."""
-    a, b = schema.aid_records, schema.beneficiaries
-    registered = (b.c.campaign_id == a.c.campaign_id) & (b.c.id_number == a.c.id_number)
-    rows = conn.execute(
-        sa.select(
-            a.c.record_no,
-            a.c.id,
-            sa.func.coalesce(b.c.id, -1),
-            b.c.district_code,
-            sa.func.coalesce(a.c.district_code, a.c.submitter),
-        )
-        .select_from(a.outerjoin(b, registered))
-        .where(a.c.batch_id == batch_id)
-    ).all()
+def record_shards(conn: sa.Connection, homes: np.ndarray, delivered: np.ndarray) -> set[str]:
+    """The districts whose snapshot shards hold these aid records (as batch_shards), from
+    each record's registered person's home district (None: registered nowhere) and its
+    delivering district (its own, else its submitter's)."""
+    found = set(np.where(pd.isna(homes), delivered, homes).tolist())
     every = set(conn.execute(sa.select(schema.districts.c.code)).scalars())
-    found = {home if home is not None else delivered for *_, home, delivered in rows}
-    ids = {"rec_id": {r[0]: r[1] for r in rows}, "ben_id": {r[0]: r[2] for r in rows}}
-    return found & every, ids
+    return found & every
 
 
 def districts_of(conn, id_numbers: sa.Select, campaign_id: int) -> set[str]:
@@ -87,20 +76,16 @@ def mark_changed(conn: sa.Connection, districts: set[str], change: tuple | None 
     return versions.bump(conn, sorted(districts), change)
 
 
-def written_records(columns: tuple[str, ...], values: list[tuple], ids: dict) -> dict[str, list]:
-    """Aid records as inserted (the columns and value tuples given to the driver), with
-    their ids (landed), as the columns the snapshot reads of a batch
+def written_records(rows: Rows, rec_ids: np.ndarray, ben_ids: np.ndarray) -> dict[str, list]:
+    """Aid records as inserted (the Rows given to the driver), with their beneficiaries'
+    ids (-1: registered nowhere), as the columns the snapshot reads of a batch
     (warmth.snapshot.store.offer_batch)."""
-    by_name = dict(zip(columns, zip(*values, strict=True), strict=True)) if values else {}
-    numbers = by_name.get("record_no", ())
-    out = {
-        "rec_id": [ids["rec_id"][n] for n in numbers],
-        "ben_id": [ids["ben_id"][n] for n in numbers],
-    }
+    by_name = rows.by_column
+    out = {"rec_id": rec_ids, "ben_id": ben_ids}
     names = {"id_number": "id_number", "pbit": "programme_code", "amount_fen": "amount_fen",
              "form": "form", "day": "date", "deliver": "district_code",
              "submitter": "submitter", "batch_id": "batch_id"}  # fmt: skip
-    out.update({k: list(by_name.get(column, ())) for k, column in names.items()})
+    out.update({k: by_name.get(column, []) for k, column in names.items()})
     return out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from warmth import idkey, ids
+from warmth import idkey, ids, versions
 from warmth.intake.checks import _check_aid, _check_register, _Problems, masked
 from warmth.intake.columns import FORMATS, HeaderMap, map_headers
 from warmth.intake.lookups import Campaign, Reference, _campaign
@@ -46,6 +46,9 @@ class Validation:
     submitter: str | None = None
     district: str | None = None  # the one district every row names, if they all name one
     status: pd.Series | None = None  # per clean row (classify): new, present, cross_..., held
+    # (database identity, data version) read before status was: while both stand, every
+    # write since is none (each write moves the version) and status still holds
+    status_as_of: tuple[str, int] | None = None
 
     @property
     def rows(self) -> int:
@@ -183,7 +186,11 @@ def validate(
     else:
         found = set(v.clean["district_code"].unique())
         v.district = found.pop() if len(found) == 1 else None
-    v.status = classify(conn, v) if not v.refused else pd.Series(dtype=object)
+    if v.refused:
+        v.status = pd.Series(dtype=object)
+    else:
+        v.status_as_of = (versions.identity(conn), versions.current(conn))
+        v.status = classify(conn, v)
     return v
 
 

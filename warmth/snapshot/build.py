@@ -205,17 +205,49 @@ def with_records(
     new = _sorted_raw(raw)
     new.update(_attributed(people, new, cat))
     new["rank"] = np.zeros(len(new["person"]), "int8")
-    layout = _layout([[getattr(records, k), new[k]] for k in ORDER])
-    if layout is None:  # keys too wide to pack: derive them all
+    at = _insert_at(records, new)
+    if at is None:  # keys too wide to pack: derive them all
         both = {k: np.concatenate([getattr(records, k), new[k]]) for k in RAW_TYPES}
         return derive(people, both, cat)
-    held = _packed([getattr(records, k) for k in ORDER], layout)
-    at = np.searchsorted(held, _packed([new[k] for k in ORDER], layout))
-    columns = {}
-    for k in Records.__dataclass_fields__:
-        old, added = _common(getattr(records, k), new[k])
-        columns[k] = np.insert(old, at, added)
-    return _renew(people, columns, np.unique(new["person"]))
+    names = list(Records.__dataclass_fields__)
+    pairs = [_common(getattr(records, k), new[k]) for k in names]
+    columns = inserted([p[0] for p in pairs], at, [p[1] for p in pairs])
+    return _renew(people, dict(zip(names, columns, strict=True)), np.unique(new["person"]))
+
+
+def _insert_at(records: Records, new: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Where each new record (sorted in ORDER) goes among the held ones (in ORDER), as a
+    search of all their packed keys would find it: searched among the held records of the
+    new records' people only (None when the keys do not fit in 63 bits)."""
+    person = records.person
+    who = np.unique(new["person"])
+    lo, hi = np.searchsorted(person, who, "left"), np.searchsorted(person, who, "right")
+    lengths = hi - lo
+    start = np.cumsum(lengths) - lengths  # each person's run within `rows`
+    rows = np.repeat(lo - start, lengths) + np.arange(lengths.sum())
+    theirs = [getattr(records, k)[rows] for k in ORDER]
+    layout = _layout([[held, new[k]] for held, k in zip(theirs, ORDER, strict=True)])
+    if layout is None:
+        return None
+    found = np.searchsorted(_packed(theirs, layout), _packed([new[k] for k in ORDER], layout))
+    k = np.searchsorted(who, new["person"])  # each new record's person among `who`
+    return lo[k] + (found - start[k])
+
+
+def inserted(olds: list[np.ndarray], at: np.ndarray, news: list[np.ndarray]) -> list[np.ndarray]:
+    """np.insert(old, at, new) of each pair of columns (at ascending), the places worked
+    out once for all of them."""
+    placed = at + np.arange(len(at))
+    kept = np.ones(len(olds[0]) + len(at), bool) if olds else np.ones(0, bool)
+    kept[placed] = False
+    kept = np.flatnonzero(kept)
+    out = []
+    for old, new in zip(olds, news, strict=True):
+        column = np.empty(len(kept) + len(placed), old.dtype)
+        column[kept] = old
+        column[placed] = new
+        out.append(column)
+    return out
 
 
 def without_batch(people: People, records: Records, batch: int) -> Records:

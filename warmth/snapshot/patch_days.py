@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from warmth.snapshot import days as day_changes
+from warmth.snapshot.build import inserted
 from warmth.snapshot.city import City, narrow
 from warmth.snapshot.days import BEFORE, Days
 
@@ -84,12 +85,15 @@ def _events(held: Days, a: Days, touched: np.ndarray, day0: int) -> dict:
         [list(held.states), list(a.states.astype(held.states.dtype))]
     )
     new_person = touched[a.ev_person.astype("int64")]
-    at = np.searchsorted(person[keep], new_person, "left")
-    ev_person = np.insert(person[keep].astype("int64"), at, new_person)
-    ev_day = np.insert(_shift(held, day0, held.ev_day[keep]), at, _shift(a, day0, a.ev_day))
-    ev_state = np.insert(
-        old_code[held.ev_state[keep].astype("int64")], at, new_code[a.ev_state.astype("int64")]
-    )
+    kept = np.flatnonzero(keep)
+    kept_person = person[kept].astype("int64")
+    at = np.searchsorted(kept_person, new_person, "left")
+    ev_person, ev_day, ev_state = inserted(
+        [kept_person, _shift(held, day0, held.ev_day[kept]),
+         old_code[held.ev_state[kept].astype("int64")]],
+        at,
+        [new_person, _shift(a, day0, a.ev_day), new_code[a.ev_state.astype("int64")]],
+    )  # fmt: skip
     return {
         "ev_person": ev_person.astype("int32"),
         "ev_day": narrow(ev_day, "int16"),

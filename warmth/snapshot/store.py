@@ -152,7 +152,9 @@ def _patched(conn: sa.Connection, held: City, version: int, folder: Path) -> Cit
             held._statics.setdefault("day_changes", on_file)
     patch.carry(held, got, np.concatenate(touched))
     if versions.current(conn) == version:  # written behind the answer: the next start loads it
-        changed = [d for d in held.codes.districts if got.versions.get(d) != held.versions.get(d)]
+        changed = [
+            d for d in held.codes.districts if got.versions.get(d, 0) != held.versions.get(d, 0)
+        ]
         # the other campaigns' shards of those districts: unchanged when no batch was theirs
         written = {cid for *_, cid in steps}
         files.carry_shards(folder, changed, held.versions, got.versions, keep=written)
