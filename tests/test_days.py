@@ -147,6 +147,20 @@ def test_members_part_is_the_list_in_order(share, placed):
     assert np.array_equal(members.rows, whole)
 
 
+def test_a_snapshot_with_no_records_has_day_changes_of_nobody_reached(world_db):
+    """A campaign whose every record is held (or not yet imported): no changes on any day,
+    each day the whole campaign's profiles."""
+    conn, _ = world_db
+    city = cut_to(store.city(conn, resolve(conn, city_scope(conn), Filters()).campaign_id),
+                  date(1990, 1, 1))  # fmt: skip
+    assert len(city.records) == 0
+    changes = days_module.build(city)
+    for day in (-1, 0, 20_000):
+        reach, repeat, leak = changes.masks(day)
+        assert not reach.any() and not repeat.any() and not leak.any()
+        assert len(reach) == len(city.people)
+
+
 def test_queries_on_a_day_reuse_the_day_changes(world_db):
     """A snapshot builds its day changes once; each new day is then a lookup, kept."""
     conn, _ = world_db

@@ -308,8 +308,8 @@ def _profile_cells(city: City, keys, ev_person, ev_day, values, sizes):
         [np.flatnonzero(base).astype("int32")],
         [base[base != 0].astype("int64")],
     )
-    bounds = np.flatnonzero(runs(day))
-    for lo, hi in zip(bounds, [*bounds[1:], len(day)], strict=True):
+    bounds = np.flatnonzero(runs(day))  # no records, no changes: no bounds
+    for lo, hi in zip(bounds, [*bounds[1:], len(day)][: len(bounds)], strict=True):
         got = np.bincount(row[lo:hi], weights=sign[lo:hi], minlength=len(uniq))
         changed = np.flatnonzero(got)
         cell_day.append(np.full(len(changed), day[lo], "int32"))
