@@ -384,11 +384,11 @@ def _load_register(conn, v, status, mode, batch_id, campaign_id, submitter, prog
     rows = frame_rows(conn, write, columns, campaign_id=campaign_id, batch_id=batch_id)
     total = len(rows)
     _write(conn, ben, rows, progress, 0, total)
-    new_ids = dict(
+    registered = dict(
         conn.execute(sa.select(ben.c.id_number, ben.c.id).where(ben.c.batch_id == batch_id)).all()
     )
     links = [
-        {"beneficiary_id": new_ids[number], "category_code": code}
+        {"beneficiary_id": registered[number], "category_code": code}
         for number, codes in zip(write["id_number"], write["categories"], strict=True)
         for code in codes.split(";")
     ]
