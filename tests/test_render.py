@@ -37,6 +37,7 @@ def test_many_charts_are_drawn_in_order_on_one_page():
     figs = [
         go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]), layout={"height": h}) for h in (200, 300, 250)
     ]
+    render.stop()  # a browser of its own: another test of this process may have drawn on one
     try:
         pictures = render.pngs(figs, width=400, scale=1)
         assert [_size(p) for p in pictures] == [(400, 200), (400, 300), (400, 250)]
