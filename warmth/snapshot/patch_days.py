@@ -75,6 +75,8 @@ def _merged(tables: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
 
 
 def _events(held: Days, a: Days, touched: np.ndarray, day0: int) -> dict:
+    """The held events with the touched people's replaced by theirs after (a), in the held
+    arrays' own narrow types: a city's events are millions, the touched people's thousands."""
     person = held.ev_person
     lo, hi = np.searchsorted(person, touched, "left"), np.searchsorted(person, touched, "right")
     lengths = hi - lo
@@ -84,23 +86,35 @@ def _events(held: Days, a: Days, touched: np.ndarray, day0: int) -> dict:
     states, (old_code, new_code) = _merged(
         [list(held.states), list(a.states.astype(held.states.dtype))]
     )
-    new_person = touched[a.ev_person.astype("int64")]
-    kept = np.flatnonzero(keep)
-    kept_person = person[kept].astype("int64")
+    code = narrow(np.concatenate([old_code, new_code, [0]]), "int16").dtype
+    new_person = touched[a.ev_person.astype("int64")].astype(person.dtype)
+    kept_person = person[keep]
     at = np.searchsorted(kept_person, new_person, "left")
+    new_day = _shift(a, day0, a.ev_day)
     ev_person, ev_day, ev_state = inserted(
-        [kept_person, _shift(held, day0, held.ev_day[kept]),
-         old_code[held.ev_state[kept].astype("int64")]],
+        [kept_person, _event_days(held, day0, held.ev_day[keep], new_day),
+         old_code.astype(code)[held.ev_state[keep]]],
         at,
-        [new_person, _shift(a, day0, a.ev_day), new_code[a.ev_state.astype("int64")]],
+        [new_person, narrow(new_day, "int16"), new_code.astype(code)[a.ev_state]],
     )  # fmt: skip
     return {
-        "ev_person": ev_person.astype("int32"),
+        "ev_person": ev_person.astype("int32", copy=False),
         "ev_day": narrow(ev_day, "int16"),
         "ev_more": np.r_[ev_person[1:] == ev_person[:-1], False],
         "ev_state": narrow(ev_state, "int16"),
         "states": np.stack(states).astype(held.states.dtype),
     }
+
+
+def _event_days(held: Days, day0: int, days: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """The held events' days counted from day0, in their own type while the shifted days
+    (and the new ones) fit it (event days are never BEFORE)."""
+    step = held.day0 - day0
+    if step == 0:
+        return days
+    low, high = int(days.min(initial=0)) + step, int(days.max(initial=0)) + step
+    kind = narrow(np.array([low, high, new.min(initial=0), new.max(initial=0)]), "int16").dtype
+    return days.astype(kind) + np.array(step, kind)
 
 
 def _summed(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
