@@ -139,6 +139,72 @@ def test_the_demo_leaves_statistics_and_the_street_list_takes_its_index(
     assert "duplicate_registrations" in cross_plan.split(" | ")[0], cross_plan
 
 
+def test_the_records_are_copied_in_once_as_a_transfer(tmp_path, every_fast_path, monkeypatch):
+    """Both campaigns' records are written on the side and copied in after the last load,
+    into an empty table that has every index (the side sorted the person index itself):
+    SQLite's transfer, which moves rows and index entries without sorting them again."""
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    seen = []
+    copy_in = side.SideWriter.copy_in
+
+    def watched(self, conn):
+        self.join()  # the child sorting the person index
+        conn.exec_driver_sql(f"ATTACH DATABASE ? AS {side.SCHEMA}", (str(self.path),))
+        main_rows = conn.exec_driver_sql("SELECT count(*) FROM main.aid_records").scalar()
+        side_rows = conn.exec_driver_sql(f"SELECT count(*) FROM {side.SCHEMA}.aid_records").scalar()
+        campaigns = conn.exec_driver_sql(
+            f"SELECT count(DISTINCT campaign_id) FROM {side.SCHEMA}.aid_records"
+        ).scalar()
+        indexes = [
+            {n for (n,) in conn.exec_driver_sql(
+                f"SELECT name FROM {schema_}.sqlite_master WHERE type = 'index'"
+                " AND tbl_name = 'aid_records'")}
+            for schema_ in ("main", side.SCHEMA)
+        ]  # fmt: skip
+        seen.append((main_rows, side_rows, campaigns, indexes, side.transfers(conn, "aid_records")))
+        conn.exec_driver_sql(f"DETACH DATABASE {side.SCHEMA}")
+        conn.commit()
+        return copy_in(self, conn)
+
+    monkeypatch.setattr(side.SideWriter, "copy_in", watched)
+    assert cli.main(["demo", "--scale", str(SMALL), "--db", url]) == 0
+    [(main_rows, side_rows, campaigns, (mine, theirs), transfer)] = seen
+    assert main_rows == 0 and side_rows > 0 and campaigns == 2
+    assert "ix_aid_records_person" in mine and mine == theirs
+    assert transfer
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM aid_records").scalar() == side_rows
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        stats = "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'aid_records' ORDER BY idx"
+        copied = conn.exec_driver_sql(stats).all()
+        conn.exec_driver_sql("ANALYZE aid_records")  # what the side's statistics stand for
+        assert len(copied) == 4 and copied == conn.exec_driver_sql(stats).all()
+    engine.dispose()
+    assert not (tmp_path / "new.db.side").exists()
+
+
+def test_a_copy_that_would_decode_rows_is_no_transfer(tmp_path):
+    """What the test above holds to: with foreign keys on, SQLite copies row by row."""
+    import sqlite3
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    bootstrap.init_database(engine)
+    with engine.connect() as conn:
+        made = sqlite3.connect(tmp_path / "b.db")
+        for sql in side.ddl_of(conn, "aid_records"):
+            made.execute(sql)
+        made.close()
+        conn.exec_driver_sql(f"ATTACH DATABASE ? AS {side.SCHEMA}", (str(tmp_path / "b.db"),))
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        assert side.transfers(conn, "aid_records")
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        assert not side.transfers(conn, "aid_records")
+    engine.dispose()
+
+
 def test_an_interrupted_build_leaves_no_database_that_looks_whole(
     tmp_path, every_fast_path, monkeypatch, capsys
 ):

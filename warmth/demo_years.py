@@ -22,12 +22,14 @@ import numpy as np
 import sqlalchemy as sa
 
 from warmth import demo, reference, schema
-from warmth.demo.load import analyze, build_indexes, without_statistics
+from warmth.demo.load import analyze, build_indexes, droppable, without_statistics
 from warmth.demo.people import _member, _People, _people
 from warmth.demo.rows import SealBook
+from warmth.demo.side import SideWriter
 from warmth.snapshot import store as snapshot
 
 CAMPAIGNS = ("2004", "2005")
+SIDE_TABLES = ("aid_records",)  # a new file's: written by children (warmth.demo.side)
 NEW_SHARE = 0.05  # of this year's register: not registered the year before
 GONE_SHARE = 0.04  # of this year's register: registered the year before, gone since
 REACH_SHIFT = (-0.06, 0.03)  # a district's reach the year before, against this year's
@@ -93,37 +95,75 @@ def load_campaigns(
     newest = by_age[-1]
     got: dict[str, demo.DemoStats] = {}
     seals, deferred = SealBook(), ([] if fresh else None)
-    for i, code in enumerate(by_age):
-        years_before = starts[newest].year - starts[code].year if code != newest else 0
+    side = None
+    if fresh:  # the records written by children, copied in at the end (warmth.demo.side)
+        with engine.connect() as conn:
+            later = [sql for _, sql in droppable(conn, SIDE_TABLES)]
+            side = SideWriter(conn, SIDE_TABLES, later=later)
+    try:
+        for i, code in enumerate(by_age):
+            years_before = starts[newest].year - starts[code].year if code != newest else 0
 
-        def step(stage: str, done: float, i: int = i) -> None:
-            if progress is not None:
-                progress(stage, (i + done) / len(by_age))
+            def step(stage: str, done: float, i: int = i) -> None:
+                if progress is not None:
+                    progress(stage, (i + done) / len(by_age))
 
-        seals.keep = i < len(by_age) - 1
-        if i:
-            snapshot.forget()  # the earlier campaign's snapshot is on disk; free the memory
-            gc.collect()
-        got[code] = demo.load_demo(
-            engine,
-            scale=scale,
-            seed=seed,
-            campaign=code,
-            progress=step,
-            earlier=earlier_city(seed, max(years_before, 1), scale) if code != newest else None,
-            seals=seals,
-            deferred=deferred,
-        )
-    del seals
-    if deferred is not None:
-        if deferred:
-            build_indexes(engine, deferred)
-        with engine.connect() as conn:  # after the indexes: statistics of each
-            analyze(conn, without_statistics(conn))
-            conn.commit()
+            seals.keep = i < len(by_age) - 1
+            if i:
+                snapshot.forget()  # the earlier campaign's snapshot is on disk; free the memory
+                gc.collect()
+            got[code] = demo.load_demo(
+                engine,
+                scale=scale,
+                seed=seed,
+                campaign=code,
+                progress=step,
+                earlier=earlier_city(seed, max(years_before, 1), scale) if code != newest else None,
+                seals=seals,
+                deferred=deferred,
+                side=side,
+            )
+        del seals
+        if deferred is not None:
+            _finish_fresh(engine, deferred, side)
+    finally:
+        if side is not None:
+            side.close()
     for code in by_age[:-1]:  # each load moved the data version: the earlier files carried
         snapshot.forget()
         gc.collect()
         with engine.connect() as conn:
             snapshot.city(conn, reference.campaign_id(conn, code))
     return [got[code] for code in campaigns]
+
+
+def _finish_fresh(engine: sa.Engine, deferred: list[str], side: SideWriter | None) -> None:
+    """A new file's indexes and statistics after its last load: the side's records indexed
+    by a child while this process sorts the register's indexes, then copied in (into an
+    empty table that has every index: a transfer, warmth.demo.side)."""
+    if side is not None and not side.made:  # no load was big enough to write there
+        side = None
+    on_side = [sql for sql in deferred if sql in side.later] if side is not None else []
+    if on_side:
+        side.index(on_side)
+    here = [sql for sql in deferred if sql not in on_side]
+    if here:
+        build_indexes(engine, here)
+    if side is not None:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # the copy is a transfer only so
+            conn.exec_driver_sql("PRAGMA journal_mode=OFF")
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+            for sql in on_side:  # on the empty table: made at once, filled by the copy
+                conn.exec_driver_sql(sql)
+            conn.commit()
+            try:
+                side.copy_in(conn)
+            finally:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.commit()
+    with engine.connect() as conn:  # after the indexes: statistics of each
+        analyze(conn, without_statistics(conn))
+        conn.commit()

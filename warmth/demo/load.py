@@ -162,16 +162,25 @@ def _delete_campaign(conn: sa.Connection, campaign_id: int) -> int:
 IN_ORDER = ("ix_aid_records_batch", "ix_aid_records_delivering")
 
 
+LOADED = ("beneficiaries", "beneficiary_categories", "aid_records")
+
+
+def droppable(conn: sa.Connection, tables: Sequence[str] = LOADED) -> list[tuple[str, str]]:
+    """(name, statement) of the SQLite indexes of these tables that a big load drops and
+    builds again after it: all but a table constraint's own and those grown IN_ORDER."""
+    return conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND tbl_name IN ({', '.join('?' * len(tables))})"
+        f" AND name NOT IN ({', '.join('?' * len(IN_ORDER))}) ORDER BY name",
+        (*tables, *IN_ORDER),
+    ).all()
+
+
 def _drop_indexes(conn: sa.Connection) -> list[str]:
     """Drop the SQLite indexes of the loaded tables that can be dropped (not those of a table
     constraint); returns the statements that recreate them. Building an index once is much
     faster than growing it row by row, and a unique one built again checks every row."""
-    found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND tbl_name IN ('beneficiaries', 'beneficiary_categories', 'aid_records')"
-        f" AND name NOT IN ({', '.join('?' * len(IN_ORDER))})",
-        IN_ORDER,
-    ).all()
+    found = droppable(conn)
     for name, _ in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     return [sql for _, sql in found]
@@ -242,6 +251,7 @@ def load_demo(
     earlier: Callable | None = None,
     seals: SealBook | None = None,
     deferred: list[str] | None = None,
+    side: SideWriter | None = None,
 ) -> DemoStats:
     """Replace the campaign's register and aid records with a seeded demo city.
 
@@ -255,7 +265,9 @@ def load_demo(
     ID numbers protected by an earlier load of the same demo. deferred, when given (a fresh
     SQLite file, see warmth.demo.fresh), receives the statements of the indexes this
     load dropped, and the caller builds them once after its last load; such a file is
-    written without a rollback journal, so on failure it is to be thrown away."""
+    written without a rollback journal, so on failure it is to be thrown away. side, when
+    given (with deferred), takes a big load's records, written by a child meanwhile
+    (warmth.demo.side); the caller copies them in after its last load."""
     scale = check_scale(scale)
     began = time.perf_counter()
 
@@ -329,8 +341,8 @@ def load_demo(
                 conn.exec_driver_sql("PRAGMA synchronous=OFF")
             conn.commit()
         # a fresh file's big load writes the records in a second process (warmth.demo.side)
-        two = sqlite and deferred is not None and n_people >= BIG_LOAD
-        side = SideWriter(conn, ("aid_records",)) if two else None
+        if not (sqlite and deferred is not None and n_people >= BIG_LOAD):
+            side = None
         try:
             with conn.begin():
                 report("removing the earlier data", 0.0)
@@ -346,6 +358,8 @@ def load_demo(
                 ).inserted_primary_key[0]
                 first_id = _reserve_ids(conn, "beneficiaries", n_people)
                 first_record_id = _reserve_ids(conn, "aid_records", n_records)
+                if side is not None:  # past the records an earlier load gave the side
+                    first_record_id = side.reserve("aid_records", first_record_id, n_records)
                 idk = idkey.for_conn(conn, write=True)
                 sealed = _seal_register(idk, people, seals)
                 by_key = np.argsort(people.key, kind="stable")
@@ -387,9 +401,7 @@ def load_demo(
                 )
                 n_categories = write_categories(conn, people, first_id)
                 report("records", 0.0)
-                if side is not None:
-                    side.copy_in(conn)
-                else:
+                if side is None:
                     _bulk(
                         conn,
                         "aid_records",
@@ -429,8 +441,6 @@ def load_demo(
             # built now from what was written, kept beside the database: a fast first view
             snapshot.build(conn, cid, made)
         finally:
-            if side is not None:
-                side.close(conn)
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
