@@ -1,7 +1,8 @@
-"""`warmth demo` on a new SQLite file: built beside it without a journal, two tables written
-by a second process, ID numbers protected once for both campaigns on two cores; the same
-rows as the load into an existing database, the same snapshot as one read from the tables,
-and an interrupted build leaves no database that looks whole."""
+"""`warmth demo` on a new SQLite file: built beside it without a journal, the records
+written on the side by child processes and copied in once (a transfer), ID numbers protected
+once for both campaigns on two cores; the same rows as the load into an existing database,
+the same snapshot as one read from the tables, and an interrupted build leaves no database
+that looks whole."""
 
 from __future__ import annotations
 

@@ -1,0 +1,47 @@
+"""`migrate.upgrade`: a database at the newest revision is left alone (an upgrade that runs
+checks every row's foreign keys, which at full city scale reads millions of rows)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from warmth import migrate
+from warmth.database import make_engine
+
+
+def _statements(engine: sa.Engine, run) -> list[str]:
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_an_upgrade_to_where_the_database_is_runs_nothing(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    first = _statements(engine, lambda: migrate.upgrade(engine))
+    assert any("foreign_key_check" in s for s in first)  # a real upgrade checks its rows
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    again = _statements(engine, lambda: migrate.upgrade(engine))
+    assert not any("foreign_key_check" in s or "CREATE" in s.upper() for s in again)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_a_database_behind_is_still_upgraded(tmp_path):
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    cfg = migrate.alembic_config(str(engine.url))
+    command.upgrade(cfg, "0014")
+    assert migrate.current_revision(engine) == "0014"
+    ran = _statements(engine, lambda: migrate.upgrade(engine))
+    assert any("foreign_key_check" in s for s in ran)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
