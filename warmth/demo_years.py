@@ -22,10 +22,11 @@ import numpy as np
 import sqlalchemy as sa
 
 from warmth import demo, reference, schema
-from warmth.demo.load import analyze, build_indexes, droppable, without_statistics
+from warmth.demo.load import build_indexes, droppable
 from warmth.demo.people import _member, _People, _people
 from warmth.demo.rows import SealBook
 from warmth.demo.side import SideWriter
+from warmth.plan_stats import analyze, without_statistics
 from warmth.snapshot import store as snapshot
 
 CAMPAIGNS = ("2004", "2005")

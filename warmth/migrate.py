@@ -10,6 +10,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from warmth import plan_stats
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -48,6 +50,8 @@ def upgrade(engine: sa.Engine) -> None:
                 conn.commit()
     if sqlite and before is not None and before < CLEAR_IDS_GONE:
         _wipe_free_pages(engine)
+    if before is not None:  # the tables an upgrade rebuilt have lost their statistics
+        plan_stats.gather_missing(engine)
 
 
 CLEAR_IDS_GONE = "0014"  # the revision that replaced clear ID numbers by hashes and seals

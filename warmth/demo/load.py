@@ -29,6 +29,7 @@ from warmth.demo.rows import (
     write_categories,
 )
 from warmth.demo.side import SideWriter
+from warmth.plan_stats import analyze
 from warmth.snapshot import store as snapshot
 from warmth.snapshot.shards import Codes
 
@@ -202,26 +203,6 @@ def build_indexes(engine: sa.Engine, statements: list[str]) -> None:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
         conn.commit()
-
-
-def analyze(conn: sa.Connection, tables: Sequence[str] | None = None) -> None:
-    """Statistics of the tables (default: all), so that the lists' reads are planned on them:
-    without any, SQLite weighs two indexes of a table alike and takes the one made last.
-    Every row is read: a sampled ANALYZE (analysis_limit) reads only the first entries of
-    each index, which here claims that a campaign is a thousand rows and sends the
-    cross-district list through the whole register."""
-    for table in tables if tables is not None else [None]:
-        conn.exec_driver_sql("ANALYZE" if table is None else f'ANALYZE "{table}"')
-
-
-def without_statistics(conn: sa.Connection) -> list[str]:
-    """The SQLite tables that have no statistics yet."""
-    names = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    tables = [name for (name,) in conn.exec_driver_sql(names)]
-    if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
-        return tables
-    done = {t for (t,) in conn.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1")}
-    return [t for t in tables if t not in done]
 
 
 def _reserve_ids(conn: sa.Connection, table: str, n: int) -> int:
