@@ -154,3 +154,38 @@ def test_the_refresh_command_full_and_not(sqlite_engine, tmp_path, monkeypatch, 
     assert cli.main(["refresh", "--full", "--db", url]) == 0
     assert reads == ["*"]
     assert "rebuilt the snapshot of 1 campaign(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fresh", [False, True], ids=["in-place", "new-file"])
+def test_after_the_demo_a_refresh_reads_no_district(tmp_path, monkeypatch, reads, fresh):
+    """Each demo load marks every district changed, recorded as its campaign's alone: the
+    earlier campaign's shard files are carried to the new district versions, so the first
+    refresh after the demo reads nothing from the base tables (it read the earlier year's
+    whole city again), and joins cities equal to ones built from nothing."""
+    from warmth.database import make_engine
+    from warmth.demo import fresh as new_file
+    from warmth.demo import load
+    from warmth.demo_years import load_campaigns
+
+    monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    monkeypatch.setattr(load, "BIG_LOAD", 0)  # a new file: the big load's own path
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    engine = make_engine(new_file.start(url) if fresh else url)
+    bootstrap.init_database(engine)
+    load_campaigns(engine, scale=0.003, fresh=fresh)
+    engine.dispose()
+    if fresh:
+        new_file.finish(url)
+    engine = make_engine(url)
+    store.forget()
+    reads.clear()
+    assert bootstrap.rebuild_snapshots(engine, full=False) == 2
+    assert reads == []
+    with engine.connect() as conn:
+        ids = [store.campaign_ids(conn)[0], store.campaign_ids(conn)[1]]
+        got = [store.city(conn, cid) for cid in ids]
+    for cid, city in zip(ids, got, strict=True):
+        same_city(city, rebuilt(engine, cid, tmp_path / f"fresh{cid}", monkeypatch))
+        monkeypatch.setenv("WARMTH_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    store.forget()
+    engine.dispose()

@@ -392,7 +392,9 @@ def load_demo(
                 for number, sql in enumerate(rebuild):
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
+                before = versions.districts(conn)
                 versions.bump(conn, change=("campaign_loaded", batch_id, cid))
+            snapshot.carry_others(conn, cid, before)  # the other campaigns' shards stand
             if deferred is None:  # a fresh file's are made after its indexes (demo_years)
                 analyze(conn)
                 conn.commit()

@@ -377,6 +377,17 @@ def _load_or_build(
     return built
 
 
+def carry_others(conn: sa.Connection, campaign_id: int, before: dict[str, int]) -> None:
+    """After a committed write recorded as this campaign's alone (its data loaded whole), the
+    other campaigns' shard files of the districts it moved renamed to their new versions
+    (`before`: versions.districts as the write found them), as an aid batch's patch does:
+    their data is unchanged, and a refresh would otherwise read them again."""
+    after = versions.districts(conn)
+    changed = [d for d, v in after.items() if before.get(d, 0) != v]
+    folder = config.snapshot_dir(_url(conn)) / versions.identity(conn)
+    files.carry_shards(folder, changed, before, after, keep={campaign_id})
+
+
 def _carry(conn: sa.Connection, folder: Path, campaign_id: int, version: int) -> None:
     """Rename the campaign's newest city folder to `version` when every write since it
     recorded a change to other campaigns only (the demo loading campaigns one after the
