@@ -3,6 +3,7 @@
 # benchmarks can run on PostgreSQL too (the server is left running; stop it when done).
 #
 #   bench/pg_full.sh [--scale 1.0] [--port 54331] [--dir /tmp/warmth-pg-bench]
+#   export WARMTH_ID_KEY=$(cat /tmp/warmth-pg-bench/idkey)   # unless it was set before
 #   python bench/bench_matrix.py postgresql+psycopg://postgres@127.0.0.1:54331/postgres
 #   bench/pg_full.sh --stop
 #
@@ -52,6 +53,13 @@ run_pg "'$PG_BIN/initdb' -D '$DIR/data' -U postgres -A trust -E UTF8 --locale=C.
 run_pg "'$PG_BIN/pg_ctl' -D '$DIR/data' -l '$DIR/log' -w -o \"-c listen_addresses=127.0.0.1 -p $PORT -k '$DIR/data' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB\" start >/dev/null"
 
 URL="postgresql+psycopg://postgres@127.0.0.1:${PORT}/postgres"
+# a server database has no key file beside it: without WARMTH_ID_KEY, a new key kept here
+if [ -z "${WARMTH_ID_KEY:-}" ]; then
+  python3 -m warmth.cli keys new "$DIR/idkey" >/dev/null
+  WARMTH_ID_KEY=$(cat "$DIR/idkey")
+  export WARMTH_ID_KEY
+  echo "ID number key: $DIR/idkey (the benchmarks need it: export WARMTH_ID_KEY=\$(cat $DIR/idkey))"
+fi
 echo "PostgreSQL on 127.0.0.1:${PORT} (data and log in $DIR); loading the demo at scale ${SCALE}"
 started=$(date +%s)
 if ! python3 -m warmth.cli demo --scale "$SCALE" --db "$URL"; then
