@@ -152,7 +152,7 @@ def _finish_fresh(engine: sa.Engine, deferred: list[str], side: SideWriter | Non
         build_indexes(engine, here)
     if side is not None:
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # the copy is a transfer only so
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # else no transfer (side.transfers)
             conn.exec_driver_sql("PRAGMA journal_mode=OFF")
             conn.exec_driver_sql("PRAGMA synchronous=OFF")
             for sql in on_side:  # on the empty table: made at once, filled by the copy
