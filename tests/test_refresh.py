@@ -131,15 +131,27 @@ def test_full_refresh_repairs_what_the_data_version_never_heard_of(
 
 
 def test_init_marks_no_district_changed(engine, tmp_path, monkeypatch, reads):
+    """`warmth init` on a database that is current changes nothing, so the data version
+    stays; one that puts back a reference row moves it (cached answers renewed) but marks
+    no district changed: the shards are not read again either way."""
     cid, _ = built(engine, tmp_path, monkeypatch)
     before = versions.current(engine.connect())
+    bootstrap.init_database(engine)
+    with engine.connect() as conn:
+        assert versions.current(conn) == before  # nothing changed: nothing to renew
+        held = store.city(conn, cid)
+    with engine.begin() as conn:  # a reference row edited behind the loader's back
+        conn.exec_driver_sql("UPDATE campaigns SET name_en = 'edited' WHERE id = ?", (cid,))
     bootstrap.init_database(engine)
     store.forget()
     reads.clear()
     with engine.connect() as conn:
-        assert versions.current(conn) > before  # cached answers are still renewed
+        assert versions.current(conn) == before + 1  # the row put back: answers renewed
+        name = conn.exec_driver_sql("SELECT name_en FROM campaigns WHERE id = ?", (cid,))
+        assert name.scalar() != "edited"
         after = store.city(conn, cid)
     assert reads == []
+    assert held.version == before and after.version == before + 1
     same_city(after, rebuilt(engine, cid, tmp_path / "fresh", monkeypatch))
 
 

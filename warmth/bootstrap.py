@@ -9,14 +9,17 @@ from warmth import migrate, reference, schema, versions
 
 
 def init_database(engine: sa.Engine) -> dict[str, int]:
-    """Create or upgrade the schema and load the reference data. Safe to run twice. The
-    reference load (campaigns among it) bumps the data version in its own transaction,
-    marking no district changed: a snapshot shard file records what its codes meant
-    (warmth.snapshot.store) and is read again only when reference data changed that."""
-    migrate.upgrade(engine)
+    """Create or upgrade the schema and load the reference data. Safe to run twice. An
+    upgrade, or a reference load that changed a row (campaigns among them), bumps the data
+    version in its own transaction, marking no district changed: a snapshot shard file
+    records what its codes meant (warmth.snapshot.store) and is read again only when
+    reference data changed that. When neither changed anything, nothing moves: the
+    snapshots held and kept stay current."""
+    upgraded = migrate.upgrade(engine)
     with engine.begin() as conn:
-        counts = reference.load(conn)
-        versions.bump(conn, ())
+        counts, written = reference.sync(conn)
+        if upgraded or written or versions.current(conn) == 0:
+            versions.bump(conn, ())
         return counts
 
 

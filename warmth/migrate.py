@@ -23,13 +23,14 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: sa.Engine) -> None:
+def upgrade(engine: sa.Engine) -> bool:
     """Bring the schema to the newest revision (a no-op when it is there already: nothing
-    run, not even the foreign-key check of a real upgrade, which reads every row)."""
+    run, not even the foreign-key check of a real upgrade, which reads every row); returns
+    whether it ran any migration."""
     cfg = alembic_config()
     before = current_revision(engine) if sa.inspect(engine).has_table("alembic_version") else None
     if before is not None and before == head_revision():
-        return
+        return False
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         if sqlite:
@@ -52,6 +53,7 @@ def upgrade(engine: sa.Engine) -> None:
         _wipe_free_pages(engine)
     if before is not None:  # the tables an upgrade rebuilt have lost their statistics
         plan_stats.gather_missing(engine)
+    return True
 
 
 CLEAR_IDS_GONE = "0014"  # the revision that replaced clear ID numbers by hashes and seals

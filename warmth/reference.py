@@ -113,6 +113,11 @@ def _campaign_rows() -> list[dict]:
 def load(conn: sa.Connection) -> dict[str, int]:
     """Insert the reference rows that are missing and update those that changed.
     Safe to run any number of times. Returns the row count of each table."""
+    return sync(conn)[0]
+
+
+def sync(conn: sa.Connection) -> tuple[dict[str, int], int]:
+    """load(), and how many rows it inserted or changed (0: the tables held them already)."""
     progs, links = _programme_rows()
     plan: list[tuple[sa.Table, list[dict], tuple[str, ...]]] = [
         (schema.districts, _district_rows(), ("code",)),
@@ -123,14 +128,22 @@ def load(conn: sa.Connection) -> dict[str, int]:
         (schema.programme_categories, links, ("programme_code", "category_code")),
         (schema.campaigns, _campaign_rows(), ("code",)),
     ]
-    counts = {}
+    counts, written = {}, 0
     for table, rows, keys in plan:
-        existing = {tuple(r): None for r in conn.execute(sa.select(*(table.c[k] for k in keys)))}
-        new = [r for r in rows if tuple(r[k] for k in keys) not in existing]
-        old = [r for r in rows if tuple(r[k] for k in keys) in existing]
+        values = [c for c in (rows[0] if rows else {}) if c not in keys]
+        held = {
+            tuple(r[:len(keys)]): tuple(r[len(keys):])
+            for r in conn.execute(sa.select(*(table.c[k] for k in (*keys, *values))))
+        }  # fmt: skip
+        new = [r for r in rows if tuple(r[k] for k in keys) not in held]
+        old = [
+            r
+            for r in rows
+            if tuple(r[k] for k in keys) in held
+            and held[tuple(r[k] for k in keys)] != tuple(r[c] for c in values)
+        ]
         if new:
             conn.execute(table.insert(), new)
-        values = [c for c in (rows[0] if rows else {}) if c not in keys]
         if old and values:
             stmt = (
                 table.update()
@@ -141,10 +154,11 @@ def load(conn: sa.Connection) -> dict[str, int]:
                 stmt,
                 [{f"k_{k}": r[k] for k in keys} | {f"v_{c}": r[c] for c in values} for r in old],
             )
+        written += len(new) + len(old)
         counts[table.name] = conn.execute(
             sa.select(sa.func.count()).select_from(table)
         ).scalar_one()
-    return counts
+    return counts, written
 
 
 def campaign_id(conn: sa.Connection, code: str | None = None) -> int:
