@@ -11,6 +11,7 @@ import zipfile
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from tests import fixtures_small as fx
 from tests.test_batch_shards import P7, rebuilt, same_city
@@ -141,13 +142,13 @@ def test_init_marks_no_district_changed(engine, tmp_path, monkeypatch, reads):
         assert versions.current(conn) == before  # nothing changed: nothing to renew
         held = store.city(conn, cid)
     with engine.begin() as conn:  # a reference row edited behind the loader's back
-        conn.exec_driver_sql("UPDATE campaigns SET name_en = 'edited' WHERE id = ?", (cid,))
+        conn.execute(sa.text("UPDATE campaigns SET name_en = 'edited' WHERE id = :c"), {"c": cid})
     bootstrap.init_database(engine)
     store.forget()
     reads.clear()
     with engine.connect() as conn:
         assert versions.current(conn) == before + 1  # the row put back: answers renewed
-        name = conn.exec_driver_sql("SELECT name_en FROM campaigns WHERE id = ?", (cid,))
+        name = conn.execute(sa.text("SELECT name_en FROM campaigns WHERE id = :c"), {"c": cid})
         assert name.scalar() != "edited"
         after = store.city(conn, cid)
     assert reads == []

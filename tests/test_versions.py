@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
-from warmth import bootstrap, demo, versions
+from warmth import bootstrap, demo, schema, versions
 from warmth.cli import main
 
 
@@ -25,10 +26,16 @@ def test_bump_counts_up_and_restores_a_missing_row(sqlite_engine):
     assert version(sqlite_engine) == 2
 
 
-def test_init_database_bumps(sqlite_engine):
+def test_init_database_bumps_only_when_it_changed_something(sqlite_engine):
     before = version(sqlite_engine)
-    bootstrap.init_database(sqlite_engine)
+    bootstrap.init_database(sqlite_engine)  # current schema, reference rows as shipped
+    assert version(sqlite_engine) == before
+    with sqlite_engine.begin() as conn:
+        conn.execute(schema.districts.update().values(name_en="edited"))
+    bootstrap.init_database(sqlite_engine)  # the names put back
     assert version(sqlite_engine) > before
+    with sqlite_engine.connect() as conn:
+        assert "edited" not in set(conn.execute(sa.select(schema.districts.c.name_en)).scalars())
 
 
 def test_demo_load_bumps_and_a_failed_one_does_not(sqlite_engine, monkeypatch):
