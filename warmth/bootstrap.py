@@ -18,7 +18,7 @@ def init_database(engine: sa.Engine) -> dict[str, int]:
     upgraded = migrate.upgrade(engine)
     with engine.begin() as conn:
         counts, written = reference.sync(conn)
-        if upgraded or written or versions.current(conn) == 0:
+        if upgraded or written:
             versions.bump(conn, ())
         return counts
 

@@ -22,7 +22,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from warmth import demo, reference, schema
-from warmth.demo.load import build_indexes, droppable
+from warmth.demo.load import droppable, unjournaled
 from warmth.demo.people import _member, _People, _people
 from warmth.demo.rows import SealBook
 from warmth.demo.side import SideWriter
@@ -147,24 +147,12 @@ def _finish_fresh(engine: sa.Engine, deferred: list[str], side: SideWriter | Non
     on_side = [sql for sql in deferred if sql in side.later] if side is not None else []
     if on_side:
         side.index(on_side)
-    here = [sql for sql in deferred if sql not in on_side]
-    if here:
-        build_indexes(engine, here)
-    if side is not None:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # else no transfer (side.transfers)
-            conn.exec_driver_sql("PRAGMA journal_mode=OFF")
-            conn.exec_driver_sql("PRAGMA synchronous=OFF")
-            for sql in on_side:  # on the empty table: made at once, filled by the copy
-                conn.exec_driver_sql(sql)
-            conn.commit()
-            try:
-                side.copy_in(conn)
-            finally:
-                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-                conn.commit()
+    with unjournaled(engine) as conn:  # foreign keys off: else the copy is no transfer
+        for sql in deferred:  # the side's on the empty table: made at once, filled by the copy
+            conn.exec_driver_sql(sql)
+        conn.commit()
+        if side is not None:
+            side.copy_in(conn)
     with engine.connect() as conn:  # after the indexes: statistics of each
         analyze(conn, without_statistics(conn))
         conn.commit()

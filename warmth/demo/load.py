@@ -6,7 +6,8 @@ import gc
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -187,22 +188,27 @@ def _drop_indexes(conn: sa.Connection) -> list[str]:
     return [sql for _, sql in found]
 
 
-def build_indexes(engine: sa.Engine, statements: list[str]) -> None:
-    """Build the indexes that loads left to their caller (deferred), one sort each, on both
-    cores, in a fresh file (no journal)."""
+@contextmanager
+def unjournaled(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection to a fresh file (thrown away on failure) that writes without a journal
+    and without foreign-key checks, sorts indexes on both cores in a large cache, and is
+    set back to the database's own settings afterwards."""
     with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode=OFF")
-        conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")
-        conn.exec_driver_sql("PRAGMA threads=2")
-        for sql in statements:
-            conn.exec_driver_sql(sql)
-        conn.commit()
-        conn.exec_driver_sql("PRAGMA cache_size=-2000")
-        conn.exec_driver_sql("PRAGMA threads=0")
-        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-        conn.commit()
+        for pragma in FAST_WRITES:
+            conn.exec_driver_sql(f"PRAGMA {pragma}")
+        conn.commit()  # the pragmas on foreign keys and the journal act outside a transaction
+        try:
+            yield conn
+        finally:
+            for pragma in NORMAL_WRITES:
+                conn.exec_driver_sql(f"PRAGMA {pragma}")
+            conn.commit()
+
+
+FAST_WRITES = ("journal_mode=OFF", "synchronous=OFF", "foreign_keys=OFF",
+               "cache_size=-262144", "threads=2")  # fmt: skip
+NORMAL_WRITES = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                 "cache_size=-2000", "threads=0")  # fmt: skip
 
 
 def _reserve_ids(conn: sa.Connection, table: str, n: int) -> int:
@@ -392,9 +398,7 @@ def load_demo(
                 for number, sql in enumerate(rebuild):
                     report("indexing", number / len(rebuild))
                     conn.exec_driver_sql(sql)
-                before = versions.districts(conn)
                 versions.bump(conn, change=("campaign_loaded", batch_id, cid))
-            snapshot.carry_others(conn, cid, before)  # the other campaigns' shards stand
             if deferred is None:  # a fresh file's are made after its indexes (demo_years)
                 analyze(conn)
                 conn.commit()

@@ -9,7 +9,8 @@ writes the register and its categories, and after the last load another child so
 indexes the side's tables defer (the records by person) while the parent sorts the
 register's. The parent then copies each table in with one INSERT ... SELECT into its empty
 table with the same indexes, which SQLite carries out as a transfer: rows and index entries
-copied as they are, in order, nothing decoded or sorted again (`transfers` tells).
+copied as they are, in order, nothing decoded or sorted again (tests/test_demo_fresh.py
+checks that it prepares as one).
 The children inherit the generated city by fork (nothing is pickled) and never touch the
 parent's connection.
 """
@@ -42,16 +43,6 @@ def ddl_of(conn: sa.Connection, table: str) -> list[str]:
             (table,),
         )
     ]
-
-
-def transfers(conn: sa.Connection, table: str) -> bool:
-    """Whether SQLite prepares the copy of the side's table into the parent's as a transfer
-    (its program moves whole rows, OP_RowData): the tables and their indexes alike, foreign
-    keys off. It runs as one when the parent's table is empty."""
-    program = conn.exec_driver_sql(
-        f"EXPLAIN INSERT INTO main.{table} SELECT * FROM {SCHEMA}.{table}"
-    ).all()
-    return any(row[1] == "RowData" for row in program)
 
 
 class SideWriter:

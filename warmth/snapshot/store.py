@@ -18,6 +18,7 @@ The cross-year match of two campaigns lives in the same folder (warmth.snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -230,21 +231,21 @@ def _on_file(
 ) -> City | None:
     """The campaign's newest city folder older than `version` brought to it by applying
     the aid batches since (_patched), or None (no folder, or some other write since)."""
-    newest = _newest(folder, campaign_id, version)
+    newest = _newest(folder, f"c{campaign_id}-v", version)
     if newest is None:
         return None
     held = files.read_city(folder / f"c{campaign_id}-v{newest}", campaign_id, codes, cat, newest)
     return None if held is None else _patched(conn, held, version, folder)
 
 
-def _newest(folder: Path, campaign_id: int, version: int) -> int | None:
-    """The newest version older than `version` of the campaign's city folders on file."""
-    prefix = f"c{campaign_id}-v"
-    older = [
-        int(p.name[len(prefix) :])
-        for p in folder.glob(f"{prefix}*")
-        if p.is_dir() and p.name[len(prefix) :].isdigit() and int(p.name[len(prefix) :]) < version
-    ]
+def _newest(folder: Path, prefix: str, version: int, suffix: str = "") -> int | None:
+    """The newest version older than `version` among the files (or folders) named
+    prefix + version + suffix."""
+    older = []
+    for p in folder.glob(f"{prefix}*{suffix}"):
+        number = p.name[len(prefix) : len(p.name) - len(suffix)]
+        if number.isdigit() and int(number) < version:
+            older.append(int(number))
     return max(older) if older else None
 
 
@@ -352,9 +353,7 @@ def _load_or_build(
     else:
         coding = _coding(codes, cat)
         kept = {
-            d: files.read_shard_file(
-                folder / f"c{campaign_id}-{d}-v{wanted.get(d, 0)}.npz", d, coding
-            )
+            d: _shard_on_file(conn, folder, campaign_id, d, wanted.get(d, 0), coding)
             for d in codes.districts
         }
         todo = [d for d, shard in kept.items() if shard is None]
@@ -377,32 +376,44 @@ def _load_or_build(
     return built
 
 
-def carry_others(conn: sa.Connection, campaign_id: int, before: dict[str, int]) -> None:
-    """After a committed write recorded as this campaign's alone (its data loaded whole), the
-    other campaigns' shard files of the districts it moved renamed to their new versions
-    (`before`: versions.districts as the write found them), as an aid batch's patch does:
-    their data is unchanged, and a refresh would otherwise read them again."""
-    after = versions.districts(conn)
-    changed = [d for d, v in after.items() if before.get(d, 0) != v]
-    folder = config.snapshot_dir(_url(conn)) / versions.identity(conn)
-    files.carry_shards(folder, changed, before, after, keep={campaign_id})
+def _others_since(conn: sa.Connection, campaign_id: int, held: int, version: int) -> bool:
+    """Whether every write after version `held` up to `version` recorded a change of other
+    campaigns only (the demo loading campaigns one after the other, an import into another
+    year): what was on file for this campaign at `held` still holds its data."""
+    steps = versions.changes(conn, held, version)
+    return len(steps) == version - held and all(cid != campaign_id for *_, cid in steps)
 
 
 def _carry(conn: sa.Connection, folder: Path, campaign_id: int, version: int) -> None:
-    """Rename the campaign's newest city folder to `version` when every write since it
-    recorded a change to other campaigns only (the demo loading campaigns one after the
-    other, an import into another year): its arrays still hold this campaign's data."""
+    """Rename the campaign's newest city folder to `version` when every write since was
+    another campaign's (_others_since)."""
     prefix = f"c{campaign_id}-v"
-    held = _newest(folder, campaign_id, version)
-    if held is None:
+    held = _newest(folder, prefix, version)
+    if held is None or not (folder / f"{prefix}{held}").is_dir():
         return
-    steps = versions.changes(conn, held, version)
-    if len(steps) != version - held or any(cid == campaign_id for *_, cid in steps):
+    if not _others_since(conn, campaign_id, held, version):
         return
     try:
         os.replace(folder / f"{prefix}{held}", folder / f"{prefix}{version}")
     except OSError:  # carried meanwhile by another process, or not writable: built again
         return
+
+
+def _shard_on_file(
+    conn: sa.Connection, folder: Path, campaign_id: int, district: str, version: int, coding: str
+) -> Shard | None:
+    """The campaign's shard of the district from its file at the district's version; else
+    from an older one, renamed to it, when every write since was another campaign's (a
+    district's version moves with a write into any campaign)."""
+    prefix = f"c{campaign_id}-{district}-v"
+    path = folder / f"{prefix}{version}.npz"
+    if not path.exists():
+        held = _newest(folder, prefix, version, ".npz")
+        if held is not None and _others_since(conn, campaign_id, held, version):
+            # renamed meanwhile by another process: read below, or read again
+            with contextlib.suppress(OSError):
+                os.replace(folder / f"{prefix}{held}.npz", path)
+    return files.read_shard_file(path, district, coding)
 
 
 def _coding(codes: Codes, cat: metrics.Catalogue) -> str:
